@@ -1,0 +1,49 @@
+# 招商引资 CRM — developer commands. `make run` and `make test` work on a fresh clone.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1:8000
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-fast lint format venv migrate demo bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+.dev-secret-key:
+	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > .dev-secret-key
+
+migrate: venv
+	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	DJANGO_DEBUG=1 $(BIN)/python manage.py loaddata reference
+	DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo
+
+## Set everything up and serve the app on SQLite with demo data.
+run: demo .dev-secret-key
+	DJANGO_DEBUG=1 DJANGO_SECRET_KEY="$$(cat .dev-secret-key)" $(BIN)/python manage.py runserver $(HOST)
+
+## The whole test suite: lint, migrations check, unit, page and browser tests.
+test: venv
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+test-fast: venv
+	$(BIN)/python -m pytest -m "not browser" -x -q
+
+lint: venv
+	$(BIN)/ruff check .
+
+format: venv
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm .pytest_cache .ruff_cache test-artifacts

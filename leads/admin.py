@@ -1,0 +1,318 @@
+"""Admin for administrators: reference data, and leads whose stage moves only by the service."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from leads.choices import Channel
+from leads.forms import LeadStageForm
+from leads.models import (
+    Activity,
+    AnnualTarget,
+    Industry,
+    IndustryAlias,
+    Lead,
+    StageOwner,
+    StageTransition,
+    TaskTeam,
+)
+from leads.selectors import lead_can_change
+from leads.services import SERVICE_FIELDS, LeadServiceError, lead_create, lead_update
+
+
+class IndustryAliasInline(admin.TabularInline):
+    model = IndustryAlias
+    extra = 1
+
+
+@admin.register(Industry)
+class IndustryAdmin(admin.ModelAdmin):
+    list_display = ["name", "lead_unit", "order"]
+    list_editable = ["order"]
+    search_fields = ["name", "aliases__name", "lead_unit"]
+    inlines = [IndustryAliasInline]
+
+
+@admin.register(TaskTeam)
+class TaskTeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "leader", "active"]
+    list_filter = ["active"]
+    search_fields = ["name", "leader__username", "leader__last_name"]
+    filter_horizontal = ["members"]
+
+
+@admin.register(StageOwner)
+class StageOwnerAdmin(admin.ModelAdmin):
+    list_display = ["stage", "team", "sla_days"]
+    list_editable = ["team", "sla_days"]
+
+
+@admin.register(AnnualTarget)
+class AnnualTargetAdmin(admin.ModelAdmin):
+    list_display = [
+        "year",
+        "industry",
+        "team",
+        "signed_count",
+        "signed_amount",
+        "landed_count",
+        "landed_amount",
+    ]
+    list_filter = ["year", "industry", "team"]
+
+
+class StageTransitionInline(admin.TabularInline):
+    model = StageTransition
+    fields = ["at", "from_stage", "to_stage", "from_team", "to_team", "actor", "channel", "note"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ["at", "id"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ActivityInline(admin.StackedInline):
+    model = Activity
+    extra = 0
+    fields = ["occurred_on", "kind", "participants", "summary", "next_step", "created_by"]
+    readonly_fields = ["created_by"]
+
+
+class LeadAdminForm(forms.ModelForm):
+    # The version the user read, so that saving over a newer edit is refused.
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Lead
+        fields = [
+            "name", "investor", "origin", "origin_type", "industry", "source", "chamber",
+            "entrepreneur", "leader", "owner", "planned_investment", "contract_amount",
+            "paid_in", "visited_on", "intent_on", "signed_on", "landed_on", "registered_name",
+            "credit_code", "drop_reason", "lost_to", "next_follow_up", "notes",
+        ]  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["expected_version"] = self.instance.version
+
+
+@admin.register(Lead)
+class LeadAdmin(SimpleHistoryAdmin):
+    form = LeadAdminForm
+    list_display = [
+        "code",
+        "name",
+        "investor",
+        "industry",
+        "stage",
+        "team",
+        "contract_amount",
+        "signed_on",
+        "landed_on",
+    ]
+    list_filter = ["stage", "industry", "team", "source", "origin_type", "signed_on", "landed_on"]
+    search_fields = ["code", "name", "investor", "registered_name", "credit_code"]
+    list_select_related = ["industry", "team"]
+    autocomplete_fields = ["chamber", "entrepreneur"]
+    readonly_fields = [
+        "code",
+        "stage_with_action",
+        "team",
+        "stage_entered_at",
+        "dropped_from",
+        "version",
+        "created",
+        "modified",
+    ]
+    fieldsets = [
+        (
+            _("基本信息"),
+            {
+                "fields": [
+                    "code",
+                    "name",
+                    "investor",
+                    "origin",
+                    "origin_type",
+                    "industry",
+                    "source",
+                    "chamber",
+                    "entrepreneur",
+                    "leader",
+                    "owner",
+                    "next_follow_up",
+                    "notes",
+                ]
+            },
+        ),
+        (
+            _("阶段"),
+            {"fields": ["stage_with_action", "team", "stage_entered_at", "dropped_from"]},
+        ),
+        (
+            _("投资与落地"),
+            {
+                "fields": [
+                    "planned_investment",
+                    "contract_amount",
+                    "paid_in",
+                    "visited_on",
+                    "intent_on",
+                    "signed_on",
+                    "landed_on",
+                    "registered_name",
+                    "credit_code",
+                    "drop_reason",
+                    "lost_to",
+                ]
+            },
+        ),
+        (_("系统"), {"fields": ["version", "created", "modified"]}),
+    ]
+    inlines = [StageTransitionInline, ActivityInline]
+
+    @admin.display(description=_("当前阶段"))
+    def stage_with_action(self, obj):
+        if obj.pk is None:
+            return _("新建线索从“接洽”开始")
+        url = reverse("admin:leads_lead_change_stage", args=[obj.pk])
+        return format_html(
+            '{} &nbsp; <a class="button" href="{}">{}</a>',
+            obj.get_stage_display(),
+            url,
+            _("变更阶段"),
+        )
+
+    def get_urls(self):
+        urls = [
+            path(
+                "<int:object_id>/stage/",
+                self.admin_site.admin_view(self.change_stage_view),
+                name="leads_lead_change_stage",
+            )
+        ]
+        return urls + super().get_urls()
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or lead_can_change(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        # Leads are dropped (终止), not deleted: their history must stay.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        data = {
+            name: form.cleaned_data[name]
+            for name in form.cleaned_data
+            if name not in SERVICE_FIELDS and name != "expected_version"
+        }
+        try:
+            if change:
+                stale = Lead(pk=obj.pk, version=form.cleaned_data.get("expected_version") or 0)
+                saved = lead_update(lead=stale, actor=request.user, **data)
+            else:
+                saved = lead_create(actor=request.user, channel=Channel.ADMIN, **data)
+        except LeadServiceError as error:
+            # The admin has already validated the form; a refusal here is a
+            # conflict or a rule only the service knows. Report it and keep
+            # the database unchanged.
+            raise LeadAdminRefused(error) from error
+        obj.pk = saved.pk
+        obj.__dict__.update(saved.__dict__)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except LeadAdminRefused as refused:
+            for messages_ in refused.error.message_dict.values():
+                for message in messages_:
+                    self.message_user(request, message, level=messages.ERROR)
+            target = (
+                reverse("admin:leads_lead_change", args=[object_id])
+                if object_id
+                else reverse("admin:leads_lead_add")
+            )
+            return redirect(target)
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for instance in instances:
+            if isinstance(instance, Activity) and instance.created_by_id is None:
+                instance.created_by = request.user
+            instance.save()
+        for deleted in formset.deleted_objects:
+            deleted.delete()
+        formset.save_m2m()
+
+    def change_stage_view(self, request, object_id):
+        lead = get_object_or_404(Lead, pk=object_id)
+        if not (
+            request.user.has_perm("leads.change_stage_lead") and lead_can_change(request.user, lead)
+        ):
+            raise PermissionDenied
+        form = LeadStageForm(request.POST or None, instance=lead)
+        if request.method == "POST" and form.is_valid():
+            moved = form.change_stage(actor=request.user, channel=Channel.ADMIN)
+            if moved is not None:
+                self.message_user(
+                    request, _("已变更为“%(stage)s”。") % {"stage": moved.get_stage_display()}
+                )
+                return redirect("admin:leads_lead_change", moved.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": lead,
+            "form": form,
+            "title": _("变更阶段：%(lead)s") % {"lead": lead},
+        }
+        return TemplateResponse(request, "admin/leads/lead/change_stage.html", context)
+
+
+class LeadAdminRefused(Exception):
+    def __init__(self, error: LeadServiceError):
+        super().__init__(str(error))
+        self.error = error
+
+
+@admin.register(StageTransition)
+class StageTransitionAdmin(admin.ModelAdmin):
+    list_display = ["lead", "from_stage", "to_stage", "at", "actor", "channel", "to_team"]
+    list_filter = ["to_stage", "channel", "at"]
+    search_fields = ["lead__code", "lead__name", "note"]
+    list_select_related = ["lead", "actor", "to_team"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    list_display = ["lead", "occurred_on", "kind", "participants", "created_by"]
+    list_filter = ["kind", "occurred_on"]
+    search_fields = ["lead__code", "lead__name", "summary", "participants"]
+    autocomplete_fields = ["lead"]
+    readonly_fields = ["created_by"]
+
+    def save_model(self, request, obj, form, change):
+        if obj.created_by_id is None:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
