@@ -1,0 +1,53 @@
+"""LeadFilter: the one definition of how leads are filtered, by pages, exports and reports."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from chambers.models import Chamber, Entrepreneur
+from leads.choices import OriginType, Source, Stage
+from leads.models import Industry, Lead, TaskTeam
+
+
+class LeadFilter(django_filters.FilterSet):
+    """Filter leads by the fields staff ask about; usable without a view.
+
+    Query parameters: q, stage, industry, team, source, origin_type, chamber,
+    entrepreneur, leader, signed_on_after/_before, landed_on_after/_before,
+    next_follow_up_after/_before, stalled.
+    """
+
+    q = django_filters.CharFilter(label=_("关键词"), method="filter_text")
+    stage = django_filters.MultipleChoiceFilter(label=_("阶段"), choices=Stage.choices)
+    industry = django_filters.ModelMultipleChoiceFilter(
+        label=_("所属产业"), queryset=Industry.objects.all()
+    )
+    team = django_filters.ModelChoiceFilter(label=_("负责小分队"), queryset=TaskTeam.objects.all())
+    source = django_filters.MultipleChoiceFilter(label=_("线索来源"), choices=Source.choices)
+    origin_type = django_filters.ChoiceFilter(label=_("资金来源类别"), choices=OriginType.choices)
+    chamber = django_filters.ModelChoiceFilter(label=_("推介商会"), queryset=Chamber.objects.all())
+    entrepreneur = django_filters.ModelChoiceFilter(
+        label=_("回乡企业家"), queryset=Entrepreneur.objects.all()
+    )
+    leader = django_filters.CharFilter(label=_("分包领导"), lookup_expr="icontains")
+    signed_on = django_filters.DateFromToRangeFilter(label=_("签约日期"))
+    landed_on = django_filters.DateFromToRangeFilter(label=_("落地日期"))
+    next_follow_up = django_filters.DateFromToRangeFilter(label=_("下次跟进日期"))
+    stalled = django_filters.BooleanFilter(label=_("滞留预警"), method="filter_stalled")
+
+    class Meta:
+        model = Lead
+        fields = []
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(code__icontains=value) | Q(name__icontains=value) | Q(investor__icontains=value)
+        )
+
+    def filter_stalled(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.stalled() if value else queryset.not_stalled()
