@@ -12,5 +12,6 @@ admin.site.index_title = "系统管理"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("leads/", include("leads.urls")),
     path("", views.home, name="home"),
 ]
