@@ -2,11 +2,17 @@
 
 from django.urls import path
 
-from leads import views
+from leads import edit_views, views
 
 app_name = "leads"
 
 urlpatterns = [
     path("", views.lead_list, name="list"),
+    path("board/", views.lead_board, name="board"),
+    path("board/dropped/", views.lead_board_dropped, name="board_dropped"),
+    path("new/", edit_views.lead_create_view, name="create"),
     path("<int:pk>/", views.lead_detail, name="detail"),
+    path("<int:pk>/edit/", edit_views.lead_edit_view, name="edit"),
+    path("<int:pk>/stage/<str:to_stage>/", edit_views.lead_stage_view, name="change_stage"),
+    path("<int:pk>/activities/", edit_views.activity_add_view, name="add_activity"),
 ]

@@ -1,27 +1,144 @@
-"""Staff pages for leads."""
+"""Staff pages that read leads: list, board, detail."""
 
-from django.contrib.auth.decorators import login_required
+from django import forms
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
+from leads.board import COLUMN_SIZE, board_columns, board_dropped
+from leads.choices import PIPELINE, Stage, stage_index
 from leads.filters import LeadFilter
 from leads.models import Lead
+from leads.page_forms import ActivityForm
+from leads.permissions import require_perm
+from leads.selectors import lead_can_change
+from leads.timeline import lead_detail_queryset, lead_field_changes, lead_timeline
+from leads.warnings import StageLimits
 
 PAGE_SIZE = 50
 
+# Sortable columns of the list: query value → ordering; "-" prefix reverses.
+SORTS = {
+    "code": "code",
+    "name": "name",
+    "investor": "investor",
+    "industry": "industry__order",
+    "stage": "stage",
+    "team": "team__name",
+    "amount": "contract_amount",
+    "planned": "planned_investment",
+    "signed_on": "signed_on",
+    "landed_on": "landed_on",
+    "waiting": "-stage_entered_at",
+    "follow_up": "next_follow_up",
+}
 
-@login_required
-def lead_list(request):
-    """Render the filtered, paginated lead list."""
-    queryset = Lead.objects.select_related("industry", "team").order_by("-created", "-id")
+
+def _ordering(value: str) -> tuple[str, list[str]]:
+    key = (value or "").lstrip("-")
+    if key not in SORTS:
+        return "", ["-id"]
+    field = SORTS[key]
+    if value.startswith("-"):
+        field = field[1:] if field.startswith("-") else f"-{field}"
+    return value, [field, "-id"]
+
+
+def _filtered(request):
+    queryset = Lead.objects.select_related("industry", "team")
     lead_filter = LeadFilter(request.GET or None, queryset=queryset)
-    page = Paginator(lead_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "leads/lead_list.html", {"filter": lead_filter, "page": page})
+    compact_filter_form(lead_filter.form)
+    return lead_filter
 
 
-@login_required
-def lead_detail(request, pk):
-    """Render one lead with its stage history."""
-    lead = get_object_or_404(Lead.objects.select_related("industry", "team"), pk=pk)
-    transitions = lead.transitions.select_related("actor", "to_team")
-    return render(request, "leads/lead_detail.html", {"lead": lead, "transitions": transitions})
+def compact_filter_form(form) -> None:
+    """Fit the filter form on one line: checkbox drop-downs, "全部" for no choice."""
+    for name in ("stage", "industry", "source"):
+        field = form.fields[name]
+        field.widget = forms.CheckboxSelectMultiple(choices=field.choices)
+    for name in ("team", "chamber", "entrepreneur"):
+        form.fields[name].empty_label = "全部"
+    origin = form.fields["origin_type"]
+    origin.choices = [("", "全部"), *[c for c in origin.choices if c[0] != ""]]
+    form.fields["stalled"].widget = forms.Select(
+        choices=[("", "全部"), ("true", "仅滞留（超期）"), ("false", "未滞留")]
+    )
+
+
+def _query_without(request, *names) -> str:
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+@require_perm("leads.view_lead")
+def lead_list(request):
+    """Render the filtered, sortable, paginated lead list."""
+    lead_filter = _filtered(request)
+    sort, ordering = _ordering(request.GET.get("o", ""))
+    page = Paginator(lead_filter.qs.order_by(*ordering), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    StageLimits.load().annotate(page.object_list)
+    context = {
+        "filter": lead_filter,
+        "page": page,
+        "sort": sort,
+        "query": _query_without(request, "page"),
+        "query_unsorted": _query_without(request, "page", "o"),
+    }
+    return render(request, "leads/lead_list.html", context)
+
+
+@require_perm("leads.view_lead")
+def lead_board(request):
+    """Render the pipeline board: a column per stage, same filters as the list."""
+    lead_filter = _filtered(request)
+    columns = board_columns(lead_filter.qs, limits=StageLimits.load())
+    context = {
+        "filter": lead_filter,
+        "columns": columns,
+        "column_size": COLUMN_SIZE,
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "leads/lead_board.html", context)
+
+
+@require_perm("leads.view_lead")
+def lead_board_dropped(request):
+    """Render the dropped leads, with their reasons, for review and reopening."""
+    lead_filter = _filtered(request)
+    leads = board_dropped(lead_filter.qs).order_by("-stage_entered_at", "-id")
+    page = Paginator(leads, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"filter": lead_filter, "page": page, "query": _query_without(request, "page")}
+    return render(request, "leads/lead_board_dropped.html", context)
+
+
+def stage_moves(lead: Lead) -> dict:
+    """Return the stage buttons a lead's page offers: forward, back, drop, reopen."""
+    if lead.stage == Stage.DROPPED:
+        return {"reopen": Stage(lead.dropped_from)}
+    index = stage_index(lead.stage)
+    return {
+        "forward": PIPELINE[index + 1] if index + 1 < len(PIPELINE) else None,
+        "back": PIPELINE[index - 1] if index > 0 else None,
+        "drop": lead.stage != Stage.LANDED,
+    }
+
+
+@require_perm("leads.view_lead")
+def lead_detail(request, pk, *, activity_form=None, status=200):
+    """Render one lead: fields, timeline, activities, field history, the actions allowed."""
+    lead = get_object_or_404(lead_detail_queryset(), pk=pk)
+    StageLimits.load().annotate([lead])
+    context = {
+        "lead": lead,
+        "transitions": lead_timeline(lead),
+        "activities": lead.activities.select_related("created_by"),
+        "history": lead_field_changes(lead),
+        "can_change": lead_can_change(request.user, lead),
+        "can_move": request.user.has_perm("leads.change_stage_lead"),
+        "moves": stage_moves(lead),
+        "activity_form": activity_form or ActivityForm(),
+    }
+    return render(request, "leads/lead_detail.html", context, status=status)

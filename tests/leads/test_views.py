@@ -1,5 +1,6 @@
 """The lead list and detail pages: login required, filters applied."""
 
+from django.contrib.auth.models import Permission
 from django.test import TestCase
 from django.urls import reverse
 
@@ -11,7 +12,9 @@ class LeadPagesTests(TestCase):
     @classmethod
     def setUpTestData(cls):
         ensure_stage_owners()
+        # Lead pages need the view permission (every role has it; a user with no role does not).
         cls.user = UserFactory()
+        cls.user.user_permissions.add(Permission.objects.get(codename="view_lead"))
         industry = IndustryFactory(name="新材料")
         cls.contact = make_lead(industry=industry, name="石墨烯项目")
         cls.signed = make_lead(industry=industry, name="碳纤维项目", stage=Stage.SIGNED)

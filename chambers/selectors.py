@@ -1,0 +1,51 @@
+"""Reads for the 以商招商 scoreboard: leads referred by chambers and entrepreneurs."""
+
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, Q, Sum
+from django.db.models.functions import Coalesce
+
+from chambers.models import Chamber, Entrepreneur
+from leads.choices import Stage
+
+MONEY = DecimalField(max_digits=16, decimal_places=2)
+SIGNED_STAGES = [Stage.SIGNED, Stage.LANDED]
+
+
+def _conversion(prefix: str) -> dict:
+    """Return the scoreboard annotations over the related leads at `prefix`."""
+    signed = Q(**{f"{prefix}stage__in": SIGNED_STAGES})
+    return {
+        "referred": Count(f"{prefix}pk", distinct=True),
+        "signed": Count(f"{prefix}pk", filter=signed, distinct=True),
+        "landed": Count(f"{prefix}pk", filter=Q(**{f"{prefix}stage": Stage.LANDED}), distinct=True),
+        "dropped": Count(
+            f"{prefix}pk", filter=Q(**{f"{prefix}stage": Stage.DROPPED}), distinct=True
+        ),
+        "amount": Coalesce(
+            Sum(f"{prefix}contract_amount", filter=signed), Decimal("0"), output_field=MONEY
+        ),
+    }
+
+
+def chamber_list():
+    """Return chambers with their conversion, most leads referred first."""
+    return (
+        Chamber.objects.select_related("liaison")
+        .annotate(**_conversion("leads__"))
+        .order_by("-signed", "-referred", "name")
+    )
+
+
+def entrepreneur_list():
+    """Return entrepreneurs with their conversion, most leads referred first."""
+    return (
+        Entrepreneur.objects.select_related("chamber")
+        .annotate(**_conversion("leads__"))
+        .order_by("-signed", "-referred", "name", "id")
+    )
+
+
+def referred_leads_conversion(leads) -> dict:
+    """Return the conversion totals of a queryset of referred leads (one query)."""
+    return leads.aggregate(**_conversion(""))

@@ -1,0 +1,156 @@
+"""Reads for the dashboard: progress against targets, the pipeline, what is due today.
+
+Every function runs a fixed number of queries, whatever the number of leads.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, Q, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from leads.choices import PIPELINE, Stage
+from leads.models import Activity, AnnualTarget, Lead
+from leads.selectors import user_team_ids
+from leads.warnings import StageLimits
+
+QUEUE_SIZE = 12
+ZERO = Decimal("0.00")
+MONEY = DecimalField(max_digits=16, decimal_places=2)
+
+
+def lead_amount_expression():
+    """Return the amount a lead stands for: its contract amount once signed, else the plan."""
+    return Coalesce("contract_amount", "planned_investment", output_field=MONEY)
+
+
+@dataclass
+class Progress:
+    """Signed or landed leads of a period against the year's target."""
+
+    label: str
+    count: int
+    amount: Decimal
+    target_count: int | None
+    target_amount: Decimal | None
+
+    @property
+    def count_percent(self) -> int | None:
+        if not self.target_count:
+            return None
+        return round(100 * self.count / self.target_count)
+
+    @property
+    def amount_percent(self) -> int | None:
+        if not self.target_amount:
+            return None
+        return round(100 * self.amount / self.target_amount)
+
+
+def _sum(field, condition):
+    return Coalesce(Sum(field, filter=condition), ZERO, output_field=MONEY)
+
+
+def dashboard_scope(user):
+    """Return the leads the dashboard's work lists show: all for 局领导, else the user's teams'.
+
+    A user in no team (e.g. 只读) sees the whole district.
+    """
+    if user.has_perm("leads.manage_all_lead"):
+        return Lead.objects.all(), False
+    team_ids = user_team_ids(user)
+    if not team_ids:
+        return Lead.objects.all(), False
+    return Lead.objects.filter(team_id__in=team_ids), True
+
+
+def dashboard_get(user, *, today: date | None = None) -> dict:
+    """Return everything the dashboard shows for `user`."""
+    today = today or timezone.localdate()
+    month_start = today.replace(day=1)
+    year_start = today.replace(month=1, day=1)
+    limits = StageLimits.load()
+
+    signed = Q(stage__in=[Stage.SIGNED, Stage.LANDED])
+    landed = Q(stage=Stage.LANDED)
+    periods = {
+        "signed_month": signed & Q(signed_on__gte=month_start, signed_on__lte=today),
+        "signed_year": signed & Q(signed_on__gte=year_start, signed_on__lte=today),
+        "landed_month": landed & Q(landed_on__gte=month_start, landed_on__lte=today),
+        "landed_year": landed & Q(landed_on__gte=year_start, landed_on__lte=today),
+    }
+    aggregates = {}
+    for key, condition in periods.items():
+        aggregates[f"{key}_count"] = Count("pk", filter=condition)
+        aggregates[f"{key}_amount"] = _sum("contract_amount", condition)
+    amount = lead_amount_expression()
+    for stage in [*PIPELINE, Stage.DROPPED]:
+        aggregates[f"stage_{stage.value}_count"] = Count("pk", filter=Q(stage=stage))
+        aggregates[f"stage_{stage.value}_amount"] = _sum(amount, Q(stage=stage))
+    scope, team_scoped = dashboard_scope(user)
+    scope_q = Q(team_id__in=user_team_ids(user)) if team_scoped else Q()
+    for colour, condition in (
+        ("red", limits.red_q()),
+        ("amber", limits.amber_q()),
+        ("green", limits.green_q()),
+    ):
+        aggregates[f"warning_{colour}"] = Count("pk", filter=condition & scope_q)
+    totals = Lead.objects.aggregate(**aggregates)
+
+    target = AnnualTarget.objects.filter(
+        year=today.year, industry__isnull=True, team__isnull=True
+    ).first()
+    progress = [
+        Progress(
+            label,
+            totals[f"{key}_count"],
+            totals[f"{key}_amount"],
+            getattr(target, f"{kind}_count", None),
+            getattr(target, f"{kind}_amount", None),
+        )
+        for key, kind, label in (
+            ("signed_month", "signed", "本月签约"),
+            ("landed_month", "landed", "本月落地"),
+            ("signed_year", "signed", "本年签约"),
+            ("landed_year", "landed", "本年落地"),
+        )
+    ]
+    stages = [
+        {
+            "stage": stage,
+            "count": totals[f"stage_{stage.value}_count"],
+            "amount": totals[f"stage_{stage.value}_amount"],
+        }
+        for stage in [*PIPELINE, Stage.DROPPED]
+    ]
+    cards = scope.select_related("industry", "team")
+    queue = []
+    if team_scoped:
+        queue = list(cards.open().order_by("stage_entered_at", "id")[:QUEUE_SIZE])
+    follow_ups = list(
+        cards.follow_up_due(today=today).order_by("next_follow_up", "id")[:QUEUE_SIZE]
+    )
+    stalled = list(
+        cards.filter(limits.red_q() | limits.amber_q()).order_by("stage_entered_at", "id")[
+            :QUEUE_SIZE
+        ]
+    )
+    for leads in (queue, follow_ups, stalled):
+        limits.annotate(leads)
+    activities = Activity.objects.select_related("lead", "created_by").order_by("-created", "-id")[
+        :10
+    ]
+    return {
+        "today": today,
+        "target": target,
+        "progress": progress,
+        "stages": stages,
+        "team_scoped": team_scoped,
+        "queue": queue,
+        "follow_ups": follow_ups,
+        "stalled": stalled,
+        "warnings": {c: totals[f"warning_{c}"] for c in ("red", "amber", "green")},
+        "activities": list(activities),
+    }

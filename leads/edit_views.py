@@ -1,0 +1,113 @@
+"""Staff pages that write leads: create, edit, move stage, log an activity.
+
+Each view checks the permission (403 when refused) and calls one service.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from leads.activity_services import activity_create
+from leads.choices import Channel, Stage
+from leads.models import Lead
+from leads.page_forms import (
+    ActivityForm,
+    LeadCreateForm,
+    LeadEditForm,
+    StageMoveForm,
+    add_service_errors,
+)
+from leads.permissions import check_can_change, require_perm
+from leads.services import LeadServiceError, lead_create, lead_update
+from leads.views import lead_detail
+
+
+def _next_url(request, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+@require_perm("leads.add_lead")
+def lead_create_view(request):
+    """Create a lead at 接洽 through `lead_create`."""
+    form = LeadCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            lead = lead_create(actor=request.user, channel=Channel.WEB, **form.cleaned_data)
+        except LeadServiceError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"已新建线索 {lead.code}。")
+            return redirect("leads:detail", pk=lead.pk)
+    return render(request, "leads/lead_form.html", {"form": form, "lead": None})
+
+
+@require_perm("leads.change_lead")
+def lead_edit_view(request, pk):
+    """Edit a lead's fields through `lead_update`, refusing a stale copy."""
+    lead = get_object_or_404(Lead, pk=pk)
+    check_can_change(request.user, lead)
+    form = LeadEditForm(request.POST or None, instance=lead)
+    if request.method == "POST" and form.is_valid():
+        lead.version = form.cleaned_data["version"]
+        try:
+            lead_update(lead=lead, actor=request.user, **form.lead_fields())
+        except LeadServiceError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "已保存修改。")
+            return redirect("leads:detail", pk=pk)
+    return render(request, "leads/lead_form.html", {"form": form, "lead": lead})
+
+
+@require_perm("leads.change_stage_lead")
+def lead_stage_view(request, pk, to_stage):
+    """Ask what a move to `to_stage` needs and perform it through `lead_change_stage`."""
+    lead = get_object_or_404(Lead.objects.select_related("team"), pk=pk)
+    check_can_change(request.user, lead)
+    if to_stage not in Stage.values:
+        return redirect("leads:detail", pk=pk)
+    form = StageMoveForm(request.POST or None, lead=lead, to_stage=to_stage, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        moved = form.change_stage(actor=request.user, channel=Channel.WEB)
+        if moved is not None:
+            messages.success(request, f"{moved.code} 已进入“{moved.get_stage_display()}”阶段。")
+            return redirect(_next_url(request, reverse("leads:detail", args=[pk])))
+    context = {
+        "form": form,
+        "lead": lead,
+        "to_stage": Stage(to_stage),
+        "next": _next_url(request, ""),
+    }
+    return render(request, "leads/lead_stage_form.html", context)
+
+
+@require_perm("leads.add_activity")
+def activity_add_view(request, pk):
+    """Log an activity on a lead; answer htmx with the refreshed activity panel."""
+    lead = get_object_or_404(Lead, pk=pk)
+    check_can_change(request.user, lead)
+    if request.method != "POST":
+        return redirect("leads:detail", pk=pk)
+    form = ActivityForm(request.POST)
+    if form.is_valid():
+        try:
+            activity_create(lead=lead, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+    if request.htmx:
+        context = {
+            "lead": lead,
+            "activities": lead.activities.select_related("created_by"),
+            "activity_form": form if form.errors else ActivityForm(),
+            "can_change": True,
+        }
+        return render(request, "leads/_activities.html", context)
+    if form.errors:
+        return lead_detail(request, pk, activity_form=form, status=400)
+    messages.success(request, "已添加对接记录。")
+    return redirect("leads:detail", pk=pk)

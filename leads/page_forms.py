@@ -1,0 +1,196 @@
+"""Forms of the staff pages: lead create/edit, activities, the stage move."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from leads.choices import PIPELINE, Stage, stage_index
+from leads.forms import STAGE_DATA_FIELDS, LeadStageForm
+from leads.models import Activity, Lead
+from leads.services import STAGE_RULES, LeadServiceError
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+LEAD_FIELDS = [
+    "name",
+    "investor",
+    "origin",
+    "origin_type",
+    "industry",
+    "source",
+    "chamber",
+    "entrepreneur",
+    "leader",
+    "owner",
+    "planned_investment",
+    "next_follow_up",
+    "notes",
+]
+# Stage data staff may correct after the move (the service re-checks the rules).
+EDIT_EXTRA_FIELDS = [
+    "contract_amount",
+    "paid_in",
+    "visited_on",
+    "intent_on",
+    "signed_on",
+    "landed_on",
+    "registered_name",
+    "credit_code",
+]
+
+
+def add_service_errors(form: forms.Form, error: LeadServiceError) -> None:
+    """Show a service's field messages on the form fields they name, the rest on top."""
+    for field, messages in error.message_dict.items():
+        target = field if field in form.fields else None
+        for message in messages:
+            form.add_error(target, message)
+
+
+def label_blank_choices(form: forms.Form, label: str = "请选择") -> None:
+    """Replace Django's "---------" blank choice with a Chinese prompt."""
+    for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField):
+            if field.empty_label is not None:
+                field.empty_label = label
+        elif isinstance(field, forms.ChoiceField) and not isinstance(
+            field, forms.MultipleChoiceField
+        ):
+            field.choices = [(v, label if v == "" else text) for v, text in field.choices]
+
+
+class ServiceValidatedForm(forms.ModelForm):
+    """A ModelForm that leaves model validation to the service it feeds."""
+
+    def _post_clean(self):
+        # The services validate the whole lead (stage rules, constraints);
+        # validating here too would show the same error twice.
+        pass
+
+
+class LeadCreateForm(ServiceValidatedForm):
+    class Meta:
+        model = Lead
+        fields = LEAD_FIELDS
+        widgets = {"next_follow_up": DATE, "notes": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "name": _("如“某某集团华东生产基地”。"),
+            "investor": _("投资主体全称。"),
+            "planned_investment": _("单位：万元，保留两位小数。"),
+            "chamber": _("线索来源为“商会推介”时必填。"),
+            "entrepreneur": _("线索来源为“回乡创业”时必填。"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "owner" in self.fields:
+            self.fields["owner"].queryset = get_user_model().objects.filter(is_active=True)
+        label_blank_choices(self)
+
+
+class LeadEditForm(LeadCreateForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta(LeadCreateForm.Meta):
+        fields = LEAD_FIELDS + EDIT_EXTRA_FIELDS
+        widgets = {
+            **LeadCreateForm.Meta.widgets,
+            **{name: DATE for name in ("visited_on", "intent_on", "signed_on", "landed_on")},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["version"] = self.instance.version
+
+    def lead_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
+
+
+class ActivityForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        label_blank_choices(self)
+
+    class Meta:
+        model = Activity
+        fields = ["occurred_on", "kind", "participants", "summary", "next_step"]
+        widgets = {
+            "occurred_on": DATE,
+            "summary": forms.Textarea(attrs={"rows": 2}),
+            "next_step": forms.Textarea(attrs={"rows": 1}),
+        }
+
+
+def stage_move_fields(lead: Lead, to_stage: str) -> list[str]:
+    """Return the data fields a move of `lead` to `to_stage` asks for.
+
+    Forward: the entered stage's date and what every passed stage needs;
+    签约 also its amount, 落地 also the paid-in capital. Dropping: the reason
+    and, for 落户他地, where it went. Moving back or reopening: only the note.
+    """
+    if to_stage == Stage.DROPPED:
+        return ["drop_reason", "lost_to"]
+    if lead.stage == Stage.DROPPED:
+        return []
+    step = stage_index(to_stage) - stage_index(lead.stage)
+    if step <= 0:
+        return []
+    fields: list[str] = []
+    for stage in PIPELINE[stage_index(lead.stage) + 1 : stage_index(to_stage) + 1]:
+        rule = STAGE_RULES[stage]
+        for name in (rule.date_field, *rule.required):
+            if name and name not in fields and (stage == to_stage or name in rule.required):
+                fields.append(name)
+    if to_stage == Stage.LANDED:
+        fields.append("paid_in")
+    return fields
+
+
+def needed_fields(lead: Lead, to_stage: str) -> list[str]:
+    """Return the fields the service requires for the move (no defaults)."""
+    if to_stage == Stage.DROPPED:
+        return ["drop_reason"]
+    if lead.stage == Stage.DROPPED or stage_index(to_stage) <= stage_index(lead.stage):
+        return []
+    passed = PIPELINE[stage_index(lead.stage) + 1 : stage_index(to_stage) + 1]
+    return [name for stage in passed for name in STAGE_RULES[stage].required]
+
+
+class StageMoveForm(LeadStageForm):
+    """LeadStageForm showing only what the chosen move needs."""
+
+    def __init__(self, *args, lead: Lead, to_stage: str, user, **kwargs):
+        super().__init__(*args, instance=lead, **kwargs)
+        self.initial.setdefault("to_stage", to_stage)
+        self.fields["to_stage"].widget = forms.HiddenInput()
+        wanted = set(stage_move_fields(lead, to_stage))
+        for name in STAGE_DATA_FIELDS:
+            if name not in wanted:
+                del self.fields[name]
+        needed = set(needed_fields(lead, to_stage))
+        for name in wanted:
+            field = self.fields[name]
+            if name in ("visited_on", "intent_on", "signed_on", "landed_on"):
+                field.widget = DATE
+            if name == STAGE_RULES.get(to_stage, STAGE_RULES[Stage.CONTACT]).date_field:
+                field.help_text = _("留空则为今天。")
+            elif name in needed:
+                field.help_text = _("进入“%(stage)s”必填。") % {"stage": Stage(to_stage).label}
+        label_blank_choices(self, label=_("不指定"))
+        if not user.has_perm("leads.assign_team_lead"):
+            del self.fields["assign_team"]
+        backwards = to_stage != Stage.DROPPED and (
+            lead.stage == Stage.DROPPED or stage_index(to_stage) < stage_index(lead.stage)
+        )
+        if backwards:
+            self.fields["note"].help_text = _("请说明原因。")
+
+    def change_stage(self, *, actor, channel) -> Lead | None:
+        """Perform the move; on refusal show the errors of hidden fields on top."""
+        lead = super().change_stage(actor=actor, channel=channel)
+        if lead is None:
+            for name in ("to_stage", "expected_version"):
+                for message in self.errors.pop(name, []):
+                    self.add_error(None, message)
+        return lead

@@ -1,0 +1,97 @@
+"""Reads for the lead detail page: the stage timeline and the field-change history."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.utils import timezone
+
+from chambers.models import Chamber, Entrepreneur
+from crm.templatetags.crm_format import person
+from leads.models import Industry, Lead, TaskTeam
+
+HISTORY_SIZE = 50
+
+# Foreign keys whose history stores an id; shown by name.
+RELATED_MODELS = {
+    "industry": Industry,
+    "team": TaskTeam,
+    "chamber": Chamber,
+    "entrepreneur": Entrepreneur,
+    "owner": get_user_model(),
+}
+HIDDEN_FIELDS = {"version", "stage_entered_at"}
+
+
+def lead_detail_queryset():
+    """Return the queryset that loads a lead with everything its page shows."""
+    return Lead.objects.select_related("industry", "team", "chamber", "entrepreneur", "owner")
+
+
+def lead_timeline(lead: Lead, *, now: datetime | None = None) -> list:
+    """Return the lead's transitions, oldest first, each with the days spent in its stage."""
+    now = now or timezone.now()
+    transitions = list(lead.transitions.select_related("actor", "from_team", "to_team"))
+    for current, following in zip(transitions, [*transitions[1:], None], strict=True):
+        end = following.at if following else now
+        current.days_spent = (timezone.localdate(end) - timezone.localdate(current.at)).days
+        current.is_current = following is None
+    return transitions
+
+
+@dataclass
+class FieldChange:
+    field: str
+    label: str
+    old: str
+    new: str
+
+
+def _display(field: models.Field, value, names: dict) -> str:
+    if value in (None, ""):
+        return "（空）"
+    if field.name in RELATED_MODELS:
+        return names.get((field.name, value), f"#{value}")
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    return str(value)
+
+
+def lead_field_changes(lead: Lead) -> list:
+    """Return the lead's history records, newest first, each with `changes` to show.
+
+    One query for the records, one per related model named in them.
+    """
+    records = list(
+        lead.history.select_related("history_user").order_by("-history_id")[:HISTORY_SIZE]
+    )
+    deltas = []
+    wanted: dict[str, set] = {}
+    for newer, older in zip(records, [*records[1:], None], strict=True):
+        changes = newer.diff_against(older).changes if older else []
+        changes = [c for c in changes if c.field not in HIDDEN_FIELDS]
+        deltas.append(changes)
+        for change in changes:
+            if change.field in RELATED_MODELS:
+                wanted.setdefault(change.field, set()).update(
+                    v for v in (change.old, change.new) if v is not None
+                )
+    names = {}
+    for field, ids in wanted.items():
+        for obj in RELATED_MODELS[field].objects.filter(pk__in=ids):
+            label = person(obj) if field == "owner" else str(obj)
+            names[(field, obj.pk)] = label
+    for record, changes in zip(records, deltas, strict=True):
+        record.changes = []
+        for change in changes:
+            field = Lead._meta.get_field(change.field)
+            record.changes.append(
+                FieldChange(
+                    change.field,
+                    str(field.verbose_name),
+                    _display(field, change.old, names),
+                    _display(field, change.new, names),
+                )
+            )
+    return records

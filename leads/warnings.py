@@ -1,0 +1,87 @@
+"""三色预警: how long an open lead has sat in its stage against the stage's SLA.
+
+Green: under 80 % of the stage's time limit. Amber: 80 % up to the limit.
+Red: over the limit (the lead is stalled, as `LeadQuerySet.stalled` counts it).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from leads.choices import PIPELINE, Stage
+from leads.models import StageOwner
+
+# Share of the time limit after which a lead turns amber.
+AMBER_SHARE = 0.8
+
+RED, AMBER, GREEN = "red", "amber", "green"
+LABELS = {RED: "超期", AMBER: "临期", GREEN: "正常"}
+
+
+@dataclass(frozen=True)
+class StageLimits:
+    """The time limits of the pipeline stages, read once per request."""
+
+    sla_days: dict[str, int]
+    now: datetime
+
+    @classmethod
+    def load(cls, *, now=None) -> "StageLimits":
+        """Return the configured limits (one query)."""
+        sla = dict(StageOwner.objects.values_list("stage", "sla_days"))
+        return cls(sla_days=sla, now=now or timezone.now())
+
+    def _timed_stages(self):
+        for stage in PIPELINE:
+            if stage != Stage.LANDED and stage.value in self.sla_days:
+                yield stage.value, self.sla_days[stage.value]
+
+    def red_q(self) -> Q:
+        """Return a condition matching open leads over their stage's limit."""
+        condition = Q(pk__in=[])
+        for stage, days in self._timed_stages():
+            condition |= Q(stage=stage, stage_entered_at__lt=self.now - timedelta(days=days))
+        return condition
+
+    def amber_q(self) -> Q:
+        """Return a condition matching open leads past 80 % of their stage's limit."""
+        condition = Q(pk__in=[])
+        for stage, days in self._timed_stages():
+            condition |= Q(
+                stage=stage,
+                stage_entered_at__lt=self.now - timedelta(days=days * AMBER_SHARE),
+                stage_entered_at__gte=self.now - timedelta(days=days),
+            )
+        return condition
+
+    def green_q(self) -> Q:
+        """Return a condition matching open, timed leads well within their limit."""
+        condition = Q(pk__in=[])
+        for stage, days in self._timed_stages():
+            condition |= Q(
+                stage=stage,
+                stage_entered_at__gte=self.now - timedelta(days=days * AMBER_SHARE),
+            )
+        return condition
+
+    def colour(self, lead) -> str:
+        """Return red, amber, green, or "" for a lead whose stage has no limit."""
+        days = self.sla_days.get(lead.stage)
+        if days is None or lead.stage in (Stage.LANDED, Stage.DROPPED):
+            return ""
+        waited = (self.now - lead.stage_entered_at).total_seconds() / 86400
+        if waited > days:
+            return RED
+        if waited > days * AMBER_SHARE:
+            return AMBER
+        return GREEN
+
+    def annotate(self, leads):
+        """Set `warning` and `sla_days` on each lead of an evaluated list; return it."""
+        for lead in leads:
+            lead.warning = self.colour(lead)
+            lead.warning_label = LABELS.get(lead.warning, "")
+            lead.sla_days = self.sla_days.get(lead.stage)
+        return leads
