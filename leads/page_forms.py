@@ -42,7 +42,8 @@ EDIT_EXTRA_FIELDS = [
 def add_service_errors(form: forms.Form, error: LeadServiceError) -> None:
     """Show a service's field messages on the form fields they name, the rest on top."""
     for field, messages in error.message_dict.items():
-        target = field if field in form.fields else None
+        shown = field in form.fields and not form.fields[field].widget.is_hidden
+        target = field if shown else None
         for message in messages:
             form.add_error(target, message)
 

@@ -21,7 +21,7 @@ RELATED_MODELS = {
     "entrepreneur": Entrepreneur,
     "owner": get_user_model(),
 }
-HIDDEN_FIELDS = {"version", "stage_entered_at"}
+HIDDEN_FIELDS = {"id", "version", "stage_entered_at", "created", "modified"}
 
 
 def lead_detail_queryset():
@@ -69,14 +69,11 @@ def lead_field_changes(lead: Lead) -> list:
     deltas = []
     wanted: dict[str, set] = {}
     for newer, older in zip(records, [*records[1:], None], strict=True):
-        changes = newer.diff_against(older).changes if older else []
-        changes = [c for c in changes if c.field not in HIDDEN_FIELDS]
+        changes = _diff(newer, older) if older else []
         deltas.append(changes)
-        for change in changes:
-            if change.field in RELATED_MODELS:
-                wanted.setdefault(change.field, set()).update(
-                    v for v in (change.old, change.new) if v is not None
-                )
+        for field, old, new in changes:
+            if field in RELATED_MODELS:
+                wanted.setdefault(field, set()).update(v for v in (old, new) if v is not None)
     names = {}
     for field, ids in wanted.items():
         for obj in RELATED_MODELS[field].objects.filter(pk__in=ids):
@@ -84,14 +81,30 @@ def lead_field_changes(lead: Lead) -> list:
             names[(field, obj.pk)] = label
     for record, changes in zip(records, deltas, strict=True):
         record.changes = []
-        for change in changes:
-            field = Lead._meta.get_field(change.field)
+        for name, old, new in changes:
+            field = Lead._meta.get_field(name)
             record.changes.append(
                 FieldChange(
-                    change.field,
+                    name,
                     str(field.verbose_name),
-                    _display(field, change.old, names),
-                    _display(field, change.new, names),
+                    _display(field, old, names),
+                    _display(field, new, names),
                 )
             )
     return records
+
+
+def _diff(newer, older) -> list[tuple[str, object, object]]:
+    """Return (field, old, new) for each shown field that differs between two records.
+
+    simple-history's diff_against skips non-editable fields such as stage and
+    team, which staff most want to see, so compare the stored values here.
+    """
+    changes = []
+    for field in Lead._meta.concrete_fields:
+        if field.name in HIDDEN_FIELDS:
+            continue
+        old, new = getattr(older, field.attname), getattr(newer, field.attname)
+        if old != new:
+            changes.append((field.name, old, new))
+    return changes

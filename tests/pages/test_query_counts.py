@@ -1,0 +1,123 @@
+"""Every staff page runs a fixed number of queries, at 10 leads as at 300."""
+
+import itertools
+from datetime import timedelta
+from decimal import Decimal
+
+from django.test import TestCase
+from django.urls import reverse
+from django.utils import timezone
+
+from leads.activity_services import activity_create
+from leads.choices import ActivityKind, Source, Stage
+from leads.models import Industry, Lead
+from leads.services import lead_change_stage, lead_update
+from tests.factories import ChamberFactory, EntrepreneurFactory, credit_code, make_lead
+from tests.pages.roles import RolesMixin
+
+STAGES = [Stage.CONTACT, Stage.VISIT, Stage.INTENT, Stage.SIGNED, Stage.LANDED, Stage.DROPPED]
+
+# Queries per page, session and user included. The same at every data size.
+EXPECTED = {
+    "dashboard (局领导)": 10,
+    "dashboard (队员)": 12,
+    "list": 11,
+    "list filtered and sorted": 12,
+    "board": 15,
+    "board dropped": 10,
+    "detail": 11,
+    "stage form": 6,
+    "edit form": 9,
+    "chamber list": 6,
+    "chamber detail": 9,
+    "entrepreneur list": 6,
+    "entrepreneur detail": 8,
+}
+
+
+class PageQueryCountTests(RolesMixin, TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.make_roles()
+        cls.industries = list(Industry.objects.all())
+        cls.chamber = ChamberFactory()
+        cls.entrepreneur = EntrepreneurFactory(chamber=cls.chamber)
+        cls.counter = itertools.count()
+        cls.add_leads(10)
+        cls.lead = Lead.objects.filter(stage=Stage.VISIT).first()
+
+    @classmethod
+    def add_leads(cls, count):
+        """Add `count` leads across every stage, with activities, moves and edits."""
+        for _ in range(count):
+            number = next(cls.counter)
+            stage = STAGES[number % len(STAGES)]
+            target = Stage.INTENT if stage == Stage.DROPPED else stage
+            fields = {
+                "industry": cls.industries[number % len(cls.industries)],
+                "next_follow_up": timezone.localdate() - timedelta(days=number % 3),
+                "at": timezone.now() - timedelta(days=number % 90),
+            }
+            if number % 2:
+                fields.update(source=Source.CHAMBER, chamber=cls.chamber)
+            if number % 3 == 0:
+                fields.update(source=Source.RETURNEE, entrepreneur=cls.entrepreneur)
+            if target in (Stage.SIGNED, Stage.LANDED):
+                fields["signed_on"] = timezone.localdate(fields["at"])
+            if target == Stage.LANDED:
+                fields["credit_code"] = credit_code(f"91350100M{number:08d}")
+            lead = make_lead(stage=target, name=f"项目{number}", **fields)
+            if stage == Stage.DROPPED:
+                lead = lead_change_stage(
+                    lead=lead, to_stage=Stage.DROPPED, channel="web", drop_reason="资金不到位"
+                )
+            lead_update(lead=lead, actor=cls.director, planned_investment=Decimal(number + 1))
+            activity_create(
+                lead=lead, actor=cls.a_member, kind=ActivityKind.CALL, summary=f"电话{number}"
+            )
+
+    def pages(self):
+        yield "dashboard (局领导)", self.director, reverse("home")
+        yield "dashboard (队员)", self.a_member, reverse("home")
+        yield "list", self.reader, reverse("leads:list")
+        yield (
+            "list filtered and sorted",
+            self.reader,
+            reverse("leads:list") + "?stage=signed&stage=landed&q=项目&o=-amount&stalled=false",
+        )
+        yield "board", self.reader, reverse("leads:board")
+        yield "board dropped", self.reader, reverse("leads:board_dropped")
+        yield "detail", self.a_member, reverse("leads:detail", args=[self.lead.pk])
+        yield (
+            "stage form",
+            self.director,
+            reverse("leads:change_stage", args=[self.lead.pk, Stage.INTENT]),
+        )
+        yield "edit form", self.director, reverse("leads:edit", args=[self.lead.pk])
+        yield "chamber list", self.reader, reverse("chambers:chamber_list")
+        yield (
+            "chamber detail",
+            self.reader,
+            reverse("chambers:chamber_detail", args=[self.chamber.pk]),
+        )
+        yield "entrepreneur list", self.reader, reverse("chambers:entrepreneur_list")
+        yield (
+            "entrepreneur detail",
+            self.reader,
+            reverse("chambers:entrepreneur_detail", args=[self.entrepreneur.pk]),
+        )
+
+    def assert_page_queries(self):
+        for name, user, url in self.pages():
+            self.client.force_login(user)
+            with self.subTest(page=name, leads=Lead.objects.count()):
+                with self.assertNumQueries(EXPECTED[name]):
+                    response = self.client.get(url)
+                self.assertEqual(response.status_code, 200)
+
+    def test_query_count_is_the_same_at_10_and_300_leads(self):
+        self.assertEqual(Lead.objects.count(), 10)
+        self.assert_page_queries()
+        self.add_leads(290)
+        self.assertEqual(Lead.objects.count(), 300)
+        self.assert_page_queries()
