@@ -3,11 +3,11 @@
 from django.db.models import Count, Sum
 
 from leads.choices import PIPELINE, Stage, stage_index
-from leads.dashboard import ZERO, lead_amount_expression
+from leads.dashboard import CARD_FIELDS, ZERO, lead_amount_expression
 from leads.warnings import StageLimits
 
 # Cards shown per column; the column's count and amount cover all its leads.
-COLUMN_SIZE = 40
+COLUMN_SIZE = 25
 
 
 def _next_stage(stage):
@@ -27,7 +27,11 @@ def board_columns(queryset, *, limits: StageLimits) -> list[dict]:
         .values("stage")
         .annotate(count=Count("pk"), amount=Sum(lead_amount_expression()))
     }
-    cards = queryset.select_related("industry", "team").order_by("stage_entered_at", "id")
+    cards = (
+        queryset.select_related("industry", "team")
+        .only(*CARD_FIELDS)
+        .order_by("stage_entered_at", "id")
+    )
     columns = []
     for stage in PIPELINE:
         row = totals.get(stage.value, {})

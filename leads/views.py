@@ -1,5 +1,7 @@
 """Staff pages that read leads: list, board, detail."""
 
+from urllib.parse import quote
+
 from django import forms
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
@@ -58,7 +60,8 @@ def compact_filter_form(form) -> None:
     for name in ("team", "chamber", "entrepreneur"):
         form.fields[name].empty_label = "全部"
     origin = form.fields["origin_type"]
-    origin.choices = [("", "全部"), *[c for c in origin.choices if c[0] != ""]]
+    origin.empty_label = "全部"
+    origin.choices = [c for c in origin.choices if c[0] != ""]
     form.fields["stalled"].widget = forms.Select(
         choices=[("", "全部"), ("true", "仅滞留（超期）"), ("false", "未滞留")]
     )
@@ -100,6 +103,7 @@ def lead_board(request):
         "columns": columns,
         "column_size": COLUMN_SIZE,
         "query": request.GET.urlencode(),
+        "next_param": quote(request.get_full_path()),
     }
     return render(request, "leads/lead_board.html", context)
 

@@ -33,7 +33,8 @@ class StageLimits:
         sla = dict(StageOwner.objects.values_list("stage", "sla_days"))
         return cls(sla_days=sla, now=now or timezone.now())
 
-    def _timed_stages(self):
+    def timed_stages(self):
+        """Yield (stage, sla_days) for the stages that have a time limit."""
         for stage in PIPELINE:
             if stage != Stage.LANDED and stage.value in self.sla_days:
                 yield stage.value, self.sla_days[stage.value]
@@ -41,14 +42,18 @@ class StageLimits:
     def red_q(self) -> Q:
         """Return a condition matching open leads over their stage's limit."""
         condition = Q(pk__in=[])
-        for stage, days in self._timed_stages():
+        for stage, days in self.timed_stages():
             condition |= Q(stage=stage, stage_entered_at__lt=self.now - timedelta(days=days))
         return condition
+
+    def attention_cutoff(self, days: int) -> datetime:
+        """Return the moment before which a lead entering a stage limited to `days` turns amber."""
+        return self.now - timedelta(days=days * AMBER_SHARE)
 
     def amber_q(self) -> Q:
         """Return a condition matching open leads past 80 % of their stage's limit."""
         condition = Q(pk__in=[])
-        for stage, days in self._timed_stages():
+        for stage, days in self.timed_stages():
             condition |= Q(
                 stage=stage,
                 stage_entered_at__lt=self.now - timedelta(days=days * AMBER_SHARE),
@@ -59,7 +64,7 @@ class StageLimits:
     def green_q(self) -> Q:
         """Return a condition matching open, timed leads well within their limit."""
         condition = Q(pk__in=[])
-        for stage, days in self._timed_stages():
+        for stage, days in self.timed_stages():
             condition |= Q(
                 stage=stage,
                 stage_entered_at__gte=self.now - timedelta(days=days * AMBER_SHARE),
@@ -81,6 +86,10 @@ class StageLimits:
     def annotate(self, leads):
         """Set `warning` and `sla_days` on each lead of an evaluated list; return it."""
         for lead in leads:
+            lead.days = lead.days_in_stage
+            lead.overdue_ratio = (
+                lead.days / self.sla_days[lead.stage] if self.sla_days.get(lead.stage) else 0
+            )
             lead.warning = self.colour(lead)
             lead.warning_label = LABELS.get(lead.warning, "")
             lead.sla_days = self.sla_days.get(lead.stage)

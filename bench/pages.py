@@ -1,0 +1,230 @@
+"""Time the staff pages on a large database: median and 95th percentile per page.
+
+Usage:
+    .venv/bin/python bench/pages.py [--leads 100000] [--runs 30] [--reseed]
+
+Seeds (once, reused on later runs) a database of `--leads` leads by bulk
+insert, spread over every stage, industry, team and source, with activities
+and one fully worked lead whose detail page is timed. Then renders each page
+through Django's test client, logged in as a 局领导 (the widest view), and
+prints the timings, next to two baselines measured in the same run: a trivial
+page (the login form: no lead queries) and the raw `COUNT(*)` over the leads.
+
+Database: DATABASE_URL if set, else the SQLite file bench/out/pages.sqlite3.
+"""
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+OUT = ROOT / "bench" / "out"
+OUT.mkdir(parents=True, exist_ok=True)
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{OUT / 'pages.sqlite3'}")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm.test_settings")
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from chambers.models import Chamber, ChamberKind  # noqa: E402
+from leads.activity_services import activity_create  # noqa: E402
+from leads.choices import ActivityKind, Channel, OriginType, Source, Stage  # noqa: E402
+from leads.models import Activity, Industry, Lead, StageOwner  # noqa: E402
+from leads.services import lead_change_stage, lead_create  # noqa: E402
+from tests.factories import UserFactory, credit_code  # noqa: E402
+
+STAGE_WEIGHTS = [
+    (Stage.CONTACT, 30),
+    (Stage.VISIT, 20),
+    (Stage.INTENT, 15),
+    (Stage.SIGNED, 15),
+    (Stage.LANDED, 12),
+    (Stage.DROPPED, 8),
+]
+BATCH = 5000
+
+
+def seed(count: int, rng: random.Random) -> None:
+    """Bulk-insert `count` leads and some activities into an empty database."""
+    call_command("migrate", verbosity=0)
+    call_command("loaddata", "reference", verbosity=0)
+    UserFactory(username="bench-director", groups=["局领导"])
+    industries = list(Industry.objects.all())
+    owners = {o.stage: o.team for o in StageOwner.objects.select_related("team")}
+    chambers = [
+        Chamber.objects.create(name=f"基准商会{i}", kind=ChamberKind.HOMETOWN) for i in range(30)
+    ]
+    stages = [s for s, w in STAGE_WEIGHTS for _ in range(w)]
+    now = timezone.now()
+    today = timezone.localdate()
+    batch = []
+    for number in range(count):
+        stage = rng.choice(stages)
+        entered = now - timedelta(days=rng.randint(0, 720), minutes=rng.randint(0, 1440))
+        day = timezone.localdate(entered)
+        source = rng.choice(Source.values)
+        lead = Lead(
+            code=f"ZS-B-{number:07d}",
+            name=f"基准项目{number}",
+            investor=f"基准投资集团{number % 5000}有限公司",
+            origin_type=rng.choice(OriginType.values),
+            industry=rng.choice(industries),
+            source=source,
+            chamber=rng.choice(chambers) if source == Source.CHAMBER else None,
+            stage=stage,
+            stage_entered_at=entered,
+            team=owners.get(stage) or owners[Stage.CONTACT],
+            planned_investment=Decimal(rng.randint(100, 500000)),
+            next_follow_up=today + timedelta(days=rng.randint(-30, 60)),
+        )
+        if stage in (Stage.SIGNED, Stage.LANDED):
+            lead.signed_on = day
+            lead.contract_amount = Decimal(rng.randint(100, 500000))
+        if stage == Stage.LANDED:
+            lead.landed_on = day
+            lead.registered_name = f"基准企业{number}（本区）有限公司"
+            lead.credit_code = credit_code()
+        if stage == Stage.DROPPED:
+            lead.drop_reason = "投资方战略调整"
+            lead.dropped_from = Stage.INTENT
+        batch.append(lead)
+        if len(batch) == BATCH:
+            Lead.objects.bulk_create(batch)
+            batch = []
+    Lead.objects.bulk_create(batch)
+    ids = list(Lead.objects.values_list("id", flat=True)[: count // 5])
+    Activity.objects.bulk_create(
+        Activity(lead_id=pk, kind=ActivityKind.CALL, summary="电话跟进", occurred_on=today)
+        for pk in ids
+    )
+
+
+def worked_lead(director) -> Lead:
+    """Return a lead taken from 接洽 to 落地 through the services, with activities."""
+    lead = Lead.objects.filter(name="基准详情项目").first()
+    if lead:
+        return lead
+    start = timezone.now() - timedelta(days=200)
+    lead = lead_create(
+        actor=director,
+        channel=Channel.WEB,
+        name="基准详情项目",
+        investor="基准详情集团",
+        industry=Industry.objects.first(),
+        source=Source.OWN,
+        at=start,
+    )
+    steps = [
+        (Stage.VISIT, {}),
+        (Stage.INTENT, {"planned_investment": Decimal("30000")}),
+        (Stage.SIGNED, {"contract_amount": Decimal("28000")}),
+        (
+            Stage.LANDED,
+            {"registered_name": "基准详情（本区）有限公司", "credit_code": credit_code()},
+        ),
+    ]
+    for offset, (stage, data) in enumerate(steps, start=1):
+        lead = lead_change_stage(
+            lead=lead,
+            to_stage=stage,
+            actor=director,
+            channel=Channel.WEB,
+            at=start + timedelta(days=40 * offset),
+            **data,
+        )
+    for index in range(20):
+        activity_create(lead=lead, actor=director, kind=ActivityKind.CALL, summary=f"第{index}次")
+    return lead
+
+
+def out(line: str) -> None:
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+def timed(function, runs: int) -> tuple[float, float]:
+    """Return the median and 95th percentile of `runs` calls, in milliseconds."""
+    function()  # warm caches and connections
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        function()
+        samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
+    return statistics.median(samples), p95
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--leads", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--reseed", action="store_true")
+    parser.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args()
+
+    call_command("migrate", verbosity=0)
+    if args.reseed:
+        call_command("flush", interactive=False, verbosity=0)
+    if Lead.objects.count() < args.leads:
+        call_command("flush", interactive=False, verbosity=0)
+        started = time.perf_counter()
+        seed(args.leads, random.Random(args.seed))
+        out(f"seeded {args.leads} leads in {time.perf_counter() - started:.1f} s")
+    from django.contrib.auth.models import User
+
+    director = User.objects.get(username="bench-director")
+    lead = worked_lead(director)
+    client = Client()
+    client.force_login(director)
+
+    def page(url):
+        def get():
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+
+        return get
+
+    def raw_count():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM leads_lead")
+            cursor.fetchone()
+
+    anonymous = Client()
+    checks = [
+        ("baseline: raw SELECT COUNT(*) over leads", raw_count),
+        ("baseline: trivial page (login form)", lambda: anonymous.get("/accounts/login/")),
+        ("dashboard /", page("/")),
+        ("board /leads/board/", page("/leads/board/")),
+        ("board filtered (industry, stalled)", page("/leads/board/?industry=1&stalled=true")),
+        ("list /leads/", page("/leads/")),
+        ("list filtered + sorted + page 50", page("/leads/?stage=signed&o=-amount&page=50")),
+        ("list text search", page("/leads/?q=基准投资集团42")),
+        ("detail /leads/<id>/", page(f"/leads/{lead.pk}/")),
+        ("chambers /chambers/", page("/chambers/")),
+    ]
+    vendor = connection.vendor
+    total = Lead.objects.count()
+    out(f"{vendor}, {total} leads, {args.runs} runs per page")
+    out(f"{'page':45} {'median ms':>10} {'p95 ms':>10}")
+    for name, function in checks:
+        median, p95 = timed(function, args.runs)
+        out(f"{name:45} {median:10.1f} {p95:10.1f}")
+
+
+if __name__ == "__main__":
+    main()
