@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast lint format venv migrate demo bench clean
+.PHONY: run test test-fast lint format venv migrate demo bench bench-pages test-browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,14 @@ test: venv
 
 test-fast: venv
 	$(BIN)/python -m pytest -m "not browser" -x -q
+
+## Browser tests only (Debian's Chromium at /usr/bin/chromium); screenshots in test-artifacts/.
+test-browser: venv
+	$(BIN)/python -m pytest -m browser -q
+
+## Staff page timings on 100,000 seeded leads (see docs/benchmarks.md).
+bench-pages: venv
+	$(BIN)/python bench/pages.py --runs 20
 
 lint: venv
 	$(BIN)/ruff check .
