@@ -4,6 +4,7 @@ from django.db.models import Count, Sum
 
 from leads.choices import PIPELINE, Stage, stage_index
 from leads.dashboard import CARD_FIELDS, ZERO, lead_amount_expression
+from leads.selectors import lead_can_change
 from leads.warnings import StageLimits
 
 # Cards shown per column; the column's count and amount cover all its leads.
@@ -15,11 +16,13 @@ def _next_stage(stage):
     return PIPELINE[index + 1] if index + 1 < len(PIPELINE) else None
 
 
-def board_columns(queryset, *, limits: StageLimits) -> list[dict]:
+def board_columns(queryset, *, limits: StageLimits, user) -> list[dict]:
     """Return the board's columns for the (filtered) `queryset` of leads.
 
     One query for the totals of every stage, then one per column for its
-    cards, longest in stage first: 1 + 5 queries whatever the number of leads.
+    cards, longest in stage first (落地: most recently landed first): 1 + 5
+    queries whatever the number of leads. Each card knows whether `user` may
+    move it.
     """
     totals = {
         row["stage"]: row
@@ -27,15 +30,17 @@ def board_columns(queryset, *, limits: StageLimits) -> list[dict]:
         .values("stage")
         .annotate(count=Count("pk"), amount=Sum(lead_amount_expression()))
     }
-    cards = (
-        queryset.select_related("industry", "team")
-        .only(*CARD_FIELDS)
-        .order_by("stage_entered_at", "id")
-    )
+    cards = queryset.select_related("industry", "team").only(*CARD_FIELDS)
+    can_move = user.has_perm("leads.change_stage_lead")
     columns = []
     for stage in PIPELINE:
         row = totals.get(stage.value, {})
-        leads = limits.annotate(list(cards.filter(stage=stage)[:COLUMN_SIZE]))
+        order = (
+            ("-stage_entered_at", "-id") if stage == Stage.LANDED else ("stage_entered_at", "id")
+        )
+        leads = limits.annotate(list(cards.filter(stage=stage).order_by(*order)[:COLUMN_SIZE]))
+        for lead in leads:
+            lead.can_move = can_move and lead_can_change(user, lead)
         columns.append(
             {
                 "stage": stage,

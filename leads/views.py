@@ -97,7 +97,7 @@ def lead_list(request):
 def lead_board(request):
     """Render the pipeline board: a column per stage, same filters as the list."""
     lead_filter = _filtered(request)
-    columns = board_columns(lead_filter.qs, limits=StageLimits.load())
+    columns = board_columns(lead_filter.qs, limits=StageLimits.load(), user=request.user)
     context = {
         "filter": lead_filter,
         "columns": columns,

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from leads.models import Lead, TaskTeam
 from tests.factories import PASSWORD, UserFactory, credit_code
@@ -98,8 +99,9 @@ def test_a_lead_from_first_contact_to_landing(page, live_server, people, screens
 
     # Find it on the board, in the 落地 column.
     page.click(".mainnav a:has-text('看板')")
+    page.wait_for_url(f"{live_server.url}/leads/board/")
     landed = page.locator(".column[data-stage=landed]")
-    assert landed.locator(f".card:has-text('{PROJECT}')").count() == 1
+    expect(landed.locator(f".card:has-text('{PROJECT}')")).to_have_count(1)
     screenshot(page, "board")
 
     # >>> MONTHLY REPORT STEP: find the lead in this month's report (/reports/monthly/).
@@ -108,10 +110,15 @@ def test_a_lead_from_first_contact_to_landing(page, live_server, people, screens
     page.click(".mainnav a:has-text('线索列表')")
     page.fill("input[name=q]", "智能装备华南")
     page.click("#lead-filters button[type=submit]")
-    assert page.locator("#lead-table tbody tr").count() == 1
+    page.wait_for_url(re.compile(r"/leads/\?.*q="))
+    expect(page.locator("#lead-table tbody tr")).to_have_count(1)
+    expect(page.locator("#lead-table tbody")).to_contain_text(PROJECT)
     page.click(".mainnav a:has-text('线索列表')")
+    page.wait_for_url(f"{live_server.url}/leads/")
     screenshot(page, "list")
     page.click(".mainnav a:has-text('工作台')")
+    page.wait_for_url(f"{live_server.url}/")
+    expect(page.locator(".kpi").first).to_contain_text("1 个")
     screenshot(page, "dashboard")
     log_out(page)
 
@@ -140,6 +147,7 @@ def test_drag_a_card_to_the_next_column_opens_the_stage_form(page, live_server, 
     page.click("form.lead-form button[type=submit]")
     page.wait_for_selector("#current-stage")
     page.goto(f"{live_server.url}/leads/board/")
+    expect(page.locator(".column[data-stage=contact] .card[draggable=true]")).to_have_count(1)
     page.drag_and_drop(
         ".column[data-stage=contact] .card:has-text('拖拽测试项目')", ".column[data-stage=visit]"
     )
@@ -148,4 +156,4 @@ def test_drag_a_card_to_the_next_column_opens_the_stage_form(page, live_server, 
     page.click("#stage-form button[type=submit]")
     page.wait_for_url(re.compile(r"/leads/board/"))
     visit = page.locator(".column[data-stage=visit]")
-    assert visit.locator(".card:has-text('拖拽测试项目')").count() == 1
+    expect(visit.locator(".card:has-text('拖拽测试项目')")).to_have_count(1)

@@ -249,6 +249,20 @@ class ButtonsFollowPermissionTests(PermissionTestCase):
                 self.assertEqual('id="import-link"' in html, can_import)
                 self.assertEqual('href="/leads/export/?stage=contact"' in html, can_export)
 
+    def test_board_offers_moves_only_on_cards_the_user_may_change(self):
+        move = reverse("leads:change_stage", args=[self.lead.pk, "visit"])
+        for user, allowed in (
+            (self.director, True),
+            (self.a_member, True),
+            (self.b_member, False),
+            (self.reader, False),
+        ):
+            self.as_user(user)
+            with self.subTest(user=user.username):
+                html = self.client.get(reverse("leads:board")).content.decode()
+                self.assertEqual(move in html, allowed)
+                self.assertEqual('draggable="true"' in html, allowed)
+
     def test_reader_is_not_offered_create(self):
         self.as_user(self.reader)
         self.assertNotContains(self.client.get(reverse("leads:list")), reverse("leads:create"))
