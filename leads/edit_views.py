@@ -5,6 +5,7 @@ Each view checks the permission (403 when refused) and calls one service.
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -20,7 +21,7 @@ from leads.page_forms import (
     add_service_errors,
 )
 from leads.permissions import check_can_change, require_perm
-from leads.services import LeadServiceError, lead_create, lead_update
+from leads.services import LeadServiceError, lead_assign_team, lead_create, lead_update
 from leads.views import lead_detail
 
 
@@ -51,11 +52,15 @@ def lead_edit_view(request, pk):
     """Edit a lead's fields through `lead_update`, refusing a stale copy."""
     lead = get_object_or_404(Lead, pk=pk)
     check_can_change(request.user, lead)
-    form = LeadEditForm(request.POST or None, instance=lead)
+    form = LeadEditForm(request.POST or None, instance=lead, user=request.user)
     if request.method == "POST" and form.is_valid():
         lead.version = form.cleaned_data["version"]
+        team = form.cleaned_data.get("assign_team")
         try:
-            lead_update(lead=lead, actor=request.user, **form.lead_fields())
+            with transaction.atomic():
+                lead = lead_update(lead=lead, actor=request.user, **form.lead_fields())
+                if team is not None:
+                    lead_assign_team(lead=lead, team=team, actor=request.user)
         except LeadServiceError as error:
             add_service_errors(form, error)
         else:

@@ -4,9 +4,10 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from crm.templatetags.crm_format import person
 from leads.choices import PIPELINE, Stage, stage_index
 from leads.forms import STAGE_DATA_FIELDS, LeadStageForm
-from leads.models import Activity, Lead
+from leads.models import Activity, Lead, TaskTeam
 from leads.services import STAGE_RULES, LeadServiceError
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -26,17 +27,15 @@ LEAD_FIELDS = [
     "next_follow_up",
     "notes",
 ]
-# Stage data staff may correct after the move (the service re-checks the rules).
-EDIT_EXTRA_FIELDS = [
-    "contract_amount",
-    "paid_in",
-    "visited_on",
-    "intent_on",
-    "signed_on",
-    "landed_on",
-    "registered_name",
-    "credit_code",
-]
+# Stage data staff may correct after the move (the service re-checks the
+# rules), by the stage that records it: only stages the lead has reached show.
+STAGE_EDIT_FIELDS = {
+    Stage.VISIT: ["visited_on"],
+    Stage.INTENT: ["intent_on"],
+    Stage.SIGNED: ["signed_on", "contract_amount", "paid_in"],
+    Stage.LANDED: ["landed_on", "registered_name", "credit_code"],
+}
+EDIT_EXTRA_FIELDS = [name for names in STAGE_EDIT_FIELDS.values() for name in names]
 
 
 def add_service_errors(form: forms.Form, error: LeadServiceError) -> None:
@@ -86,11 +85,18 @@ class LeadCreateForm(ServiceValidatedForm):
         super().__init__(*args, **kwargs)
         if "owner" in self.fields:
             self.fields["owner"].queryset = get_user_model().objects.filter(is_active=True)
+            self.fields["owner"].label_from_instance = person
         label_blank_choices(self)
 
 
 class LeadEditForm(LeadCreateForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
+    assign_team = forms.ModelChoiceField(
+        label=_("负责小分队"),
+        queryset=TaskTeam.objects.filter(active=True),
+        required=False,
+        help_text=_("局领导可改派负责小分队，阶段不变。"),
+    )
 
     class Meta(LeadCreateForm.Meta):
         fields = LEAD_FIELDS + EDIT_EXTRA_FIELDS
@@ -99,13 +105,23 @@ class LeadEditForm(LeadCreateForm):
             **{name: DATE for name in ("visited_on", "intent_on", "signed_on", "landed_on")},
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial["version"] = self.instance.version
+            self.initial["assign_team"] = self.instance.team_id
+        reached = self.instance.dropped_from or self.instance.stage
+        for stage, names in STAGE_EDIT_FIELDS.items():
+            if stage_index(stage) > stage_index(reached):
+                for name in names:
+                    del self.fields[name]
+        if user.has_perm("leads.assign_team_lead"):
+            self.fields["assign_team"].empty_label = None
+        else:
+            del self.fields["assign_team"]
 
     def lead_fields(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self._meta.fields}
+        return {name: self.cleaned_data[name] for name in self._meta.fields if name in self.fields}
 
 
 class ActivityForm(forms.ModelForm):

@@ -274,6 +274,24 @@ class LeadCreateEditPageTests(PageTestCase):
         response = self.client.post(reverse("leads:edit", args=[lead.pk]), data)
         self.assertIn("签约日期不能晚于今天", response.context["form"].errors["signed_on"][0])
 
+    def test_edit_shows_stage_data_only_of_stages_reached(self):
+        lead = make_lead(stage=Stage.INTENT, industry=self.industry)
+        form = self.client.get(reverse("leads:edit", args=[lead.pk])).context["form"]
+        self.assertIn("intent_on", form.fields)
+        self.assertNotIn("signed_on", form.fields)
+        self.assertNotIn("credit_code", form.fields)
+
+    def test_director_reassigns_the_team_and_a_member_is_not_offered_it(self):
+        lead = make_lead(industry=self.industry)
+        data = {**self.edit_data(lead), "assign_team": self.team_b.pk}
+        response = self.client.post(reverse("leads:edit", args=[lead.pk]), data)
+        self.assertRedirects(response, reverse("leads:detail", args=[lead.pk]))
+        lead.refresh_from_db()
+        self.assertEqual((lead.team, lead.stage), (self.team_b, Stage.CONTACT))
+        self.client.force_login(self.b_member)
+        form = self.client.get(reverse("leads:edit", args=[lead.pk])).context["form"]
+        self.assertNotIn("assign_team", form.fields)
+
     def edit_data(self, lead, **changes):
         data = {
             "name": lead.name,

@@ -27,7 +27,7 @@ EXPECTED = {
     "board dropped": 10,
     "detail": 11,
     "stage form": 6,
-    "edit form": 9,
+    "edit form": 11,
     "chamber list": 6,
     "chamber detail": 9,
     "entrepreneur list": 6,
