@@ -6,13 +6,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from leads.models import Activity, Lead
+from leads.services import lead_update
+
+UNCHANGED = object()
 
 
-def activity_create(*, lead: Lead, actor, **fields) -> Activity:
+def activity_create(*, lead: Lead, actor, next_follow_up=UNCHANGED, **fields) -> Activity:
     """Log a contact on `lead`; return it.
 
     Refuses a date in the future (an activity records what happened) and
-    anything the model rejects, with Chinese field messages.
+    anything the model rejects, with Chinese field messages. When
+    `next_follow_up` is given, the lead's next follow-up date is set in the
+    same transaction through `lead_update` (field history included).
     """
     activity = Activity(lead=lead, created_by=actor, **fields)
     errors = {}
@@ -26,4 +31,12 @@ def activity_create(*, lead: Lead, actor, **fields) -> Activity:
         raise ValidationError(errors)
     with transaction.atomic():
         activity.save()
+        if next_follow_up is not UNCHANGED and next_follow_up != lead.next_follow_up:
+            # A refusal (e.g. a stale lead) raises and rolls the activity back too.
+            lead_update(
+                lead=lead,
+                actor=actor,
+                note=_("添加对接记录时更新下次跟进日期"),
+                next_follow_up=next_follow_up,
+            )
     return activity

@@ -98,17 +98,18 @@ def activity_add_view(request, pk):
     check_can_change(request.user, lead)
     if request.method != "POST":
         return redirect("leads:detail", pk=pk)
-    form = ActivityForm(request.POST)
+    form = ActivityForm(request.POST, lead=lead)
     if form.is_valid():
         try:
             activity_create(lead=lead, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
     if request.htmx:
+        lead.refresh_from_db()
         context = {
             "lead": lead,
             "activities": lead.activities.select_related("created_by"),
-            "activity_form": form if form.errors else ActivityForm(),
+            "activity_form": form if form.errors else ActivityForm(lead=lead),
             "can_change": True,
         }
         return render(request, "leads/_activities.html", context)

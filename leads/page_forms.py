@@ -125,9 +125,19 @@ class LeadEditForm(LeadCreateForm):
 
 
 class ActivityForm(forms.ModelForm):
-    def __init__(self, *args, **kwargs):
+    next_follow_up = forms.DateField(
+        label=_("下次跟进日期"),
+        required=False,
+        widget=DATE,
+        help_text=_("同时更新线索的下次跟进日期；留空则清除。"),
+    )
+    field_order = ["occurred_on", "kind", "participants", "next_follow_up", "summary", "next_step"]
+
+    def __init__(self, *args, lead: Lead | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         label_blank_choices(self)
+        if lead is not None and not self.is_bound:
+            self.initial["next_follow_up"] = lead.next_follow_up
 
     class Meta:
         model = Activity

@@ -143,6 +143,6 @@ def lead_detail(request, pk, *, activity_form=None, status=200):
         "can_change": lead_can_change(request.user, lead),
         "can_move": request.user.has_perm("leads.change_stage_lead"),
         "moves": stage_moves(lead),
-        "activity_form": activity_form or ActivityForm(),
+        "activity_form": activity_form or ActivityForm(lead=lead),
     }
     return render(request, "leads/lead_detail.html", context, status=status)

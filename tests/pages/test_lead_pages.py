@@ -374,6 +374,22 @@ class ActivityPageTests(PageTestCase):
         self.assertNotContains(response, "<html")
         self.assertEqual(Activity.objects.get().created_by, self.director)
 
+    def test_activity_sets_the_next_follow_up_with_history(self):
+        follow_up = timezone.localdate() + timedelta(days=7)
+        self.client.post(
+            reverse("leads:add_activity", args=[self.lead.pk]),
+            {
+                "occurred_on": timezone.localdate().isoformat(),
+                "kind": ActivityKind.CALL,
+                "summary": "约好下周再谈",
+                "next_follow_up": follow_up.isoformat(),
+            },
+        )
+        lead = Lead.objects.get(pk=self.lead.pk)
+        self.assertEqual(lead.next_follow_up, follow_up)
+        self.assertEqual(lead.history.first().history_user, self.director)
+        self.assertEqual(Activity.objects.get().summary, "约好下周再谈")
+
     def test_future_date_and_missing_summary_are_refused_in_place(self):
         future = (timezone.localdate() + timedelta(days=1)).isoformat()
         response = self.client.post(
