@@ -1,14 +1,65 @@
 """Reads for the pipeline board: one column per stage, with totals and the longest-waiting cards."""
 
-from django.db.models import Count, Sum
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db.models import Count, F, Sum
+from django.utils import timezone
 
 from leads.choices import PIPELINE, Stage, stage_index
-from leads.dashboard import CARD_FIELDS, ZERO, lead_amount_expression
+from leads.dashboard import ZERO, lead_amount_expression
 from leads.selectors import lead_can_change
 from leads.warnings import StageLimits
 
 # Cards shown per column; the column's count and amount cover all its leads.
 COLUMN_SIZE = 25
+
+
+@dataclass
+class Card:
+    """What a board card shows: read as plain values, no model instance per card."""
+
+    pk: int
+    name: str
+    investor: str
+    industry: str
+    team: str | None
+    team_id: int | None
+    stage: str
+    stage_entered_at: datetime
+    landed_on: date | None
+
+    @property
+    def days_in_stage(self) -> int:
+        return (timezone.localdate() - timezone.localdate(self.stage_entered_at)).days
+
+
+def _cards(queryset) -> list[Card]:
+    rows = queryset.values(
+        "id",
+        "name",
+        "investor",
+        "team_id",
+        "stage",
+        "stage_entered_at",
+        "landed_on",
+        industry_name=F("industry__name"),
+        team_name=F("team__name"),
+    )
+    return [
+        Card(
+            pk=row["id"],
+            name=row["name"],
+            investor=row["investor"],
+            industry=row["industry_name"],
+            team=row["team_name"],
+            team_id=row["team_id"],
+            stage=row["stage"],
+            stage_entered_at=row["stage_entered_at"],
+            landed_on=row["landed_on"],
+        )
+        for row in rows
+    ]
 
 
 def _next_stage(stage):
@@ -30,7 +81,6 @@ def board_columns(queryset, *, limits: StageLimits, user) -> list[dict]:
         .values("stage")
         .annotate(count=Count("pk"), amount=Sum(lead_amount_expression()))
     }
-    cards = queryset.select_related("industry", "team").only(*CARD_FIELDS)
     can_move = user.has_perm("leads.change_stage_lead")
     columns = []
     for stage in PIPELINE:
@@ -38,7 +88,7 @@ def board_columns(queryset, *, limits: StageLimits, user) -> list[dict]:
         order = (
             ("-stage_entered_at", "-id") if stage == Stage.LANDED else ("stage_entered_at", "id")
         )
-        leads = limits.annotate(list(cards.filter(stage=stage).order_by(*order)[:COLUMN_SIZE]))
+        leads = limits.annotate(_cards(queryset.filter(stage=stage).order_by(*order)[:COLUMN_SIZE]))
         for lead in leads:
             lead.can_move = can_move and lead_can_change(user, lead)
         columns.append(
