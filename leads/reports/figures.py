@@ -65,6 +65,8 @@ class BreakdownRow:
     filters: dict
     month: Totals = field(default_factory=Totals)
     ytd: Totals = field(default_factory=Totals)
+    # False for the row of leads with no value, which LeadFilter cannot select.
+    linkable: bool = True
 
 
 @dataclass

@@ -211,7 +211,7 @@ class MonthlyReportBuilder:
 
     def _breakdown(self, dim: Dimension, groups: list[dict]) -> list[BreakdownRow]:
         rows = {key: BreakdownRow(name, filters) for key, name, filters in dim.rows()}
-        blank = BreakdownRow(dim.blank_label or "未填写", {})
+        blank = BreakdownRow(dim.blank_label or "未填写", {}, linkable=False)
         for group in groups:
             key = group["key"][dim.column]
             row = rows.get(key)

@@ -140,3 +140,14 @@ def next_day_start(day: date) -> datetime:
 
 def _day_label(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+def period_from_query(query) -> Period:
+    """Return the period a page query asks for: ?month=YYYY-MM, ?from=&to=, else this month."""
+    start, end = (query.get("from") or "").strip(), (query.get("to") or "").strip()
+    if start or end:
+        if not (start and end):
+            raise PeriodError("日期范围须同时填写起始日期和截止日期。")
+        return Period.parse_range(start, end)
+    month = (query.get("month") or "").strip()
+    return Period.parse_month(month) if month else current_month()
