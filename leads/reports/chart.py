@@ -89,13 +89,15 @@ def trend_svg(
             f'<text x="{LEFT + slot * index + slot / 2:.1f}" y="{TOP + plot_h + 16}" '
             f'text-anchor="middle" class="tick">{escape(point.period.short_label)}</text>'
         )
-    legend_x = WIDTH / 2 - 70
-    for offset, (_, label, colour) in enumerate(SERIES):
-        x = legend_x + offset * 90
+    legends = [f"{label}{'金额（万元）' if money else '项目数'}" for _, label, _ in SERIES]
+    # About 12 px per CJK character at the tick font size.
+    widths = [36 + 12 * len(text) for text in legends]
+    x = WIDTH / 2 - sum(widths) / 2
+    for (_, _, colour), text, width in zip(SERIES, legends, widths, strict=True):
         parts.append(
-            f'<rect x="{x}" y="{HEIGHT - 16}" width="12" height="12" fill="{colour}"/>'
-            f'<text x="{x + 16}" y="{HEIGHT - 6}" class="tick">{label}'
-            f"{'金额（万元）' if money else '项目数'}</text>"
+            f'<rect x="{x:.0f}" y="{HEIGHT - 16}" width="12" height="12" fill="{colour}"/>'
+            f'<text x="{x + 16:.0f}" y="{HEIGHT - 6}" class="tick">{text}</text>'
         )
+        x += width
     parts.append("</svg>")
     return mark_safe("".join(parts))  # every interpolated text above is escaped

@@ -28,7 +28,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import Case, Count, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from leads.choices import OriginType, Source, Stage
@@ -291,12 +292,16 @@ class MonthlyReportBuilder:
             else:
                 scope, name, filters, actual = "district", "全区", {}, ytd
             rows.append(TargetRow(scope, name, filters, figures, actual))
-        order = {"district": 0, "industry": 1, "team": 2}
-        industry_order = {
-            row.filters.get("industry"): i for i, row in enumerate(breakdowns["industry"])
-        }
+        # District first, then industries and teams in their breakdown order.
+        position = {}
+        for scope in ("industry", "team"):
+            for index, row in enumerate(breakdowns[scope]):
+                position[(scope, row.filters.get(scope))] = index
         rows.sort(
-            key=lambda r: (order[r.scope], industry_order.get(r.filters.get("industry"), 0), r.name)
+            key=lambda r: (
+                ("district", "industry", "team").index(r.scope),
+                position.get((r.scope, r.filters.get(r.scope)), 0),
+            )
         )
         return rows
 
@@ -308,35 +313,56 @@ class MonthlyReportBuilder:
     def _backlog(self, sla_days: int | None) -> list[BacklogRow]:
         """Return the leads signed but not landed as of `as_of`, longest waiting first."""
         as_of = self.as_of
-        stage_then = Subquery(
-            StageTransition.objects.filter(lead=OuterRef("pk"), at__lt=next_day_start(as_of))
-            .order_by("-at", "-id")
-            .values("to_stage")[:1]
-        )
-        recorded_later = Q(stage_then__isnull=True) & (
-            Q(stage__in=SIGNED_STAGES) | Q(stage=Stage.DROPPED, dropped_from=Stage.SIGNED)
+        # The stage at the end of `as_of` by the history; for a lead with no
+        # history yet (entered later), its dates decide: it counts when it is
+        # now 签约/落地 or was dropped from 签约. One subquery reference, so
+        # the database evaluates it once per candidate lead.
+        stage_then = Coalesce(
+            Subquery(
+                StageTransition.objects.filter(lead=OuterRef("pk"), at__lt=next_day_start(as_of))
+                .order_by("-at", "-id")
+                .values("to_stage")[:1]
+            ),
+            Case(
+                When(
+                    Q(stage__in=SIGNED_STAGES) | Q(stage=Stage.DROPPED, dropped_from=Stage.SIGNED),
+                    then=Value(Stage.SIGNED.value),
+                ),
+                default=Value(""),
+            ),
         )
         leads = (
             Lead.objects.filter(signed_on__lte=as_of)
             .exclude(stage=Stage.LANDED, landed_on__lte=as_of)
             .annotate(stage_then=stage_then)
-            .filter(Q(stage_then=Stage.SIGNED) | recorded_later)
-            .select_related("industry", "team")
+            .filter(stage_then=Stage.SIGNED)
             .order_by("signed_on", "code")
+            # Plain values: model instances (with their field tracker) cost
+            # ten times more to build for a backlog of thousands.
+            .values(
+                "pk",
+                "code",
+                "name",
+                "investor",
+                "industry__name",
+                "team__name",
+                "signed_on",
+                "contract_amount",
+            )
         )
         rows = []
         for lead in leads:
-            waiting = (as_of - lead.signed_on).days
+            waiting = (as_of - lead["signed_on"]).days
             rows.append(
                 BacklogRow(
-                    pk=lead.pk,
-                    code=lead.code,
-                    name=lead.name,
-                    investor=lead.investor,
-                    industry=lead.industry.name,
-                    team=lead.team.name if lead.team else "",
-                    signed_on=lead.signed_on,
-                    contract_amount=money(lead.contract_amount),
+                    pk=lead["pk"],
+                    code=lead["code"],
+                    name=lead["name"],
+                    investor=lead["investor"],
+                    industry=lead["industry__name"],
+                    team=lead["team__name"] or "",
+                    signed_on=lead["signed_on"],
+                    contract_amount=money(lead["contract_amount"]),
                     days_waiting=waiting,
                     overdue=sla_days is not None and waiting > sla_days,
                 )
