@@ -10,7 +10,7 @@ from django.test import TestCase
 from openpyxl import load_workbook
 from openpyxl.chart import BarChart
 
-from leads.models import AnnualTarget, Industry
+from leads.models import AnnualTarget, Industry, StageOwner
 from leads.reports.monthly import monthly_report_build
 from leads.reports.period import Period
 from leads.reports.serialise import report_data
@@ -159,6 +159,28 @@ class MonthlyWorkbookTests(ReportData):
         self.assertEqual(targets["C5"].value, 10)
         self.assertEqual(targets["D5"].value, self.report.ytd_totals.signed.count)
         self.assertEqual(targets["B6"].value, Industry.objects.get(pk=2).name)
+
+    def test_overdue_backlog_rows_are_red_and_the_total_row_bold(self):
+        StageOwner.objects.filter(stage="signed").update(sla_days=30)
+        self.report = monthly_report_build(self.period)
+        sheet = self.workbook()["签约未落地"]
+        overdue = [row.overdue for row in self.report.backlog]
+        self.assertIn(True, overdue)
+        self.assertIn(False, overdue)
+        for r, late in enumerate(overdue, start=4):
+            self.assertEqual(sheet.cell(r, 10).value, "超期" if late else None)
+            self.assertEqual(
+                sheet.cell(r, 3).font.color is not None
+                and sheet.cell(r, 3).font.color.rgb == "00C00000",
+                late,
+            )
+        total = 4 + len(overdue)
+        self.assertEqual(sheet.cell(total, 1).value, "合计")
+        self.assertTrue(sheet.cell(total, 1).font.bold)
+        self.assertEqual(
+            sheet.cell(total, 8).value,
+            float(sum(row.contract_amount for row in self.report.backlog)),
+        )
 
 
 class MonthlyReportJsonTests(ReportData):

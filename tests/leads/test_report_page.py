@@ -113,6 +113,20 @@ class MonthlyReportPageTests(TestCase):
                 link = find(landed_on_after="2025-05-01", origin_type=row.filters["origin_type"])
                 self.assertEqual(counted[link], row.month.landed.count, row.name)
 
+    def test_chart_bars_link_to_each_months_leads(self):
+        report = monthly_report_build(Period.month(2025, 5))
+        html = self.client.get(URL, {"month": "2025-05"}).content.decode()
+        charts = html[html.index("<svg") : html.rindex("</svg>")]
+        bar_links = [link for link in links_in(charts) if link.startswith(reverse("leads:list"))]
+        self.assertEqual(len(bar_links), 2 * 2 * 12)  # two charts, two series, twelve months
+        for point in report.trend:
+            month = point.period
+            signed = f"signed_on_after={month.start}&signed_on_before={month.end}"
+            link = next(link for link in bar_links if signed in link)
+            listed = LeadFilter(QueryDict(urlsplit(link).query), queryset=Lead.objects.all()).qs
+            self.assertEqual(listed.count(), point.signed.count, month.label)
+        self.assertIn(f"2025年5月 签约：{report.trend[-1].signed.count}个", charts)
+
     def test_json_and_workbook_downloads_match_the_page_report(self):
         report = monthly_report_build(Period.month(2025, 5))
         data = self.client.get(reverse("reports:monthly_json"), {"month": "2025-05"}).json()
