@@ -31,7 +31,7 @@ class MonthlyReportPageTests(TestCase):
     @classmethod
     def setUpTestData(cls):
         load_reference()
-        cls.user = UserFactory()
+        cls.user = UserFactory(groups=["只读"])
         cls.maker = LeadMaker(seed=5)
         cls.maker.random_leads(40, date(2024, 6, 1), date(2025, 12, 31))
         AnnualTarget.objects.create(year=2025, signed_count=12, landed_count=5)
@@ -45,6 +45,13 @@ class MonthlyReportPageTests(TestCase):
         response = self.client.get(URL, {"month": "2025-05"})
         self.assertEqual(response.status_code, 302)
         self.assertIn(reverse("login"), response["Location"])
+
+    def test_requires_permission_to_view_leads(self):
+        self.client.force_login(UserFactory())
+        for name in ("reports:monthly", "reports:monthly_xlsx", "reports:monthly_json"):
+            with self.subTest(name=name):
+                response = self.client.get(reverse(name), {"month": "2025-05"})
+                self.assertEqual(response.status_code, 403)
 
     def test_shows_the_period_tables_chart_targets_and_definitions(self):
         response = self.client.get(URL, {"month": "2025-05"})
@@ -161,9 +168,11 @@ class MonthlyReportPageTests(TestCase):
         self.assertContains(response, f"（{today.year}年{today.month}月）")
 
     def test_query_count_does_not_grow_with_the_leads(self):
-        with self.assertNumQueries(10):
+        # Session, user, the user's and their groups' permissions, then the
+        # report's eight queries.
+        with self.assertNumQueries(12):
             self.client.get(URL, {"month": "2025-05"})
         self.maker.random_leads(30, date(2024, 6, 1), date(2025, 12, 31))
-        with self.assertNumQueries(10):
+        with self.assertNumQueries(12):
             response = self.client.get(URL, {"month": "2025-05"})
         self.assertEqual(response.status_code, 200)
