@@ -146,13 +146,16 @@ def _moment(day: date, rng: random.Random) -> datetime:
 
 def naive_month_totals(period: Period) -> dict:
     """Baseline: fetch every lead and total the month in a Python loop."""
-    totals = {"signed": [0, Decimal(0)], "landed": [0, Decimal(0)]}
+    totals = {"signed": [0, Decimal(0)], "landed": [0, Decimal(0)], "ytd_signed": Decimal(0)}
+    year_to_date = period.year_to_date
     for stage, signed_on, landed_on, amount in Lead.objects.values_list(
         "stage", "signed_on", "landed_on", "contract_amount"
     ).iterator(chunk_size=5000):
         if stage in (Stage.SIGNED, Stage.LANDED) and period.contains(signed_on):
             totals["signed"][0] += 1
             totals["signed"][1] += amount
+        if stage in (Stage.SIGNED, Stage.LANDED) and year_to_date.contains(signed_on):
+            totals["ytd_signed"] += amount
         if stage == Stage.LANDED and period.contains(landed_on):
             totals["landed"][0] += 1
             totals["landed"][1] += amount
@@ -203,6 +206,8 @@ def main() -> None:
     data = json.loads(text)
     assert data["month_totals"]["signed"]["count"] == naive["signed"][0]
     assert data["month_totals"]["landed"]["amount"] == f"{naive['landed'][1]:.2f}"
+    # Exact to the cent over the whole year, SQLite included (sums in integer cents).
+    assert data["ytd_totals"]["signed"]["amount"] == f"{naive['ytd_signed']:.2f}"
 
     say(
         f"database: {connection.vendor}; leads: {leads}; transitions: "

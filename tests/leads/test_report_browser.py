@@ -22,7 +22,8 @@ class MonthlyReportBrowserTests(StaticLiveServerTestCase):
     def setUpClass(cls):
         # Playwright's sync API runs an event loop in this thread; the ORM calls
         # made by the test itself happen outside it.
-        os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        cls.async_unsafe = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
         super().setUpClass()
         from playwright.sync_api import sync_playwright
 
@@ -34,6 +35,10 @@ class MonthlyReportBrowserTests(StaticLiveServerTestCase):
         cls.browser.close()
         cls.playwright.stop()
         super().tearDownClass()
+        if cls.async_unsafe is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = cls.async_unsafe
 
     def setUp(self):
         load_reference()
