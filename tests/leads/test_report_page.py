@@ -167,6 +167,24 @@ class MonthlyReportPageTests(TestCase):
         response = self.client.get(URL)
         self.assertContains(response, f"（{today.year}年{today.month}月）")
 
+    def test_current_backlog_links_to_the_same_leads_and_past_backlog_does_not(self):
+        today = timezone.localdate()
+        current = Period.month(today.year, today.month)
+        report = monthly_report_build(current)
+        self.assertTrue(report.backlog)
+        html = self.client.get(URL, {"month": current.key}).content.decode()
+        link = next(
+            link for link in links_in(html) if f"signed_on_before={today.isoformat()}" in link
+        )
+        listed = LeadFilter(QueryDict(urlsplit(link).query), queryset=Lead.objects.all()).qs
+        self.assertEqual(
+            sorted(listed.values_list("code", flat=True)), sorted(r.code for r in report.backlog)
+        )
+        past = self.client.get(URL, {"month": "2025-05"}).content.decode()
+        self.assertFalse(
+            [u for u in links_in(past) if "stage=signed&signed_on_before=2025-05-31" in u]
+        )
+
     def test_query_count_does_not_grow_with_the_leads(self):
         # Session, user, the user's and their groups' permissions, then the
         # report's eight queries.
