@@ -436,5 +436,8 @@ def _targets_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
         sheet.cell(
             row, 1, f"{report.period.end.year}年度尚未录入目标（可在管理后台“年度目标”中录入）。"
         )
-    _widths(sheet, [8, 24] + [11, 11, 10] * len(measures))
+    widths = [8, 24]
+    for *_rest, number_format in measures:
+        widths += [15, 15, 10] if number_format == MONEY else [10, 10, 10]
+    _widths(sheet, widths)
     _page_setup(sheet, header_rows)
