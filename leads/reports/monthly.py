@@ -31,25 +31,21 @@ from decimal import Decimal
 
 from django.db.models import (
     BigIntegerField,
-    Case,
     Count,
     F,
-    OuterRef,
     Q,
-    Subquery,
     Sum,
     Value,
-    When,
 )
-from django.db.models.functions import Cast, Coalesce, Round
+from django.db.models.functions import Cast, Round
 from django.utils import timezone
 
 from leads.choices import OriginType, Source, Stage
-from leads.models import AnnualTarget, Industry, Lead, StageOwner, StageTransition, TaskTeam
+from leads.models import AnnualTarget, Industry, Lead, StageOwner, TaskTeam
+from leads.reports.backlog import SIGNED_STAGES, backlog_rows
 from leads.reports.figures import (
     CENT,
     ZERO,
-    BacklogRow,
     BreakdownRow,
     LandingRate,
     MonthlyReport,
@@ -59,9 +55,7 @@ from leads.reports.figures import (
     TrendPoint,
     money,
 )
-from leads.reports.period import Period, next_day_start
-
-SIGNED_STAGES = (Stage.SIGNED, Stage.LANDED)
+from leads.reports.period import Period
 
 
 def cents_sum(field: str, condition: Q) -> Sum:
@@ -162,7 +156,7 @@ class MonthlyReportBuilder:
                 landed_count=sum(row["rate_landed"] for row in groups),
             ),
             targets=self._targets(totals["ytd"], breakdowns),
-            backlog=self._backlog(sla_days),
+            backlog=backlog_rows(as_of=self.as_of, sla_days=sla_days),
             trend=self._trend(),
         )
 
@@ -338,65 +332,6 @@ class MonthlyReportBuilder:
         return (
             StageOwner.objects.filter(stage=Stage.SIGNED).values_list("sla_days", flat=True).first()
         )
-
-    def _backlog(self, sla_days: int | None) -> list[BacklogRow]:
-        """Return the leads signed but not landed as of `as_of`, longest waiting first."""
-        as_of = self.as_of
-        # The stage at the end of `as_of` by the history; for a lead with no
-        # history yet (entered later), its dates decide: it counts when it is
-        # now 签约/落地 or was dropped from 签约. One subquery reference, so
-        # the database evaluates it once per candidate lead.
-        stage_then = Coalesce(
-            Subquery(
-                StageTransition.objects.filter(lead=OuterRef("pk"), at__lt=next_day_start(as_of))
-                .order_by("-at", "-id")
-                .values("to_stage")[:1]
-            ),
-            Case(
-                When(
-                    Q(stage__in=SIGNED_STAGES) | Q(stage=Stage.DROPPED, dropped_from=Stage.SIGNED),
-                    then=Value(Stage.SIGNED.value),
-                ),
-                default=Value(""),
-            ),
-        )
-        leads = (
-            Lead.objects.filter(signed_on__lte=as_of)
-            .exclude(stage=Stage.LANDED, landed_on__lte=as_of)
-            .annotate(stage_then=stage_then)
-            .filter(stage_then=Stage.SIGNED)
-            .order_by("signed_on", "code")
-            # Plain values: model instances (with their field tracker) cost
-            # ten times more to build for a backlog of thousands.
-            .values(
-                "pk",
-                "code",
-                "name",
-                "investor",
-                "industry__name",
-                "team__name",
-                "signed_on",
-                "contract_amount",
-            )
-        )
-        rows = []
-        for lead in leads:
-            waiting = (as_of - lead["signed_on"]).days
-            rows.append(
-                BacklogRow(
-                    pk=lead["pk"],
-                    code=lead["code"],
-                    name=lead["name"],
-                    investor=lead["investor"],
-                    industry=lead["industry__name"],
-                    team=lead["team__name"] or "",
-                    signed_on=lead["signed_on"],
-                    contract_amount=money(lead["contract_amount"]),
-                    days_waiting=waiting,
-                    overdue=sla_days is not None and waiting > sla_days,
-                )
-            )
-        return rows
 
 
 def monthly_report_build(period: Period, *, today: date | None = None) -> MonthlyReport:

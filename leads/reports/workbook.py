@@ -5,28 +5,28 @@ from __future__ import annotations
 from decimal import Decimal
 
 from openpyxl import Workbook
-from openpyxl.chart import BarChart, Reference
+from openpyxl.chart import Reference
 from openpyxl.chart.series import SeriesLabel
-from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from leads.reports.definitions import DEFINITIONS
 from leads.reports.figures import BreakdownRow, MonthlyReport, Totals, growth
-
-COUNT = "#,##0"
-MONEY = "#,##0.00"
-PERCENT = '0.00"%"'
-THIN = Side(style="thin", color="808080")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-HEADER_FILL = PatternFill("solid", fgColor="E8EEF7")
-TOTAL_FILL = PatternFill("solid", fgColor="F3F3F3")
-TITLE_FONT = Font(name="宋体", size=16, bold=True)
-BOLD = Font(bold=True)
-RED = Font(color="C00000")
-CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
-WRAP = Alignment(vertical="top", wrap_text=True)
+from leads.reports.sheet_layout import (
+    BOLD,
+    COUNT,
+    DATE,
+    MONEY,
+    PERCENT,
+    WRAP,
+    add_cell_styles,
+    bar_chart,
+    header_cell,
+    page_setup,
+    put,
+    set_widths,
+    sheet_title,
+)
 
 BREAKDOWN_HEADERS = [
     ("本期签约", ["项目数", "金额"]),
@@ -39,7 +39,7 @@ BREAKDOWN_HEADERS = [
 def build_monthly_workbook(report: MonthlyReport) -> Workbook:
     """Return the workbook: 汇总, 按产业, 按小分队, 按来源, 按资金来源, 签约未落地, 年度目标."""
     book = Workbook()
-    _add_cell_styles(book)
+    add_cell_styles(book)
     _summary_sheet(book.active, report)
     for key, title, rows in report.breakdowns:
         sheet = book.create_sheet(title)
@@ -50,127 +50,6 @@ def build_monthly_workbook(report: MonthlyReport) -> Workbook:
     _backlog_sheet(book.create_sheet("签约未落地"), report)
     _targets_sheet(book.create_sheet("年度目标"), report)
     return book
-
-
-# --- layout helpers ------------------------------------------------------------
-
-
-def _title(sheet: Worksheet, report: MonthlyReport, heading: str, width: int) -> int:
-    """Write the title row and the unit row; return the next free row."""
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
-    cell = sheet.cell(1, 1, f"招商引资项目签约落地情况通报（{report.period.label}）—{heading}")
-    cell.font = TITLE_FONT
-    cell.alignment = CENTER
-    sheet.row_dimensions[1].height = 30
-    sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
-    unit = sheet.cell(
-        2,
-        1,
-        f"统计期间：{report.period.start:%Y-%m-%d} 至 {report.period.end:%Y-%m-%d}　"
-        f"统计日：{report.as_of:%Y-%m-%d}　单位：万元",
-    )
-    unit.alignment = Alignment(horizontal="right")
-    return 3
-
-
-def _header(sheet: Worksheet, row: int, column: int, value, *, span=(1, 1)) -> None:
-    rows, columns = span
-    if rows > 1 or columns > 1:
-        sheet.merge_cells(
-            start_row=row,
-            start_column=column,
-            end_row=row + rows - 1,
-            end_column=column + columns - 1,
-        )
-    for r in range(row, row + rows):
-        for c in range(column, column + columns):
-            cell = sheet.cell(r, c)
-            cell.border = BORDER
-            cell.fill = HEADER_FILL
-            cell.font = BOLD
-            cell.alignment = CENTER
-    sheet.cell(row, column, value)
-
-
-DATE = "yyyy-mm-dd"
-CELL_FORMATS = (None, COUNT, MONEY, PERCENT, DATE)
-
-
-def _style_name(number_format: str | None, total: bool, overdue: bool) -> str:
-    suffix = ("-合计" if total else "") + ("-超期" if overdue else "")
-    return f"报表-{CELL_FORMATS.index(number_format)}{suffix}"
-
-
-def _add_cell_styles(book: Workbook) -> None:
-    """Register the bordered cell styles once; assigning a named style per cell is far
-    cheaper than setting border, fill and font one by one (thousands of backlog rows)."""
-    for number_format in CELL_FORMATS:
-        for total in (False, True):
-            for overdue in (False, True):
-                style = NamedStyle(name=_style_name(number_format, total, overdue))
-                style.border = BORDER
-                style.number_format = number_format or "General"
-                if total:
-                    style.fill = TOTAL_FILL
-                    style.font = Font(bold=True)
-                elif overdue:
-                    style.font = Font(color=RED.color)
-                book.add_named_style(style)
-
-
-def _put(
-    sheet: Worksheet,
-    row: int,
-    column: int,
-    value,
-    number_format=None,
-    *,
-    total=False,
-    overdue=False,
-):
-    cell = sheet.cell(row, column, value)
-    cell.style = _style_name(number_format, total, overdue)
-    return cell
-
-
-def _widths(sheet: Worksheet, widths: list[float]) -> None:
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-
-
-def _page_setup(sheet: Worksheet, header_rows: str | None = None) -> None:
-    """Print on A4 landscape, all columns on one page width, page numbers in the footer."""
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_options.horizontalCentered = True
-    sheet.page_margins.left = sheet.page_margins.right = 0.5
-    sheet.page_margins.top = sheet.page_margins.bottom = 0.6
-    sheet.oddFooter.center.text = "第 &P 页，共 &N 页"
-    if header_rows:
-        sheet.print_title_rows = header_rows
-
-
-def _bar_chart(title: str, y_title: str, *, horizontal: bool = False) -> BarChart:
-    chart = BarChart()
-    chart.type = "bar" if horizontal else "col"
-    chart.grouping = "clustered"
-    chart.title = title
-    chart.y_axis.title = y_title
-    # openpyxl 3.1 marks axes deleted unless told otherwise; Excel then hides them.
-    chart.x_axis.delete = False
-    chart.y_axis.delete = False
-    chart.y_axis.number_format = "#,##0"
-    chart.x_axis.tickLblSkip = 1
-    if horizontal:
-        # List the categories top-down in table order.
-        chart.x_axis.scaling.orientation = "maxMin"
-    chart.legend.position = "b"
-    chart.width = 25
-    chart.height = 8
-    return chart
 
 
 def _totals_cells(totals: Totals) -> list[tuple[object, str]]:
@@ -188,10 +67,10 @@ def _totals_cells(totals: Totals) -> list[tuple[object, str]]:
 
 def _summary_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
     sheet.title = "汇总"
-    row = _title(sheet, report, "汇总", 7)
+    row = sheet_title(sheet, report, "汇总", 7)
     headers = ["指标", "本期", "上年同期", "同比(%)", "本年累计", "上年同期累计", "同比(%)"]
     for column, label in enumerate(headers, start=1):
-        _header(sheet, row, column, label)
+        header_cell(sheet, row, column, label)
     measures = [
         ("签约项目数（个）", "signed", "count", COUNT),
         ("签约金额", "signed", "amount", MONEY),
@@ -207,58 +86,58 @@ def _summary_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
 
         now, before = value(report.month_totals), value(report.last_year_month_totals)
         ytd, ytd_before = value(report.ytd_totals), value(report.last_year_ytd_totals)
-        _put(sheet, row, 1, label)
-        _put(sheet, row, 2, now, number_format)
-        _put(sheet, row, 3, before, number_format)
-        _put(sheet, row, 4, growth(now, before), PERCENT)
-        _put(sheet, row, 5, ytd, number_format)
-        _put(sheet, row, 6, ytd_before, number_format)
-        _put(sheet, row, 7, growth(ytd, ytd_before), PERCENT)
+        put(sheet, row, 1, label)
+        put(sheet, row, 2, now, number_format)
+        put(sheet, row, 3, before, number_format)
+        put(sheet, row, 4, growth(now, before), PERCENT)
+        put(sheet, row, 5, ytd, number_format)
+        put(sheet, row, 6, ytd_before, number_format)
+        put(sheet, row, 7, growth(ytd, ytd_before), PERCENT)
 
     row += 2
     rate = report.landing_rate
     for column, label in enumerate(
         ["落地率", "本年累计签约（个）", "其中已落地（个）", "落地率(%)"], start=1
     ):
-        _header(sheet, row, column, label)
+        header_cell(sheet, row, column, label)
     row += 1
-    _put(sheet, row, 1, "本年累计")
-    _put(sheet, row, 2, rate.signed_count, COUNT)
-    _put(sheet, row, 3, rate.landed_count, COUNT)
-    _put(sheet, row, 4, rate.percent, PERCENT)
+    put(sheet, row, 1, "本年累计")
+    put(sheet, row, 2, rate.signed_count, COUNT)
+    put(sheet, row, 3, rate.landed_count, COUNT)
+    put(sheet, row, 4, rate.percent, PERCENT)
     row += 2
     for column, label in enumerate(
         ["签约未落地", "项目数（个）", "其中超期（个）", "签约金额"], start=1
     ):
-        _header(sheet, row, column, label)
+        header_cell(sheet, row, column, label)
     row += 1
-    _put(sheet, row, 1, f"截至 {report.as_of:%Y-%m-%d}")
-    _put(sheet, row, 2, len(report.backlog), COUNT)
-    _put(sheet, row, 3, report.overdue_count, COUNT)
-    _put(sheet, row, 4, sum((r.contract_amount for r in report.backlog), Decimal("0.00")), MONEY)
+    put(sheet, row, 1, f"截至 {report.as_of:%Y-%m-%d}")
+    put(sheet, row, 2, len(report.backlog), COUNT)
+    put(sheet, row, 3, report.overdue_count, COUNT)
+    put(sheet, row, 4, sum((r.contract_amount for r in report.backlog), Decimal("0.00")), MONEY)
 
     row += 2
     trend_header = row
     for column, label in enumerate(
         ["月份", "签约项目数", "落地项目数", "签约金额", "落地金额", "到位资金"], start=1
     ):
-        _header(sheet, row, column, label)
+        header_cell(sheet, row, column, label)
     for point in report.trend:
         row += 1
-        _put(sheet, row, 1, point.period.short_label)
-        _put(sheet, row, 2, point.signed.count, COUNT)
-        _put(sheet, row, 3, point.landed.count, COUNT)
-        _put(sheet, row, 4, point.signed.amount, MONEY)
-        _put(sheet, row, 5, point.landed.amount, MONEY)
-        _put(sheet, row, 6, point.landed.paid_in, MONEY)
+        put(sheet, row, 1, point.period.short_label)
+        put(sheet, row, 2, point.signed.count, COUNT)
+        put(sheet, row, 3, point.landed.count, COUNT)
+        put(sheet, row, 4, point.signed.amount, MONEY)
+        put(sheet, row, 5, point.landed.amount, MONEY)
+        put(sheet, row, 6, point.landed.paid_in, MONEY)
     categories = Reference(sheet, min_col=1, min_row=trend_header + 1, max_row=row)
-    counts = _bar_chart("近12个月签约、落地项目数", "项目数（个）")
+    counts = bar_chart("近12个月签约、落地项目数", "项目数（个）")
     counts.add_data(
         Reference(sheet, min_col=2, max_col=3, min_row=trend_header, max_row=row),
         titles_from_data=True,
     )
     counts.set_categories(categories)
-    amounts = _bar_chart("近12个月签约、落地金额", "金额（万元）")
+    amounts = bar_chart("近12个月签约、落地金额", "金额（万元）")
     amounts.add_data(
         Reference(sheet, min_col=4, max_col=5, min_row=trend_header, max_row=row),
         titles_from_data=True,
@@ -281,8 +160,8 @@ def _summary_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
         sheet.merge_cells(start_row=row, start_column=2, end_row=row, end_column=7)
         sheet.cell(row, 2, text).alignment = WRAP
         sheet.row_dimensions[row].height = 15 * (1 + len(text) // 60)
-    _widths(sheet, [24, 16, 16, 14, 16, 16, 14])
-    _page_setup(sheet)
+    set_widths(sheet, [24, 16, 16, 14, 16, 16, 14])
+    page_setup(sheet)
 
 
 def _breakdown_sheet(
@@ -295,13 +174,13 @@ def _breakdown_sheet(
     chart: bool,
 ) -> None:
     width = 1 + sum(len(sub) for _, sub in BREAKDOWN_HEADERS)
-    row = _title(sheet, report, title, width)
-    _header(sheet, row, 1, first_column, span=(2, 1))
+    row = sheet_title(sheet, report, title, width)
+    header_cell(sheet, row, 1, first_column, span=(2, 1))
     column = 2
     for group, subs in BREAKDOWN_HEADERS:
-        _header(sheet, row, column, group, span=(1, len(subs)))
+        header_cell(sheet, row, column, group, span=(1, len(subs)))
         for offset, label in enumerate(subs):
-            _header(sheet, row + 1, column + offset, label)
+            header_cell(sheet, row + 1, column + offset, label)
         column += len(subs)
     header_rows = f"{row}:{row + 1}"
     row += 1
@@ -309,14 +188,14 @@ def _breakdown_sheet(
     for item in [*rows, BreakdownRow("合计", {}, report.month_totals, report.ytd_totals)]:
         row += 1
         total = item.name == "合计" and item.filters == {}
-        _put(sheet, row, 1, item.name, total=total)
+        put(sheet, row, 1, item.name, total=total)
         for offset, (value, number_format) in enumerate(
             _totals_cells(item.month) + _totals_cells(item.ytd), start=2
         ):
-            _put(sheet, row, offset, value, number_format, total=total)
+            put(sheet, row, offset, value, number_format, total=total)
     last_data = row - 1
     if chart and last_data >= first_data:
-        bar = _bar_chart("本年累计签约、落地金额（按产业）", "金额（万元）", horizontal=True)
+        bar = bar_chart("本年累计签约、落地金额（按产业）", "金额（万元）", horizontal=True)
         for data_column in (8, 10):  # 本年累计签约金额, 本年累计落地金额
             bar.add_data(
                 Reference(sheet, min_col=data_column, min_row=first_data, max_row=last_data),
@@ -327,8 +206,8 @@ def _breakdown_sheet(
         bar.set_categories(Reference(sheet, min_col=1, min_row=first_data, max_row=last_data))
         bar.height = 12
         sheet.add_chart(bar, f"A{row + 2}")
-    _widths(sheet, [26] + [11, 14] * 1 + [11, 14, 14] + [11, 14] + [11, 14, 14])
-    _page_setup(sheet, header_rows)
+    set_widths(sheet, [26] + [11, 14] * 1 + [11, 14, 14] + [11, 14] + [11, 14, 14])
+    page_setup(sheet, header_rows)
 
 
 def _backlog_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
@@ -344,9 +223,9 @@ def _backlog_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
         ("等待天数", 10),
         ("是否超期", 10),
     ]
-    row = _title(sheet, report, "签约未落地项目", len(headers))
+    row = sheet_title(sheet, report, "签约未落地项目", len(headers))
     for column, (label, _) in enumerate(headers, start=1):
-        _header(sheet, row, column, label)
+        header_cell(sheet, row, column, label)
     header_rows = f"{row}:{row}"
     for number, item in enumerate(report.backlog, start=1):
         row += 1
@@ -363,11 +242,11 @@ def _backlog_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
             ("超期" if item.overdue else "", None),
         ]
         for column, (value, number_format) in enumerate(values, start=1):
-            _put(sheet, row, column, value, number_format, overdue=item.overdue)
+            put(sheet, row, column, value, number_format, overdue=item.overdue)
     row += 1
-    _put(sheet, row, 1, "合计", total=True)
+    put(sheet, row, 1, "合计", total=True)
     sheet.merge_cells(start_row=row, start_column=2, end_row=row, end_column=7)
-    _put(
+    put(
         sheet,
         row,
         2,
@@ -375,8 +254,8 @@ def _backlog_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
         total=True,
     )
     for column in range(3, 8):
-        _put(sheet, row, column, None, total=True)
-    _put(
+        put(sheet, row, column, None, total=True)
+    put(
         sheet,
         row,
         8,
@@ -384,16 +263,16 @@ def _backlog_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
         MONEY,
         total=True,
     )
-    _put(sheet, row, 9, None, total=True)
-    _put(sheet, row, 10, None, total=True)
+    put(sheet, row, 9, None, total=True)
+    put(sheet, row, 10, None, total=True)
     row += 2
     sla = f"{report.sla_days} 天" if report.sla_days is not None else "未设置"
     sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(headers))
     note = sheet.cell(row, 1, f"说明：{dict(DEFINITIONS)['签约未落地']}“签约”阶段时限：{sla}。")
     note.alignment = WRAP
     sheet.row_dimensions[row].height = 48
-    _widths(sheet, [width for _, width in headers])
-    _page_setup(sheet, header_rows)
+    set_widths(sheet, [width for _, width in headers])
+    page_setup(sheet, header_rows)
 
 
 def _targets_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
@@ -404,32 +283,32 @@ def _targets_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
         ("落地金额", "landed", "amount", MONEY),
     ]
     width = 2 + 3 * len(measures)
-    row = _title(sheet, report, f"{report.period.end.year}年度目标完成情况", width)
-    _header(sheet, row, 1, "范围", span=(2, 1))
-    _header(sheet, row, 2, "名称", span=(2, 1))
+    row = sheet_title(sheet, report, f"{report.period.end.year}年度目标完成情况", width)
+    header_cell(sheet, row, 1, "范围", span=(2, 1))
+    header_cell(sheet, row, 2, "名称", span=(2, 1))
     for index, (label, *_rest) in enumerate(measures):
         column = 3 + 3 * index
-        _header(sheet, row, column, label, span=(1, 3))
+        header_cell(sheet, row, column, label, span=(1, 3))
         for offset, sub in enumerate(["年度目标", "本年累计", "完成率(%)"]):
-            _header(sheet, row + 1, column + offset, sub)
+            header_cell(sheet, row + 1, column + offset, sub)
     header_rows = f"{row}:{row + 1}"
     row += 1
     scopes = {"district": "全区", "industry": "产业", "team": "小分队"}
     for target in report.targets:
         row += 1
-        _put(sheet, row, 1, scopes[target.scope])
-        _put(sheet, row, 2, target.name)
+        put(sheet, row, 1, scopes[target.scope])
+        put(sheet, row, 2, target.name)
         for index, (_label, kind, measure, number_format) in enumerate(measures):
             column = 3 + 3 * index
-            _put(sheet, row, column, getattr(getattr(target.target, kind), measure), number_format)
-            _put(
+            put(sheet, row, column, getattr(getattr(target.target, kind), measure), number_format)
+            put(
                 sheet,
                 row,
                 column + 1,
                 getattr(getattr(target.actual, kind), measure),
                 number_format,
             )
-            _put(sheet, row, column + 2, target.percent(kind, measure), PERCENT)
+            put(sheet, row, column + 2, target.percent(kind, measure), PERCENT)
     if not report.targets:
         row += 1
         sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
@@ -439,5 +318,5 @@ def _targets_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
     widths = [8, 24]
     for *_rest, number_format in measures:
         widths += [15, 15, 10] if number_format == MONEY else [10, 10, 10]
-    _widths(sheet, widths)
-    _page_setup(sheet, header_rows)
+    set_widths(sheet, widths)
+    page_setup(sheet, header_rows)
