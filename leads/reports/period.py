@@ -120,7 +120,7 @@ class Period:
 def parse_day(text: str, label: str) -> date:
     match = DATE_PATTERN.match((text or "").strip())
     try:
-        if not match:
+        if not match or int(match[1]) < 1900:
             raise ValueError
         return date(int(match[1]), int(match[2]), int(match[3]))
     except ValueError:

@@ -27,6 +27,8 @@ class PeriodTests(SimpleTestCase):
         )
         with self.assertRaisesMessage(PeriodError, "截止日期“2025-02-29”格式不正确"):
             Period.parse_range("2025-02-21", "2025-02-29")
+        with self.assertRaisesMessage(PeriodError, "起始日期“0001-01-01”格式不正确"):
+            Period.parse_range("0001-01-01", "0001-01-02")
         with self.assertRaisesMessage(PeriodError, "不能晚于截止日期"):
             Period.parse_range("2025-03-02", "2025-03-01")
         with self.assertRaisesMessage(PeriodError, "不能超过一年"):
