@@ -22,7 +22,9 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 VIEWPORT = {"width": 1366, "height": 768}
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's event loop must be stopped before another test
+# module starts its own sync Playwright in this thread.
+@pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
 

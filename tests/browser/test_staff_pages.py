@@ -1,4 +1,5 @@
-"""A bureau user's day in a real Chromium: create a lead, log a contact, move it to 落地."""
+"""A bureau user's day in a real Chromium: create a lead, log a contact, move it to 落地,
+find it on the board and in this month's report."""
 
 import re
 
@@ -104,8 +105,17 @@ def test_a_lead_from_first_contact_to_landing(page, live_server, people, screens
     expect(landed.locator(f".card:has-text('{PROJECT}')")).to_have_count(1)
     screenshot(page, "board")
 
-    # >>> MONTHLY REPORT STEP: find the lead in this month's report (/reports/monthly/).
-    # The lead engineer adds this step after merging the report page.
+    # Find it in this month's report: one landing this month, whose figure opens
+    # the list of the leads it counts.
+    page.click(".mainnav a:has-text('月报')")
+    page.wait_for_url(re.compile(r"/reports/monthly/"))
+    landed_row = page.locator("#summary tr", has_text="落地项目数（个）")
+    expect(landed_row.locator("td").nth(1)).to_have_text("1")
+    screenshot(page, "report")
+    landed_row.locator("td").nth(1).locator("a").click()
+    page.wait_for_url(re.compile(r"/leads/\?"))
+    expect(page.locator("#lead-table tbody")).to_contain_text(PROJECT)
+    screenshot(page, "report-drilldown")
 
     page.click(".mainnav a:has-text('线索列表')")
     page.fill("input[name=q]", "智能装备华南")
