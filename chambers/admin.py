@@ -4,6 +4,8 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from chambers.models import Chamber, Entrepreneur
+from chambers.resources import ChamberResource, EntrepreneurResource
+from leads.excel.admin import WorkbookAdminMixin
 
 
 class EntrepreneurInline(admin.TabularInline):
@@ -14,7 +16,8 @@ class EntrepreneurInline(admin.TabularInline):
 
 
 @admin.register(Chamber)
-class ChamberAdmin(SimpleHistoryAdmin):
+class ChamberAdmin(WorkbookAdminMixin, SimpleHistoryAdmin):
+    resource_classes = [ChamberResource]
     list_display = ["name", "kind", "location", "contact_person", "phone", "liaison"]
     list_filter = ["kind"]
     search_fields = ["name", "location", "contact_person"]
@@ -22,7 +25,8 @@ class ChamberAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Entrepreneur)
-class EntrepreneurAdmin(SimpleHistoryAdmin):
+class EntrepreneurAdmin(WorkbookAdminMixin, SimpleHistoryAdmin):
+    resource_classes = [EntrepreneurResource]
     list_display = ["name", "hometown", "current_city", "company", "chamber", "phone"]
     list_filter = ["chamber"]
     search_fields = ["name", "company", "current_city", "hometown"]

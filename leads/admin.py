@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from leads.choices import Channel
+from leads.excel.admin import WorkbookAdminMixin
 from leads.forms import LeadStageForm
 from leads.models import (
     Activity,
@@ -22,6 +23,7 @@ from leads.models import (
     StageTransition,
     TaskTeam,
 )
+from leads.resources import LeadResource
 from leads.selectors import lead_can_change
 from leads.services import SERVICE_FIELDS, LeadServiceError, lead_create, lead_update
 
@@ -109,8 +111,9 @@ class LeadAdminForm(forms.ModelForm):
 
 
 @admin.register(Lead)
-class LeadAdmin(SimpleHistoryAdmin):
+class LeadAdmin(WorkbookAdminMixin, SimpleHistoryAdmin):
     form = LeadAdminForm
+    resource_classes = [LeadResource]
     list_display = [
         "code",
         "name",
