@@ -77,7 +77,9 @@ class WorkbookImporter:
     def write_errors(self, data: bytes, output, *, actor=None) -> ImportReport:
         """Write the workbook in `data` back with a 错误说明 column; return the report."""
         sheet = self.read(data)
-        plan = self.plan(sheet, actor=actor, at=timezone.now(), progress=None)
+        # The planner frees rows as it reads them; keep ours for writing back.
+        copy = Sheet(sheet.title, sheet.headers, sheet.columns, rows=list(sheet.rows))
+        plan = self.plan(copy, actor=actor, at=timezone.now(), progress=None)
         write_error_workbook(output, sheet=sheet, errors=plan.report.errors_by_row())
         return plan.report
 
