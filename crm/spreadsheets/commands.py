@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -12,7 +11,7 @@ from crm.spreadsheets.importer import WorkbookImporter
 
 
 class ProgressBar:
-    """A text progress bar on stderr: 校验 [#####.....] 52% 52000/100000."""
+    """A text progress bar on the command's stderr: 校验 [#####.....] 52% 52000/100000."""
 
     PHASES = {"validate": "校验", "write": "写入", "done": "完成"}
 
@@ -32,14 +31,14 @@ class ProgressBar:
         filled = percent // 4
         bar = "#" * filled + "." * (25 - filled)
         label = self.PHASES.get(phase, phase)
-        self.stream.write(f"\r{label} [{bar}] {percent:3d}% {done}/{total}")
+        self.stream.write(f"\r{label} [{bar}] {percent:3d}% {done}/{total}", ending="")
         self.stream.flush()
         if phase == "done":
-            self.stream.write("\n")
+            self.stream.write("")
 
     def finish(self):
         if self.enabled and self.last and self.last[0] != "done":
-            self.stream.write("\n")
+            self.stream.write("")
 
 
 class ImportCommand(BaseCommand):
@@ -64,7 +63,7 @@ class ImportCommand(BaseCommand):
                 actor = get_user_model().objects.get(username=user)
             except get_user_model().DoesNotExist:
                 raise CommandError(f"没有用户名为“{user}”的用户。") from None
-        progress = ProgressBar(sys.stderr, enabled=not no_progress and options["verbosity"] > 0)
+        progress = ProgressBar(self.stderr, enabled=not no_progress and options["verbosity"] > 0)
         report = self.importer_class().run(
             path.read_bytes(),
             actor=actor,
