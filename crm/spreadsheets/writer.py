@@ -18,7 +18,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from crm.spreadsheets.cells import escape_formula
+from crm.spreadsheets.cells import EXCEL_EPOCH, FORMULA_TRIGGERS, escape_formula
 from crm.spreadsheets.reader import ERROR_COLUMN, Sheet
 
 DATE_FORMAT = "yyyy-mm-dd"
@@ -48,14 +48,50 @@ def write_rows(output, *, title: str, columns: Sequence[Column], rows: Iterable[
     sheet = workbook.add_worksheet(title)
     formats = _formats(workbook)
     _write_header(sheet, formats, columns)
-    writers = [_cell_writer(sheet, column.kind, formats) for column in columns]
+    text = [i for i, column in enumerate(columns) if column.kind == "text"]
+    dates = [i for i, column in enumerate(columns) if column.kind == "date"]
+    amounts = [i for i, column in enumerate(columns) if column.kind == "amount"]
+    write_string, write_number = sheet.write_string, sheet.write_number
+    date_format, amount_format = formats["date"], formats["amount"]
+    serials: dict = {}
     count = 0
     for count, values in enumerate(rows, start=1):
-        for index, value in enumerate(values):
-            if value is not None and value != "":
-                writers[index](count, index, value)
+        for index in text:
+            value = values[index]
+            if value is None or value == "":
+                continue
+            if value.__class__ is not str:
+                value = str(value)
+            write_string(count, index, "'" + value if value[0] in FORMULA_TRIGGERS else value)
+        for index in dates:
+            value = values[index]
+            if value is None or value == "":
+                continue
+            if isinstance(value, date):
+                # A date cell is its Excel serial number shown with a date format.
+                serial = serials.get(value)
+                if serial is None:
+                    serial = serials[value] = _excel_serial(value)
+                write_number(count, index, serial, date_format)
+            else:
+                write_string(count, index, escape_formula(str(value)))
+        for index in amounts:
+            value = values[index]
+            if value is None or value == "":
+                continue
+            if isinstance(value, str):
+                write_string(count, index, escape_formula(value))
+            else:
+                write_number(count, index, float(value), amount_format)
     workbook.close()
     return count
+
+
+def _excel_serial(value: date) -> float:
+    if isinstance(value, datetime):
+        delta = value.replace(tzinfo=None) - datetime(1899, 12, 30)
+        return delta.days + delta.seconds / 86400
+    return float((value - EXCEL_EPOCH).days)
 
 
 def _formats(workbook):
@@ -73,34 +109,6 @@ def _write_header(sheet, formats, columns: Sequence[Column]) -> None:
         sheet.set_column(index, index, column.width)
         sheet.write_string(0, index, column.header, formats["header"])
     sheet.freeze_panes(1, 0)
-
-
-def _cell_writer(sheet, kind: str, formats):
-    if kind == "date":
-        date_format = formats["date"]
-
-        def write_date(row, col, value):
-            if isinstance(value, date | datetime):
-                sheet.write_datetime(row, col, value, date_format)
-            else:
-                sheet.write_string(row, col, escape_formula(str(value)))
-
-        return write_date
-    if kind == "amount":
-        amount_format = formats["amount"]
-
-        def write_amount(row, col, value):
-            if isinstance(value, str):
-                sheet.write_string(row, col, escape_formula(value))
-            else:
-                sheet.write_number(row, col, float(value), amount_format)
-
-        return write_amount
-
-    def write_text(row, col, value):
-        sheet.write_string(row, col, escape_formula(str(value)))
-
-    return write_text
 
 
 def write_error_workbook(output, *, sheet: Sheet, errors: dict[int, list[str]]) -> None:
