@@ -130,3 +130,24 @@ class SQLiteConcurrencyTests(SimpleTestCase):
                 cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60,
             )  # fmt: skip
             self.assertEqual(check.stdout.strip(), "120", check.stderr)
+
+
+class SingleTransitionFunctionTests(SimpleTestCase):
+    """STYLE: the only assignment to `.stage` outside tests lives in leads/services.py."""
+
+    def test_stage_is_assigned_only_in_the_services_module(self):
+        import re
+
+        # An attribute assignment, or a bulk update that sets the stage column.
+        pattern = re.compile(r"\.stage\s*=(?!=)|\.update\([^)]*\bstage\s*=")
+        offenders = []
+        for folder in ("crm", "leads", "chambers"):
+            for path in (ROOT / folder).rglob("*.py"):
+                relative = path.relative_to(ROOT).as_posix()
+                if "/migrations/" in relative or relative == "leads/services.py":
+                    continue
+                for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                    code = line.split("#", 1)[0]
+                    if pattern.search(code):
+                        offenders.append(f"{relative}:{number}: {line.strip()}")
+        self.assertEqual(offenders, [])

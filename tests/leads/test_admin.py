@@ -43,6 +43,7 @@ class AdminPagesTests(AdminTestCase):
             )
             self.assertContains(response, str(opts.verbose_name_plural))
             self.assertContains(response, "招商引资线索管理")
+            self.assertContains(response, "首页")  # Django's own admin text, translated
         response = self.client.get(reverse("admin:leads_lead_add"))
         self.assertContains(response, "项目名称")
 
