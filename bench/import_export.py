@@ -277,7 +277,7 @@ def step_floor_import(work: Path, args) -> dict:
     import io
 
     import python_calamine
-    from django.db import connection
+    from django.db import connection, transaction
 
     from chambers.models import Chamber, Entrepreneur
     from leads.models import Industry, Lead
@@ -345,7 +345,7 @@ def step_floor_import(work: Path, args) -> dict:
         " credit_code, paid_in, drop_reason, lost_to, dropped_from, next_follow_up, notes,"
         " version) VALUES (" + ", ".join(["%s"] * 27) + ")"
     )
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
         for start in range(0, len(params), 5000):
             cursor.executemany(sql, params[start : start + 5000])
     seconds = time.perf_counter() - started

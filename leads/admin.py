@@ -16,6 +16,7 @@ from leads.forms import LeadStageForm
 from leads.models import (
     Activity,
     AnnualTarget,
+    ImportJob,
     Industry,
     IndustryAlias,
     Lead,
@@ -319,3 +320,32 @@ class ActivityAdmin(admin.ModelAdmin):
         if obj.created_by_id is None:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = ["created", "kind", "filename", "status", "done", "total", "created_by"]
+    list_filter = ["kind", "status"]
+    fields = [
+        "kind",
+        "filename",
+        "size",
+        "status",
+        "phase",
+        "done",
+        "total",
+        "report",
+        "created_by",
+        "created",
+        "modified",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("data")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -193,6 +193,45 @@ def lead_move_errors(lead, *, from_stage: Stage, to_stage: Stage, note: str, day
     return errors
 
 
+@dataclass
+class CreationPlan:
+    """What creating a lead at 接洽 and moving it on would do (see `lead_plan_creation`)."""
+
+    errors: dict
+    contact_team: object
+    final_team: object
+    filled_date: str | None
+
+
+def lead_plan_creation(lead, *, to_stage: str, team, owners: dict, actor, day) -> CreationPlan:
+    """Apply to an in-memory lead what `lead_create` would, without saving; return the plan.
+
+    The same steps as `lead_create(stage=to_stage, team=team)`: the lead
+    starts at 接洽 with its required data and the owning team of 接洽 (or the
+    `team` asked for, which needs the assign permission), then moves through
+    `lead_move_errors` to `to_stage`. `owners` maps stages to their teams (or
+    team ids), read once by the caller. Used by the bulk import.
+    """
+    lead.stage = Stage.CONTACT
+    errors = lead_creation_errors(lead)
+    errors.update(team_permission_errors(actor, team))
+    contact_team = team if team is not None else owners.get(Stage.CONTACT)
+    final_team, filled = contact_team, None
+    if to_stage != Stage.CONTACT and not errors:
+        date_field = STAGE_RULES[to_stage].date_field if to_stage in STAGE_RULES else None
+        was_blank = date_field is not None and getattr(lead, date_field) is None
+        errors.update(
+            lead_move_errors(
+                lead, from_stage=Stage.CONTACT, to_stage=Stage(to_stage), note="", day=day
+            )
+        )
+        filled = date_field if was_blank else None
+        final_team = next_team(
+            to_stage=to_stage, current=contact_team, requested=team, owner=owners.get(to_stage)
+        )
+    return CreationPlan(errors, contact_team, final_team, filled)
+
+
 def lead_creation_errors(lead) -> dict[str, str]:
     """Return what a new lead (or lead-like object) lacks to be created at 接洽."""
     return _required_errors(lead, [Stage.CONTACT])

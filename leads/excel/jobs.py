@@ -7,6 +7,7 @@ import time
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from crm.spreadsheets.report import ImportReport
 from leads.excel.resource_bridge import importer_for
 from leads.models import ImportJob
 
@@ -64,13 +65,26 @@ def import_job_run(job_id: int, *, confirm: bool) -> str:
             phase=PHASES.get(phase, phase), done=done, total=total
         )
 
-    report = importer_for(job.kind).run(
-        bytes(job.data),
-        actor=job.created_by,
-        dry_run=not confirm,
-        filename=job.filename,
-        progress=progress,
-    )
+    try:
+        report = importer_for(job.kind).run(
+            bytes(job.data),
+            actor=job.created_by,
+            dry_run=not confirm,
+            filename=job.filename,
+            progress=progress,
+        )
+    except Exception:
+        # The import's transaction has rolled back; say so instead of
+        # leaving the job looking as if it were still running.
+        failed = ImportReport(
+            file_error=_("导入时发生系统错误，未写入任何数据；请联系系统管理员。")
+        )
+        ImportJob.objects.filter(pk=job_id).update(
+            status=ImportJob.Status.FAILED,
+            report=failed.as_json(),
+            phase=ImportJob.Status.FAILED.label,
+        )
+        raise
     if not report.ok:
         status = ImportJob.Status.INVALID
     elif confirm:

@@ -38,11 +38,10 @@ from leads.models import Industry, IndustryAlias, Lead, TaskTeam
 from leads.resources import lead_columns
 from leads.selectors import user_team_ids
 from leads.services import (
-    STAGE_RULES,
     lead_code_next,
-    lead_creation_errors,
     lead_field_errors,
     lead_move_errors,
+    lead_plan_creation,
     next_team,
     stage_owner_teams,
     team_permission_errors,
@@ -152,6 +151,15 @@ def _parsers() -> dict:
 def _blank(name: str):
     model_field = Lead._meta.get_field(name)
     return None if model_field.null else ""
+
+
+# What a new lead holds in the fields no column sets.
+NEW_LEAD = {
+    field.attname: None if field.null or field.primary_key else ""
+    for field in Lead._meta.concrete_fields
+    if field.get_internal_type() in ("CharField", "TextField") or field.null or field.primary_key
+}
+NEW_LEAD["version"] = 0
 
 
 class LeadPlanner:
@@ -322,14 +330,7 @@ class LeadPlanner:
     def plan_creation(self, row: int, values: dict, outcome: RowOutcome) -> Creation | None:
         to_stage = values.pop("stage") or Stage.CONTACT
         team_id = values.pop("team_id")
-        lead = LeadRow(values)
-        for name in ATTNAMES:
-            if getattr(lead, name) is None and name not in values:
-                setattr(lead, name, _blank(name) if name != "id" else None)
-        lead.stage = Stage.CONTACT
-        lead.dropped_from = ""
-        lead.lost_to = ""
-        lead.version = 0
+        lead = LeadRow({**NEW_LEAD, **values})
         lead.created = lead.modified = lead.stage_entered_at = self.at
         natural = next_team(
             to_stage=to_stage,
@@ -337,31 +338,20 @@ class LeadPlanner:
             requested=None,
             owner=self.owners.get(to_stage),
         )
+        # Naming the team the stage would hand the lead to anyway asks for nothing.
         requested = team_id if team_id is not None and team_id != natural else None
-        errors = lead_creation_errors(lead)
-        errors.update(team_permission_errors(self.actor, requested))
-        contact_team = requested if requested is not None else self.owners.get(Stage.CONTACT)
-        filled = None
-        if to_stage != Stage.CONTACT and not errors:
-            date_field = STAGE_RULES.get(to_stage) and STAGE_RULES[to_stage].date_field
-            was_blank = date_field is not None and getattr(lead, date_field) is None
-            errors.update(
-                lead_move_errors(
-                    lead, from_stage=Stage.CONTACT, to_stage=Stage(to_stage), note="", day=self.day
-                )
-            )
-            filled = date_field if was_blank else None
-            lead.version = 1
-        lead.team_id = (
-            next_team(
-                to_stage=to_stage,
-                current=contact_team,
-                requested=requested,
-                owner=self.owners.get(to_stage),
-            )
-            if to_stage != Stage.CONTACT
-            else contact_team
+        plan = lead_plan_creation(
+            lead,
+            to_stage=to_stage,
+            team=requested,
+            owners=self.owners,
+            actor=self.actor,
+            day=self.day,
         )
+        errors = plan.errors
+        lead.team_id = plan.final_team
+        lead.version = 0 if to_stage == Stage.CONTACT else 1
+        contact_team, filled = plan.contact_team, plan.filled_date
         if not errors:
             errors = lead_field_errors(lead)
         if errors:

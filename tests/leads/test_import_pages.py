@@ -6,7 +6,7 @@ from django.test import TestCase
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from leads.excel.jobs import import_job_confirm, import_job_start
+from leads.excel.jobs import import_job_confirm, import_job_run, import_job_start
 from leads.models import ImportJob, Lead, StageTransition
 from tests.factories import ChamberFactory, UserFactory
 from tests.workbooks import lead_workbook
@@ -66,6 +66,16 @@ class ImportJobTests(PageTestCase):
         )
         self.assertEqual(import_job_confirm(job).status, ImportJob.Status.INVALID)
         self.assertEqual(Lead.objects.count(), 0)
+
+    def test_job_that_crashes_is_marked_failed(self):
+        job = ImportJob.objects.create(
+            kind="nonsense", filename="a.xlsx", data=b"", created_by=self.leader
+        )
+        with self.assertRaises(KeyError):
+            import_job_run(job.pk, confirm=False)
+        job.refresh_from_db()
+        self.assertEqual(job.status, ImportJob.Status.FAILED)
+        self.assertIn("系统错误，未写入任何数据", job.report["file_error"])
 
 
 class ImportPageTests(PageTestCase):
