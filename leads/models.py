@@ -307,10 +307,11 @@ class Lead(StageChoicesBase, TimeStampedModel):
 STAGE_DATE_FIELDS = ("visited_on", "intent_on", "signed_on", "landed_on")
 
 
-def lead_row_errors(lead) -> dict:
+def lead_row_errors(lead, today=None) -> dict:
     """Return field errors for the rules within one lead row (Lead.clean and the bulk import).
 
-    `lead` is a Lead or any object with the same attributes.
+    `lead` is a Lead or any object with the same attributes; `today` defaults
+    to the local date (a bulk caller passes it once).
     """
     errors = {}
     if lead.source == Source.CHAMBER and not lead.chamber_id:
@@ -319,14 +320,14 @@ def lead_row_errors(lead) -> dict:
         errors["entrepreneur"] = _("线索来源为“回乡创业”时必须填写回乡企业家。")
     if LOST_TO_OTHER_PLACE in (lead.drop_reason or "") and not lead.lost_to:
         errors["lost_to"] = _("终止原因为“落户他地”时必须填写落户地。")
-    errors.update(stage_date_errors(lead))
+    errors.update(stage_date_errors(lead, today))
     return errors
 
 
-def stage_date_errors(lead) -> dict:
+def stage_date_errors(lead, today=None) -> dict:
     """Return field errors for stage dates in the future or out of pipeline order."""
     errors = {}
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     previous_field, previous_date = None, None
     for field in STAGE_DATE_FIELDS:
         value = getattr(lead, field)

@@ -136,7 +136,7 @@ _CHAR_LIMITS = {
 }
 
 
-def lead_field_errors(lead) -> dict[str, str]:
+def lead_field_errors(lead, today=None) -> dict[str, str]:
     """Return field errors of an in-memory lead, for the bulk import.
 
     The checks `full_clean` makes on the fields an import sets, done without
@@ -158,7 +158,7 @@ def lead_field_errors(lead) -> dict[str, str]:
             validate_credit_code(lead.credit_code)
         except ValidationError as error:
             errors["credit_code"] = " ".join(error.messages)
-    for field, message in lead_row_errors(lead).items():
+    for field, message in lead_row_errors(lead, today).items():
         errors.setdefault(field, str(message))
     # The database's check constraints on what a lead at its stage holds.
     held = {

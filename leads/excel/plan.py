@@ -9,6 +9,7 @@ through the same rules as `lead_create` / `lead_change_stage` /
 
 from __future__ import annotations
 
+import operator
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -48,6 +49,7 @@ from leads.services import (
 )
 
 ATTNAMES = tuple(f.attname for f in Lead._meta.concrete_fields)
+SNAPSHOT = operator.attrgetter(*ATTNAMES)
 CHUNK = 5000
 # Model fields that are not columns: where their errors are shown.
 ERROR_COLUMN_FOR = {"note": "stage", "lost_to": "drop_reason", "version": "code"}
@@ -353,7 +355,7 @@ class LeadPlanner:
         lead.version = 0 if to_stage == Stage.CONTACT else 1
         contact_team, filled = plan.contact_team, plan.filled_date
         if not errors:
-            errors = lead_field_errors(lead)
+            errors = lead_field_errors(lead, self.day)
         if errors:
             outcome.errors = self.errors_from(row, errors)
             return None
@@ -432,7 +434,7 @@ class LeadPlanner:
                 (self.snapshot(lead), f"指定负责小分队：{self.team_names.get(requested, '')}")
             )
         if not errors:
-            errors = lead_field_errors(lead)
+            errors = lead_field_errors(lead, self.day)
         if errors:
             outcome.errors = self.errors_from(row, errors)
             return None
@@ -444,7 +446,7 @@ class LeadPlanner:
 
     @staticmethod
     def snapshot(lead: LeadRow) -> tuple:
-        return tuple(getattr(lead, name) for name in ATTNAMES)
+        return SNAPSHOT(lead)
 
     def assign_codes(self, creations: list[Creation], report: ImportReport) -> None:
         """Give new leads without a code the next free codes of the year."""

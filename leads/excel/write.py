@@ -9,9 +9,11 @@ history row per change and a transition when its stage moves.
 
 from __future__ import annotations
 
+import operator
+
 from crm.spreadsheets.report import ImportFailed, RowError
 from leads.choices import Channel, Stage
-from leads.excel.plan import ATTNAMES, CHUNK, LeadPlan
+from leads.excel.plan import ATTNAMES, CHUNK, SNAPSHOT, LeadPlan
 from leads.excel.sql import bulk_insert, bulk_update
 from leads.models import Lead, StageTransition
 from leads.resources import lead_columns
@@ -19,7 +21,7 @@ from leads.services import json_safe
 
 HISTORY = Lead.history.model
 HISTORY_TRACKED = [field.attname for field in HISTORY.tracked_fields]
-HISTORY_INDEX = [ATTNAMES.index(name) for name in HISTORY_TRACKED]
+HISTORY_PICK = operator.itemgetter(*(ATTNAMES.index(name) for name in HISTORY_TRACKED))
 HISTORY_COLUMNS = [
     *HISTORY_TRACKED,
     "history_date",
@@ -40,6 +42,7 @@ TRANSITION_COLUMNS = [
     "data",
 ]
 LEAD_COLUMNS = ATTNAMES[1:]
+LEAD_VALUES = operator.attrgetter(*LEAD_COLUMNS)
 INDEX = {name: position for position, name in enumerate(ATTNAMES)}
 
 
@@ -82,7 +85,7 @@ def write_creations(plan: LeadPlan, *, actor_id, at, note: str) -> None:
     bulk_insert(
         Lead,
         LEAD_COLUMNS,
-        (tuple(getattr(step.lead, name) for name in LEAD_COLUMNS) for step in plan.creations),
+        (LEAD_VALUES(step.lead) for step in plan.creations),
     )
     codes = [step.lead.code for step in plan.creations]
     ids = {}
@@ -95,7 +98,7 @@ def write_creations(plan: LeadPlan, *, actor_id, at, note: str) -> None:
 
     def history_rows():
         for step in plan.creations:
-            final = [getattr(step.lead, name) for name in ATTNAMES]
+            final = SNAPSHOT(step.lead)
             if step.to_stage == Stage.CONTACT:
                 yield _history(final, at, note, "+", actor_id)
                 continue
@@ -150,10 +153,7 @@ def write_updates(plan: LeadPlan, *, actor_id, at, note: str) -> None:
     bulk_update(
         Lead,
         LEAD_COLUMNS,
-        (
-            (*(getattr(step.lead, name) for name in LEAD_COLUMNS), step.lead.id)
-            for step in plan.updates
-        ),
+        ((*LEAD_VALUES(step.lead), step.lead.id) for step in plan.updates),
     )
     bulk_insert(
         HISTORY,
@@ -188,4 +188,4 @@ def write_updates(plan: LeadPlan, *, actor_id, at, note: str) -> None:
 
 
 def _history(values: list, at, reason: str, kind: str, actor_id) -> tuple:
-    return (*(values[index] for index in HISTORY_INDEX), at, reason, kind, actor_id)
+    return (*HISTORY_PICK(values), at, reason, kind, actor_id)
