@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from crm.spreadsheets.cells import CellError, clean_text
@@ -141,7 +140,3 @@ class SimpleImporter(WorkbookImporter):
                 default_change_reason=note,
                 default_date=at,
             )
-
-    @staticmethod
-    def now():
-        return timezone.now()
