@@ -432,8 +432,8 @@ def prepare(work: Path, args) -> None:
     script = (
         "from chambers.models import Chamber, Entrepreneur\n"
         "for i in range(20):\n"
-        "    c = Chamber.objects.create(name=f'深圳第{i}商会', kind='hometown')\n"
-        "    Entrepreneur.objects.create(name=f'企业家{i}', company=f'公司{i}', chamber=c)\n"
+        "    c, _ = Chamber.objects.get_or_create(name=f'深圳第{i}商会', kind='hometown')\n"
+        "    Entrepreneur.objects.get_or_create(name=f'企业家{i}', company=f'公司{i}', chamber=c)\n"
     )
     manage(work, template, "shell", "-c", script)
     os.environ.update(ENV)
