@@ -12,6 +12,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from leads.choices import Channel
 from leads.excel.admin import WorkbookAdminMixin
+from leads.excel.export import export_leads
 from leads.forms import LeadStageForm
 from leads.models import (
     Activity,
@@ -115,6 +116,7 @@ class LeadAdminForm(forms.ModelForm):
 class LeadAdmin(WorkbookAdminMixin, SimpleHistoryAdmin):
     form = LeadAdminForm
     resource_classes = [LeadResource]
+    workbook_export = export_leads
     list_display = [
         "code",
         "name",

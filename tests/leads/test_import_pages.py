@@ -1,5 +1,7 @@
 """The staff import pages, the background job, and the admin's import with preview and confirm."""
 
+from datetime import date
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import TestCase
@@ -243,6 +245,22 @@ class AdminImportTests(PageTestCase):
         done = self.confirm(preview)
         self.assertContains(done, "导入失败，未写入任何数据")
         self.assertEqual(Lead.objects.count(), 0)
+
+    def test_admin_export_writes_the_workbook_with_escaping_and_date_cells(self):
+        import io
+
+        from tests.factories import make_lead
+
+        make_lead(stage="signed", name="=1+1", signed_on=date(2026, 3, 5))
+        self.client.force_login(self.leader)
+        form = self.client.get(reverse("admin:leads_lead_export")).context["form"]
+        data = {name: "on" for name in form.fields if name not in ("export_items",)}
+        data.update({"format": "0", "resource": "0"})
+        response = self.client.post(reverse("admin:leads_lead_export"), data)
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        self.assertEqual(sheet["A1"].value, "项目编号")
+        self.assertEqual(sheet["B2"].value, "'=1+1")
+        self.assertTrue(sheet["O2"].is_date)
 
     def test_admin_import_needs_the_import_permission(self):
         staff = UserFactory(groups=["小分队队员"], is_staff=True)
