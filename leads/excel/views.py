@@ -64,8 +64,10 @@ def import_job(request, pk):
     """Show a job's progress, its preview (new / updated / unchanged / error rows) or its result."""
     job = _job_for(request, pk)
     if request.method == "POST":
-        if import_job_confirm(job).status == ImportJob.Status.PREVIEW:
-            messages.error(request, "该导入已确认或已失效，请重新上传。")
+        if job.status != ImportJob.Status.PREVIEW:
+            messages.error(request, "该导入已确认过或未通过校验，不能再次确认。")
+        else:
+            import_job_confirm(job)
         return redirect("leads:import_job", job.pk)
     if request.GET.get("format") == "json":
         return JsonResponse(

@@ -1,5 +1,6 @@
 """The staff import pages, the background job, and the admin's import with preview and confirm."""
 
+import io
 from datetime import date
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -8,10 +9,11 @@ from django.test import TestCase
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from chambers.models import Chamber
 from leads.excel.jobs import import_job_confirm, import_job_run, import_job_start
 from leads.models import ImportJob, Lead, StageTransition
-from tests.factories import ChamberFactory, UserFactory
-from tests.workbooks import lead_workbook
+from tests.factories import ChamberFactory, UserFactory, make_lead
+from tests.workbooks import lead_workbook, workbook_bytes
 
 ROW = {
     "项目名称": "智能装备产业园",
@@ -130,11 +132,31 @@ class ImportPageTests(PageTestCase):
         self.assertNotContains(page, "确认导入")
         response = self.client.get(reverse("leads:import_job_errors", args=[job.pk]))
         self.assertIn("%E9%94%99%E8%AF%AF%E8%AF%B4%E6%98%8E", response["Content-Disposition"])
-        import io
-
         sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
         self.assertEqual(sheet.cell(row=1, column=sheet.max_column).value, "错误说明")
         self.assertIn("无法识别的日期", sheet.cell(row=3, column=sheet.max_column).value)
+
+    def test_confirming_a_finished_job_again_is_refused(self):
+        self.client.force_login(self.leader)
+        self.client.post(
+            reverse("leads:import"), {"kind": "leads", "file": upload(lead_workbook(ROW))}
+        )
+        url = reverse("leads:import_job", args=[ImportJob.objects.get().pk])
+        self.client.post(url)
+        page = self.client.post(url, follow=True)
+        self.assertContains(page, "该导入已确认过或未通过校验，不能再次确认。")
+        self.assertEqual(Lead.objects.count(), 1)
+
+    def test_chamber_workbook_through_the_same_pages(self):
+        self.client.force_login(self.leader)
+        data = workbook_bytes(
+            ["商会名称", "类别", "所在地", "联系人", "联系电话"], [["深圳湖南商会", "异地商会"]]
+        )
+        self.client.post(reverse("leads:import"), {"kind": "chambers", "file": upload(data)})
+        url = reverse("leads:import_job", args=[ImportJob.objects.get().pk])
+        self.assertContains(self.client.get(url), "深圳湖南商会")
+        self.client.post(url)
+        self.assertEqual(Chamber.objects.get().kind, "hometown")
 
     def test_bad_file_gets_one_message(self):
         self.client.force_login(self.leader)
@@ -247,10 +269,6 @@ class AdminImportTests(PageTestCase):
         self.assertEqual(Lead.objects.count(), 0)
 
     def test_admin_export_writes_the_workbook_with_escaping_and_date_cells(self):
-        import io
-
-        from tests.factories import make_lead
-
         make_lead(stage="signed", name="=1+1", signed_on=date(2026, 3, 5))
         self.client.force_login(self.leader)
         form = self.client.get(reverse("admin:leads_lead_export")).context["form"]
