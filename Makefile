@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast lint format venv migrate demo bench bench-import clean
+.PHONY: run test test-fast lint format venv migrate demo bench bench-import bench-report clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,3 +51,7 @@ bench-import: venv
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm .pytest_cache .ruff_cache test-artifacts
+
+## Monthly report timings on 100,000 seeded leads (see docs/benchmarks.md).
+bench-report: venv
+	$(BIN)/python bench/report.py

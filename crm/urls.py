@@ -13,5 +13,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("leads/", include("leads.urls")),
+    path("reports/", include("leads.reports_urls")),
     path("", views.home, name="home"),
 ]

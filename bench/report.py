@@ -1,0 +1,229 @@
+"""Time the monthly report (JSON form) over 100,000 leads; python bench/report.py --help.
+
+Seeds the leads once with bulk inserts (a benchmark of reading, so the
+service layer and field history are skipped; every lead still gets the
+StageTransition rows the backlog reads), then times, median of several runs:
+
+- baseline `SELECT COUNT(*)` over the lead table;
+- baseline: a naive per-lead loop in Python computing the month's totals;
+- the report built and serialised to JSON (what `monthly_report --format json` prints);
+- the Excel workbook built and saved.
+
+Usage:
+    python bench/report.py                          # SQLite file /tmp/crm_bench_report.sqlite3
+    DATABASE_URL=postgres://u:p@host/db python bench/report.py
+    python bench/report.py --leads 100000 --runs 7 --month 2026-03
+"""
+
+import argparse
+import io
+import json
+import os
+import random
+import statistics
+import sys
+import time
+from datetime import date, datetime, timedelta
+from datetime import time as clock
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm.settings")
+os.environ.setdefault("DJANGO_DEBUG", "1")
+os.environ.setdefault("DATABASE_URL", "sqlite:////tmp/crm_bench_report.sqlite3")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from leads.choices import OriginType, Source, Stage  # noqa: E402
+from leads.models import Industry, Lead, StageOwner, StageTransition  # noqa: E402
+from leads.reports.monthly import monthly_report_build  # noqa: E402
+from leads.reports.period import Period  # noqa: E402
+from leads.reports.serialise import report_data  # noqa: E402
+from leads.reports.workbook import build_monthly_workbook  # noqa: E402
+
+FIRST_DAY = date(2024, 1, 1)
+BATCH = 5000
+
+
+def seed(count: int) -> None:
+    """Bulk-insert `count` leads with plausible dates, stages and transitions."""
+    rng = random.Random(20260301)
+    industries = list(Industry.objects.values_list("pk", flat=True))
+    teams = dict(StageOwner.objects.values_list("stage", "team_id"))
+    today = timezone.localdate()
+    span = (today - FIRST_DAY).days
+    stages = [Stage.CONTACT, Stage.VISIT, Stage.INTENT, Stage.SIGNED, Stage.LANDED, Stage.DROPPED]
+    weights = [30, 15, 15, 15, 15, 10]
+    origins = ["", *OriginType.values]
+    sources = [s for s in Source.values if s not in (Source.CHAMBER, Source.RETURNEE)]
+    made = Lead.objects.count()
+    while made < count:
+        leads, plans = [], []
+        for number in range(made, min(made + BATCH, count)):
+            created = FIRST_DAY + timedelta(days=rng.randrange(span))
+            stage = rng.choices(stages, weights)[0]
+            moments = [_moment(created, rng)]
+            fields = {}
+            if stage in (Stage.SIGNED, Stage.LANDED, Stage.DROPPED):
+                signed = min(created + timedelta(days=rng.randrange(1, 120)), today)
+                fields.update(
+                    signed_on=signed,
+                    contract_amount=Decimal(rng.randrange(100, 10**8)) / 100,
+                    planned_investment=Decimal(rng.randrange(100, 10**8)) / 100,
+                )
+                moments.append(_moment(signed, rng))
+                if stage in (Stage.LANDED, Stage.DROPPED):
+                    later = min(signed + timedelta(days=rng.randrange(1, 300)), today)
+                    moments.append(_moment(later, rng))
+                    if stage == Stage.LANDED:
+                        fields.update(
+                            landed_on=later,
+                            paid_in=Decimal(rng.randrange(0, 10**7)) / 100,
+                            registered_name=f"基准测试企业{number}有限公司",
+                            credit_code="91350100M000100Y4X",
+                        )
+                    else:
+                        fields.update(drop_reason="基准测试", dropped_from=Stage.SIGNED)
+            moments = sorted(min(m, timezone.now()) for m in moments)
+            leads.append(
+                Lead(
+                    code=f"ZS-B-{number:07d}",
+                    name=f"基准测试项目{number}",
+                    investor=f"基准测试投资方{number % 5000}",
+                    industry_id=rng.choice(industries),
+                    source=rng.choice(sources),
+                    origin_type=rng.choice(origins),
+                    stage=stage,
+                    stage_entered_at=moments[-1],
+                    team_id=teams.get(stage if stage != Stage.DROPPED else Stage.SIGNED),
+                    **fields,
+                )
+            )
+            path = [Stage.CONTACT]
+            if stage != Stage.CONTACT:
+                path.append(stage if stage in (Stage.VISIT, Stage.INTENT) else Stage.SIGNED)
+            if stage in (Stage.LANDED, Stage.DROPPED):
+                path.append(stage)
+            plans.append(list(zip(path, moments, strict=False)))
+        with transaction.atomic():
+            Lead.objects.bulk_create(leads)
+            created_leads = Lead.objects.filter(code__in=[lead.code for lead in leads]).values_list(
+                "code", "pk"
+            )
+            ids = dict(created_leads)
+            rows = []
+            for lead, plan in zip(leads, plans, strict=True):
+                previous = ""
+                for to_stage, at in plan:
+                    rows.append(
+                        StageTransition(
+                            lead_id=ids[lead.code],
+                            from_stage=previous,
+                            to_stage=to_stage,
+                            at=at,
+                            channel="system",
+                        )
+                    )
+                    previous = to_stage
+            StageTransition.objects.bulk_create(rows)
+        made += len(leads)
+        sys.stderr.write(f"  seeded {made} leads\n")
+
+
+def _moment(day: date, rng: random.Random) -> datetime:
+    return timezone.make_aware(
+        datetime.combine(day, clock(9)) + timedelta(minutes=rng.randrange(600))
+    )
+
+
+def naive_month_totals(period: Period) -> dict:
+    """Baseline: fetch every lead and total the month in a Python loop."""
+    totals = {"signed": [0, Decimal(0)], "landed": [0, Decimal(0)], "ytd_signed": Decimal(0)}
+    year_to_date = period.year_to_date
+    for stage, signed_on, landed_on, amount in Lead.objects.values_list(
+        "stage", "signed_on", "landed_on", "contract_amount"
+    ).iterator(chunk_size=5000):
+        if stage in (Stage.SIGNED, Stage.LANDED) and period.contains(signed_on):
+            totals["signed"][0] += 1
+            totals["signed"][1] += amount
+        if stage in (Stage.SIGNED, Stage.LANDED) and year_to_date.contains(signed_on):
+            totals["ytd_signed"] += amount
+        if stage == Stage.LANDED and period.contains(landed_on):
+            totals["landed"][0] += 1
+            totals["landed"][1] += amount
+    return totals
+
+
+def say(text: str) -> None:
+    sys.stdout.write(text + "\n")
+
+
+def timed(function, runs: int) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--leads", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--month", default="")
+    args = parser.parse_args()
+
+    call_command("migrate", verbosity=0)
+    if not Industry.objects.exists():
+        call_command("loaddata", "reference", verbosity=0)
+    start = time.perf_counter()
+    seed(args.leads)
+    seeding = time.perf_counter() - start
+    today = timezone.localdate()
+    period = Period.parse_month(args.month) if args.month else Period.month(today.year, today.month)
+
+    def json_report():
+        return json.dumps(report_data(monthly_report_build(period)), ensure_ascii=False)
+
+    def workbook():
+        buffer = io.BytesIO()
+        build_monthly_workbook(monthly_report_build(period)).save(buffer)
+        return buffer
+
+    count_time, leads = timed(lambda: Lead.objects.count(), args.runs)
+    naive_time, naive = timed(lambda: naive_month_totals(period), args.runs)
+    json_time, text = timed(json_report, args.runs)
+    xlsx_time, _ = timed(workbook, max(3, args.runs // 2))
+    data = json.loads(text)
+    assert data["month_totals"]["signed"]["count"] == naive["signed"][0]
+    assert data["month_totals"]["landed"]["amount"] == f"{naive['landed'][1]:.2f}"
+    # Exact to the cent over the whole year, SQLite included (sums in integer cents).
+    assert data["ytd_totals"]["signed"]["amount"] == f"{naive['ytd_signed']:.2f}"
+
+    say(
+        f"database: {connection.vendor}; leads: {leads}; transitions: "
+        f"{StageTransition.objects.count()}; month {period.key}; seeding took {seeding:.1f} s"
+    )
+    say(
+        f"backlog rows: {len(data['backlog'])}; "
+        f"signed this year: {data['ytd_totals']['signed']['count']}"
+    )
+    say(f"{'measure (median of runs)':44} seconds")
+    say(f"{'baseline SELECT COUNT(*)':44} {count_time:.3f}")
+    say(f"{'baseline naive per-lead Python loop':44} {naive_time:.3f}")
+    say(f"{'monthly report, JSON':44} {json_time:.3f}")
+    say(f"{'monthly report, Excel workbook':44} {xlsx_time:.3f}")
+    say(f"target: JSON under 1 s -> {'met' if json_time < 1 else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()

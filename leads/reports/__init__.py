@@ -1,0 +1,1 @@
+"""Reports over the pipeline: the monthly signed-versus-landed report and its outputs."""

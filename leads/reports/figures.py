@@ -1,0 +1,163 @@
+"""The figures of the monthly report: tallies, rows and the report itself, plain data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from leads.reports.period import Period
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+
+
+def money(value) -> Decimal:
+    """Return `value` (None for an empty sum) as Decimal with two places."""
+    return ZERO if value is None else Decimal(value).quantize(CENT, ROUND_HALF_UP)
+
+
+def percent(part, whole) -> Decimal | None:
+    """Return part/whole in percent with two places, or None when whole is zero."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(CENT, ROUND_HALF_UP)
+
+
+def growth(now, before) -> Decimal | None:
+    """Return the 同比 growth of `now` over `before` in percent; None when before is zero."""
+    if not before:
+        return None
+    return ((Decimal(now) - Decimal(before)) * 100 / Decimal(before)).quantize(CENT, ROUND_HALF_UP)
+
+
+@dataclass
+class Tally:
+    """A count of leads and the sums of their amounts (万元)."""
+
+    count: int = 0
+    amount: Decimal = ZERO
+    paid_in: Decimal = ZERO
+
+    def add(self, other: Tally) -> None:
+        self.count += other.count
+        self.amount += other.amount
+        self.paid_in += other.paid_in
+
+
+@dataclass
+class Totals:
+    """Signed and landed tallies of one window."""
+
+    signed: Tally = field(default_factory=Tally)
+    landed: Tally = field(default_factory=Tally)
+
+    def add(self, other: Totals) -> None:
+        self.signed.add(other.signed)
+        self.landed.add(other.landed)
+
+
+@dataclass
+class BreakdownRow:
+    """One row of a breakdown; `filters` are the LeadFilter parameters selecting it."""
+
+    name: str
+    filters: dict
+    month: Totals = field(default_factory=Totals)
+    ytd: Totals = field(default_factory=Totals)
+    # False for the row of leads with no value, which LeadFilter cannot select.
+    linkable: bool = True
+
+
+@dataclass
+class TrendPoint:
+    period: Period
+    signed: Tally
+    landed: Tally
+
+
+@dataclass
+class LandingRate:
+    signed_count: int
+    landed_count: int
+
+    @property
+    def percent(self) -> Decimal | None:
+        return percent(self.landed_count, self.signed_count)
+
+
+@dataclass
+class TargetRow:
+    """One annual target and the year-to-date figures against it."""
+
+    scope: str  # "district", "industry" or "team"
+    name: str
+    filters: dict
+    target: Totals
+    actual: Totals
+
+    def percent(self, kind: str, measure: str) -> Decimal | None:
+        return percent(
+            getattr(getattr(self.actual, kind), measure),
+            getattr(getattr(self.target, kind), measure),
+        )
+
+
+@dataclass
+class BacklogRow:
+    pk: int
+    code: str
+    name: str
+    investor: str
+    industry: str
+    team: str
+    signed_on: date
+    contract_amount: Decimal
+    days_waiting: int
+    overdue: bool
+
+
+@dataclass
+class MonthlyReport:
+    """Everything the page, the workbook and the JSON show, computed once."""
+
+    period: Period
+    as_of: date
+    sla_days: int | None
+    month_totals: Totals
+    ytd_totals: Totals
+    last_year_month_totals: Totals
+    last_year_ytd_totals: Totals
+    by_industry: list[BreakdownRow]
+    by_team: list[BreakdownRow]
+    by_source: list[BreakdownRow]
+    by_origin: list[BreakdownRow]
+    landing_rate: LandingRate
+    targets: list[TargetRow]
+    backlog: list[BacklogRow]
+    trend: list[TrendPoint]
+
+    @property
+    def ytd(self) -> Period:
+        return self.period.year_to_date
+
+    @property
+    def last_year(self) -> Period:
+        return self.period.last_year
+
+    @property
+    def last_year_ytd(self) -> Period:
+        return self.period.last_year.year_to_date
+
+    @property
+    def breakdowns(self) -> list[tuple[str, str, list[BreakdownRow]]]:
+        return [
+            ("industry", "按产业", self.by_industry),
+            ("team", "按小分队", self.by_team),
+            ("source", "按来源", self.by_source),
+            ("origin", "按资金来源", self.by_origin),
+        ]
+
+    @property
+    def overdue_count(self) -> int:
+        return sum(1 for row in self.backlog if row.overdue)

@@ -1,0 +1,61 @@
+"""Links from every report figure to the filtered lead list behind it (LeadFilter parameters)."""
+
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import urlencode
+
+from django.urls import reverse
+
+from leads.choices import Stage
+from leads.reports.period import Period
+
+
+def lead_list_url(params: list[tuple[str, object]]) -> str:
+    return f"{reverse('leads:list')}?{urlencode([(k, str(v)) for k, v in params])}"
+
+
+def figure_params(kind: str, period: Period, filters: dict | None = None) -> list[tuple]:
+    """Return the LeadFilter parameters of the leads signed or landed in `period`."""
+    if kind == "signed":
+        params = [
+            ("stage", Stage.SIGNED.value),
+            ("stage", Stage.LANDED.value),
+            ("signed_on_after", period.start.isoformat()),
+            ("signed_on_before", period.end.isoformat()),
+        ]
+    elif kind == "landed":
+        params = [
+            ("stage", Stage.LANDED.value),
+            ("landed_on_after", period.start.isoformat()),
+            ("landed_on_before", period.end.isoformat()),
+        ]
+    else:
+        raise ValueError(f"unknown figure kind {kind!r}")
+    return params + sorted((filters or {}).items())
+
+
+def figure_url(kind: str, period: Period, filters: dict | None = None) -> str:
+    """Return the lead list URL of the leads counted by one figure."""
+    return lead_list_url(figure_params(kind, period, filters))
+
+
+def landing_rate_landed_url(year_to_date: Period) -> str:
+    """Return the list of leads signed in the year to date and landed by its end."""
+    return lead_list_url(
+        [
+            ("stage", Stage.LANDED.value),
+            ("signed_on_after", year_to_date.start.isoformat()),
+            ("signed_on_before", year_to_date.end.isoformat()),
+            ("landed_on_before", year_to_date.end.isoformat()),
+        ]
+    )
+
+
+def current_backlog_url(as_of: date) -> str:
+    """Return the list of today's backlog: now 签约, signed on or before `as_of`.
+
+    Only today's backlog is a LeadFilter query; a past day's backlog depends
+    on the stage history, which the lead list does not filter by.
+    """
+    return lead_list_url([("stage", Stage.SIGNED.value), ("signed_on_before", as_of.isoformat())])

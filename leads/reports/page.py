@@ -1,0 +1,86 @@
+"""What the report page shows besides the report: summary rows with links, charts, navigation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from leads.reports.chart import trend_svg
+from leads.reports.figures import MonthlyReport, growth
+from leads.reports.links import figure_url
+from leads.reports.period import Period
+
+SUMMARY_MEASURES = [
+    ("签约项目数（个）", "signed", "count"),
+    ("签约金额（万元）", "signed", "amount"),
+    ("落地项目数（个）", "landed", "count"),
+    ("落地金额（万元，签约投资额）", "landed", "amount"),
+    ("落地项目到位资金（万元）", "landed", "paid_in"),
+]
+
+
+@dataclass
+class Cell:
+    value: object
+    url: str = ""
+    kind: str = "number"  # "number", "money" or "percent"
+
+
+def window_period(report: MonthlyReport, window: str) -> Period:
+    return {
+        "month": report.period,
+        "ytd": report.ytd,
+        "last_year_month": report.last_year,
+        "last_year_ytd": report.last_year_ytd,
+    }[window]
+
+
+def window_totals(report: MonthlyReport, window: str):
+    return getattr(report, f"{window}_totals")
+
+
+def summary_rows(report: MonthlyReport) -> list[tuple[str, list[Cell]]]:
+    """Return the 汇总 table: per measure, this period, last year, 同比, YTD, last YTD, 同比."""
+    rows = []
+    for label, kind, measure in SUMMARY_MEASURES:
+        cell_kind = "number" if measure == "count" else "money"
+
+        def cell(window, kind=kind, measure=measure, cell_kind=cell_kind):
+            value = getattr(getattr(window_totals(report, window), kind), measure)
+            return Cell(value, figure_url(kind, window_period(report, window)), cell_kind)
+
+        month, last_month = cell("month"), cell("last_year_month")
+        ytd, last_ytd = cell("ytd"), cell("last_year_ytd")
+        rows.append(
+            (
+                label,
+                [
+                    month,
+                    last_month,
+                    Cell(growth(month.value, last_month.value), kind="percent"),
+                    ytd,
+                    last_ytd,
+                    Cell(growth(ytd.value, last_ytd.value), kind="percent"),
+                ],
+            )
+        )
+    return rows
+
+
+def trend_charts(report: MonthlyReport) -> list:
+    """Return the two SVG charts of the 12-month trend, counts and amounts."""
+
+    def url(kind, point):
+        return figure_url(kind, point.period)
+
+    return [
+        trend_svg(report.trend, measure="count", title="近12个月签约、落地项目数", url=url),
+        trend_svg(report.trend, measure="amount", title="近12个月签约、落地金额（万元）", url=url),
+    ]
+
+
+def neighbour_months(period: Period) -> tuple[str, str]:
+    """Return YYYY-MM of the months before and after the period's end month."""
+    year, month = period.end.year, period.end.month
+    before = f"{year - 1}-12" if month == 1 else f"{year}-{month - 1:02d}"
+    after = f"{year + 1}-01" if month == 12 else f"{year}-{month + 1:02d}"
+    return before, after

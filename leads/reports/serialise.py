@@ -1,0 +1,92 @@
+"""The report as plain JSON data for other systems: amounts as strings with two decimals."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from leads.reports.figures import BreakdownRow, MonthlyReport, Tally, TargetRow, Totals
+
+
+def decimal_text(value: Decimal | None) -> str | None:
+    """Return a Decimal as text with two places, or None."""
+    return None if value is None else f"{value:.2f}"
+
+
+def tally_data(tally: Tally, *, paid_in: bool = False) -> dict:
+    data = {"count": tally.count, "amount": decimal_text(tally.amount)}
+    if paid_in:
+        data["paid_in"] = decimal_text(tally.paid_in)
+    return data
+
+
+def totals_data(totals: Totals) -> dict:
+    """Return {"signed": {count, amount}, "landed": {count, amount, paid_in}}."""
+    return {
+        "signed": tally_data(totals.signed),
+        "landed": tally_data(totals.landed, paid_in=True),
+    }
+
+
+def _row_data(row: BreakdownRow) -> dict:
+    return {"name": row.name, "month": totals_data(row.month), "ytd": totals_data(row.ytd)}
+
+
+def _target_data(row: TargetRow) -> dict:
+    return {
+        "scope": row.scope,
+        "name": row.name,
+        "target": {
+            "signed": tally_data(row.target.signed),
+            "landed": tally_data(row.target.landed),
+        },
+        "actual": {
+            "signed": tally_data(row.actual.signed),
+            "landed": tally_data(row.actual.landed),
+        },
+        "percent": {
+            kind: {
+                measure: decimal_text(row.percent(kind, measure)) for measure in ("count", "amount")
+            }
+            for kind in ("signed", "landed")
+        },
+    }
+
+
+def report_data(report: MonthlyReport) -> dict:
+    """Return the report with exactly the keys issue #4 lists.
+
+    `month` is YYYY-MM for a calendar month, else the ISO 8601 interval
+    YYYY-MM-DD/YYYY-MM-DD. Percentages are strings with two places, or null
+    when the base is zero.
+    """
+    rate = report.landing_rate
+    return {
+        "month": report.period.key,
+        "month_totals": totals_data(report.month_totals),
+        "ytd_totals": totals_data(report.ytd_totals),
+        "last_year_month_totals": totals_data(report.last_year_month_totals),
+        "last_year_ytd_totals": totals_data(report.last_year_ytd_totals),
+        "by_industry": [_row_data(row) for row in report.by_industry],
+        "by_team": [_row_data(row) for row in report.by_team],
+        "by_source": [_row_data(row) for row in report.by_source],
+        "by_origin": [_row_data(row) for row in report.by_origin],
+        "landing_rate": {
+            "signed_count": rate.signed_count,
+            "landed_count": rate.landed_count,
+            "percent": decimal_text(rate.percent),
+        },
+        "targets": [_target_data(row) for row in report.targets],
+        "backlog": [
+            {
+                "code": row.code,
+                "name": row.name,
+                "investor": row.investor,
+                "industry": row.industry,
+                "team": row.team,
+                "signed_on": row.signed_on.isoformat(),
+                "days_waiting": row.days_waiting,
+                "overdue": row.overdue,
+            }
+            for row in report.backlog
+        ],
+    }

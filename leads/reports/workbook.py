@@ -1,0 +1,322 @@
+"""The report as a print-ready Excel workbook (A4 landscape) with native Excel charts."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from openpyxl import Workbook
+from openpyxl.chart import Reference
+from openpyxl.chart.series import SeriesLabel
+from openpyxl.worksheet.pagebreak import Break
+from openpyxl.worksheet.worksheet import Worksheet
+
+from leads.reports.definitions import DEFINITIONS
+from leads.reports.figures import BreakdownRow, MonthlyReport, Totals, growth
+from leads.reports.sheet_layout import (
+    BOLD,
+    COUNT,
+    DATE,
+    MONEY,
+    PERCENT,
+    WRAP,
+    add_cell_styles,
+    bar_chart,
+    header_cell,
+    page_setup,
+    put,
+    set_widths,
+    sheet_title,
+)
+
+BREAKDOWN_HEADERS = [
+    ("本期签约", ["项目数", "金额"]),
+    ("本期落地", ["项目数", "金额", "到位资金"]),
+    ("本年累计签约", ["项目数", "金额"]),
+    ("本年累计落地", ["项目数", "金额", "到位资金"]),
+]
+
+
+def build_monthly_workbook(report: MonthlyReport) -> Workbook:
+    """Return the workbook: 汇总, 按产业, 按小分队, 按来源, 按资金来源, 签约未落地, 年度目标."""
+    book = Workbook()
+    add_cell_styles(book)
+    _summary_sheet(book.active, report)
+    for key, title, rows in report.breakdowns:
+        sheet = book.create_sheet(title)
+        first_column = {"industry": "产业", "team": "负责小分队", "source": "线索来源"}.get(
+            key, "资金来源类别"
+        )
+        _breakdown_sheet(sheet, report, title, first_column, rows, chart=key == "industry")
+    _backlog_sheet(book.create_sheet("签约未落地"), report)
+    _targets_sheet(book.create_sheet("年度目标"), report)
+    return book
+
+
+def _totals_cells(totals: Totals) -> list[tuple[object, str]]:
+    return [
+        (totals.signed.count, COUNT),
+        (totals.signed.amount, MONEY),
+        (totals.landed.count, COUNT),
+        (totals.landed.amount, MONEY),
+        (totals.landed.paid_in, MONEY),
+    ]
+
+
+# --- sheets ----------------------------------------------------------------------
+
+
+def _summary_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
+    sheet.title = "汇总"
+    row = sheet_title(sheet, report, "汇总", 7)
+    headers = ["指标", "本期", "上年同期", "同比(%)", "本年累计", "上年同期累计", "同比(%)"]
+    for column, label in enumerate(headers, start=1):
+        header_cell(sheet, row, column, label)
+    measures = [
+        ("签约项目数（个）", "signed", "count", COUNT),
+        ("签约金额", "signed", "amount", MONEY),
+        ("落地项目数（个）", "landed", "count", COUNT),
+        ("落地金额（签约投资额）", "landed", "amount", MONEY),
+        ("落地项目到位资金", "landed", "paid_in", MONEY),
+    ]
+    for label, kind, measure, number_format in measures:
+        row += 1
+
+        def value(totals, kind=kind, measure=measure):
+            return getattr(getattr(totals, kind), measure)
+
+        now, before = value(report.month_totals), value(report.last_year_month_totals)
+        ytd, ytd_before = value(report.ytd_totals), value(report.last_year_ytd_totals)
+        put(sheet, row, 1, label)
+        put(sheet, row, 2, now, number_format)
+        put(sheet, row, 3, before, number_format)
+        put(sheet, row, 4, growth(now, before), PERCENT)
+        put(sheet, row, 5, ytd, number_format)
+        put(sheet, row, 6, ytd_before, number_format)
+        put(sheet, row, 7, growth(ytd, ytd_before), PERCENT)
+
+    row += 2
+    rate = report.landing_rate
+    for column, label in enumerate(
+        ["落地率", "本年累计签约（个）", "其中已落地（个）", "落地率(%)"], start=1
+    ):
+        header_cell(sheet, row, column, label)
+    row += 1
+    put(sheet, row, 1, "本年累计")
+    put(sheet, row, 2, rate.signed_count, COUNT)
+    put(sheet, row, 3, rate.landed_count, COUNT)
+    put(sheet, row, 4, rate.percent, PERCENT)
+    row += 2
+    for column, label in enumerate(
+        ["签约未落地", "项目数（个）", "其中超期（个）", "签约金额"], start=1
+    ):
+        header_cell(sheet, row, column, label)
+    row += 1
+    put(sheet, row, 1, f"截至 {report.as_of:%Y-%m-%d}")
+    put(sheet, row, 2, len(report.backlog), COUNT)
+    put(sheet, row, 3, report.overdue_count, COUNT)
+    put(sheet, row, 4, sum((r.contract_amount for r in report.backlog), Decimal("0.00")), MONEY)
+
+    row += 2
+    trend_header = row
+    for column, label in enumerate(
+        ["月份", "签约项目数", "落地项目数", "签约金额", "落地金额", "到位资金"], start=1
+    ):
+        header_cell(sheet, row, column, label)
+    for point in report.trend:
+        row += 1
+        put(sheet, row, 1, point.period.short_label)
+        put(sheet, row, 2, point.signed.count, COUNT)
+        put(sheet, row, 3, point.landed.count, COUNT)
+        put(sheet, row, 4, point.signed.amount, MONEY)
+        put(sheet, row, 5, point.landed.amount, MONEY)
+        put(sheet, row, 6, point.landed.paid_in, MONEY)
+    categories = Reference(sheet, min_col=1, min_row=trend_header + 1, max_row=row)
+    counts = bar_chart("近12个月签约、落地项目数", "项目数（个）")
+    counts.add_data(
+        Reference(sheet, min_col=2, max_col=3, min_row=trend_header, max_row=row),
+        titles_from_data=True,
+    )
+    counts.set_categories(categories)
+    amounts = bar_chart("近12个月签约、落地金额", "金额（万元）")
+    amounts.add_data(
+        Reference(sheet, min_col=4, max_col=5, min_row=trend_header, max_row=row),
+        titles_from_data=True,
+    )
+    amounts.set_categories(categories)
+    # The two charts print together on the second page, the notes on the third.
+    sheet.row_breaks.append(Break(id=row))
+    row += 1
+    sheet.add_chart(counts, f"A{row}")
+    row += 17
+    sheet.add_chart(amounts, f"A{row}")
+    row += 17
+    sheet.row_breaks.append(Break(id=row))
+    row += 1
+
+    sheet.cell(row, 1, "说明").font = BOLD
+    for term, text in DEFINITIONS:
+        row += 1
+        sheet.cell(row, 1, term).alignment = WRAP
+        sheet.merge_cells(start_row=row, start_column=2, end_row=row, end_column=7)
+        sheet.cell(row, 2, text).alignment = WRAP
+        sheet.row_dimensions[row].height = 15 * (1 + len(text) // 60)
+    set_widths(sheet, [24, 16, 16, 14, 16, 16, 14])
+    page_setup(sheet)
+
+
+def _breakdown_sheet(
+    sheet: Worksheet,
+    report: MonthlyReport,
+    title: str,
+    first_column: str,
+    rows: list[BreakdownRow],
+    *,
+    chart: bool,
+) -> None:
+    width = 1 + sum(len(sub) for _, sub in BREAKDOWN_HEADERS)
+    row = sheet_title(sheet, report, title, width)
+    header_cell(sheet, row, 1, first_column, span=(2, 1))
+    column = 2
+    for group, subs in BREAKDOWN_HEADERS:
+        header_cell(sheet, row, column, group, span=(1, len(subs)))
+        for offset, label in enumerate(subs):
+            header_cell(sheet, row + 1, column + offset, label)
+        column += len(subs)
+    header_rows = f"{row}:{row + 1}"
+    row += 1
+    first_data = row + 1
+    for item in [*rows, BreakdownRow("合计", {}, report.month_totals, report.ytd_totals)]:
+        row += 1
+        total = item.name == "合计" and item.filters == {}
+        put(sheet, row, 1, item.name, total=total)
+        for offset, (value, number_format) in enumerate(
+            _totals_cells(item.month) + _totals_cells(item.ytd), start=2
+        ):
+            put(sheet, row, offset, value, number_format, total=total)
+    last_data = row - 1
+    if chart and last_data >= first_data:
+        bar = bar_chart("本年累计签约、落地金额（按产业）", "金额（万元）", horizontal=True)
+        for data_column in (8, 10):  # 本年累计签约金额, 本年累计落地金额
+            bar.add_data(
+                Reference(sheet, min_col=data_column, min_row=first_data, max_row=last_data),
+                titles_from_data=False,
+            )
+        bar.series[0].tx = SeriesLabel(v="本年累计签约金额")
+        bar.series[1].tx = SeriesLabel(v="本年累计落地金额")
+        bar.set_categories(Reference(sheet, min_col=1, min_row=first_data, max_row=last_data))
+        bar.height = 12
+        sheet.add_chart(bar, f"A{row + 2}")
+    set_widths(sheet, [26] + [11, 14] * 1 + [11, 14, 14] + [11, 14] + [11, 14, 14])
+    page_setup(sheet, header_rows)
+
+
+def _backlog_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
+    headers = [
+        ("序号", 6),
+        ("项目编号", 15),
+        ("项目名称", 30),
+        ("投资方", 30),
+        ("所属产业", 18),
+        ("负责小分队", 14),
+        ("签约日期", 12),
+        ("签约投资额", 14),
+        ("等待天数", 10),
+        ("是否超期", 10),
+    ]
+    row = sheet_title(sheet, report, "签约未落地项目", len(headers))
+    for column, (label, _) in enumerate(headers, start=1):
+        header_cell(sheet, row, column, label)
+    header_rows = f"{row}:{row}"
+    for number, item in enumerate(report.backlog, start=1):
+        row += 1
+        values = [
+            (number, COUNT),
+            (item.code, None),
+            (item.name, None),
+            (item.investor, None),
+            (item.industry, None),
+            (item.team or "—", None),
+            (item.signed_on, DATE),
+            (item.contract_amount, MONEY),
+            (item.days_waiting, COUNT),
+            ("超期" if item.overdue else "", None),
+        ]
+        for column, (value, number_format) in enumerate(values, start=1):
+            put(sheet, row, column, value, number_format, overdue=item.overdue)
+    row += 1
+    put(sheet, row, 1, "合计", total=True)
+    sheet.merge_cells(start_row=row, start_column=2, end_row=row, end_column=7)
+    put(
+        sheet,
+        row,
+        2,
+        f"{len(report.backlog)} 个项目，其中超期 {report.overdue_count} 个",
+        total=True,
+    )
+    for column in range(3, 8):
+        put(sheet, row, column, None, total=True)
+    put(
+        sheet,
+        row,
+        8,
+        sum((item.contract_amount for item in report.backlog), Decimal("0.00")),
+        MONEY,
+        total=True,
+    )
+    put(sheet, row, 9, None, total=True)
+    put(sheet, row, 10, None, total=True)
+    row += 2
+    sla = f"{report.sla_days} 天" if report.sla_days is not None else "未设置"
+    sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(headers))
+    note = sheet.cell(row, 1, f"说明：{dict(DEFINITIONS)['签约未落地']}“签约”阶段时限：{sla}。")
+    note.alignment = WRAP
+    sheet.row_dimensions[row].height = 48
+    set_widths(sheet, [width for _, width in headers])
+    page_setup(sheet, header_rows)
+
+
+def _targets_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
+    measures = [
+        ("签约项目数", "signed", "count", COUNT),
+        ("签约金额", "signed", "amount", MONEY),
+        ("落地项目数", "landed", "count", COUNT),
+        ("落地金额", "landed", "amount", MONEY),
+    ]
+    width = 2 + 3 * len(measures)
+    row = sheet_title(sheet, report, f"{report.period.end.year}年度目标完成情况", width)
+    header_cell(sheet, row, 1, "范围", span=(2, 1))
+    header_cell(sheet, row, 2, "名称", span=(2, 1))
+    for index, (label, *_rest) in enumerate(measures):
+        column = 3 + 3 * index
+        header_cell(sheet, row, column, label, span=(1, 3))
+        for offset, sub in enumerate(["年度目标", "本年累计", "完成率(%)"]):
+            header_cell(sheet, row + 1, column + offset, sub)
+    header_rows = f"{row}:{row + 1}"
+    row += 1
+    scopes = {"district": "全区", "industry": "产业", "team": "小分队"}
+    for target in report.targets:
+        row += 1
+        put(sheet, row, 1, scopes[target.scope])
+        put(sheet, row, 2, target.name)
+        for index, (_label, kind, measure, number_format) in enumerate(measures):
+            column = 3 + 3 * index
+            put(sheet, row, column, getattr(getattr(target.target, kind), measure), number_format)
+            put(
+                sheet,
+                row,
+                column + 1,
+                getattr(getattr(target.actual, kind), measure),
+                number_format,
+            )
+            put(sheet, row, column + 2, target.percent(kind, measure), PERCENT)
+    if not report.targets:
+        row += 1
+        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
+        sheet.cell(
+            row, 1, f"{report.period.end.year}年度尚未录入目标（可在管理后台“年度目标”中录入）。"
+        )
+    widths = [8, 24]
+    for *_rest, number_format in measures:
+        widths += [15, 15, 10] if number_format == MONEY else [10, 10, 10]
+    set_widths(sheet, widths)
+    page_setup(sheet, header_rows)

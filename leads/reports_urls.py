@@ -1,0 +1,13 @@
+"""URLs of the reports, under /reports/."""
+
+from django.urls import path
+
+from leads import report_views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("monthly/", report_views.monthly, name="monthly"),
+    path("monthly/xlsx/", report_views.monthly_xlsx, name="monthly_xlsx"),
+    path("monthly/json/", report_views.monthly_json, name="monthly_json"),
+]

@@ -1,0 +1,86 @@
+"""The report page in a real headless Chromium: the chart renders, a bar leads to its leads."""
+
+import os
+from datetime import date
+
+import pytest
+from django.conf import settings
+from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+
+from leads.models import Lead
+from leads.reports.monthly import monthly_report_build
+from leads.reports.period import Period
+from tests.factories import UserFactory
+from tests.leads.report_scenario import LeadMaker, load_reference
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.mark.browser
+class MonthlyReportBrowserTests(StaticLiveServerTestCase):
+    @classmethod
+    def setUpClass(cls):
+        # Playwright's sync API runs an event loop in this thread; the ORM calls
+        # made by the test itself happen outside it.
+        cls.async_unsafe = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+        super().setUpClass()
+        from playwright.sync_api import sync_playwright
+
+        cls.playwright = sync_playwright().start()
+        cls.browser = cls.playwright.chromium.launch(executable_path=CHROMIUM)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.browser.close()
+        cls.playwright.stop()
+        super().tearDownClass()
+        if cls.async_unsafe is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = cls.async_unsafe
+
+    def setUp(self):
+        load_reference()
+        LeadMaker(seed=31).random_leads(30, date(2025, 1, 1), date(2025, 12, 31))
+        user = UserFactory(groups=["只读"])
+        self.client.force_login(user)
+        self.context = self.browser.new_context()
+        self.context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": self.client.cookies[settings.SESSION_COOKIE_NAME].value,
+                    "url": self.live_server_url,
+                }
+            ]
+        )
+        self.page = self.context.new_page()
+
+    def tearDown(self):
+        self.context.close()
+
+    def test_chart_bar_opens_the_leads_signed_that_month(self):
+        report = monthly_report_build(Period.month(2025, 8))
+        month = max(report.trend, key=lambda point: point.signed.count)
+        self.assertGreater(month.signed.count, 0)
+        self.page.goto(f"{self.live_server_url}/reports/monthly/?month=2025-08")
+        chart = self.page.locator("svg.trend-chart").first
+        self.assertTrue(chart.is_visible())
+        self.assertGreater(chart.bounding_box()["width"], 600)
+        start, end = month.period.start, month.period.end
+        bar = chart.locator(
+            f'a[href*="signed_on_after={start}"][href*="signed_on_before={end}"] rect'
+        )
+        bar.click()
+        self.page.wait_for_url("**/leads/?*")
+        self.assertIn(f"signed_on_after={month.period.start}", self.page.url)
+        text = self.page.content()
+        expected = Lead.objects.filter(
+            stage__in=["signed", "landed"],
+            signed_on__gte=month.period.start,
+            signed_on__lte=month.period.end,
+        ).values_list("code", flat=True)
+        self.assertEqual(len(expected), month.signed.count)
+        for code in expected:
+            self.assertIn(code, text)

@@ -1,0 +1,276 @@
+"""The report's workbook and JSON: read back, and in agreement with each other and the report."""
+
+import io
+import json
+from datetime import date
+from decimal import Decimal
+
+from django.core.management import CommandError, call_command
+from django.test import TestCase
+from openpyxl import load_workbook
+from openpyxl.chart import BarChart
+
+from leads.models import AnnualTarget, Industry, StageOwner
+from leads.reports.monthly import monthly_report_build
+from leads.reports.period import Period
+from leads.reports.serialise import report_data
+from leads.reports.workbook import build_monthly_workbook
+from tests.leads.report_scenario import LeadMaker, load_reference, moment
+
+SHEETS = ["汇总", "按产业", "按小分队", "按来源", "按资金来源", "签约未落地", "年度目标"]
+KEYS = {
+    "month",
+    "month_totals",
+    "ytd_totals",
+    "last_year_month_totals",
+    "last_year_ytd_totals",
+    "by_industry",
+    "by_team",
+    "by_source",
+    "by_origin",
+    "landing_rate",
+    "targets",
+    "backlog",
+}
+
+
+def amount_text(value):
+    return f"{value:.2f}"
+
+
+class ReportData(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        load_reference()
+        maker = LeadMaker(seed=99)
+        maker.random_leads(60, date(2024, 9, 1), date(2026, 6, 30))
+        lead = maker.sign(
+            maker.contact(moment(date(2025, 3, 1))), moment(date(2025, 3, 31), 23, 30)
+        )
+        maker.land(lead, moment(date(2025, 4, 1)), paid_in=Decimal("10.05"))
+        AnnualTarget.objects.create(
+            year=2025, signed_count=10, signed_amount=Decimal("10000"), landed_count=4
+        )
+        AnnualTarget.objects.create(
+            year=2025, industry=Industry.objects.get(pk=2), signed_count=2, landed_count=1
+        )
+        cls.period = Period.month(2025, 3)
+
+    def setUp(self):
+        self.report = monthly_report_build(self.period)
+
+    def workbook(self):
+        buffer = io.BytesIO()
+        build_monthly_workbook(self.report).save(buffer)
+        buffer.seek(0)
+        return load_workbook(buffer)
+
+    def json_output(self, *args):
+        out = io.StringIO()
+        call_command("monthly_report", *args, stdout=out)
+        return json.loads(out.getvalue())
+
+
+class MonthlyWorkbookTests(ReportData):
+    def test_has_the_seven_sheets_with_title_and_unit_rows(self):
+        book = self.workbook()
+        self.assertEqual(book.sheetnames, SHEETS)
+        for sheet in book.worksheets:
+            self.assertIn("2025年3月", sheet["A1"].value)
+            self.assertIn("单位：万元", sheet["A2"].value)
+
+    def test_every_sheet_prints_on_a4_landscape_one_page_wide(self):
+        for sheet in self.workbook().worksheets:
+            with self.subTest(sheet=sheet.title):
+                self.assertEqual(sheet.page_setup.orientation, "landscape")
+                self.assertEqual(int(sheet.page_setup.paperSize), 9)  # A4
+                self.assertEqual(int(sheet.page_setup.fitToWidth), 1)
+                self.assertTrue(sheet.sheet_properties.pageSetUpPr.fitToPage)
+                self.assertGreater(sheet.column_dimensions["B"].width, 5)
+                self.assertEqual(sheet["A3"].border.top.style, "thin")
+
+    def test_summary_cells_hold_the_report_figures(self):
+        sheet = self.workbook()["汇总"]
+        report = self.report
+        rows = {}
+        for r in range(sheet.max_row, 0, -1):  # the first row with a label wins
+            rows[sheet.cell(r, 1).value] = r
+        signed_amount = rows["签约金额"]
+        self.assertEqual(
+            sheet.cell(signed_amount, 2).value, float(report.month_totals.signed.amount)
+        )
+        self.assertEqual(
+            sheet.cell(signed_amount, 3).value, float(report.last_year_month_totals.signed.amount)
+        )
+        self.assertEqual(sheet.cell(signed_amount, 5).value, float(report.ytd_totals.signed.amount))
+        paid_in = rows["落地项目到位资金"]
+        self.assertEqual(
+            sheet.cell(paid_in, 6).value, float(report.last_year_ytd_totals.landed.paid_in)
+        )
+        landed = rows["落地项目数（个）"]
+        self.assertEqual(sheet.cell(landed, 2).value, report.month_totals.landed.count)
+        rate = rows["本年累计"]
+        self.assertEqual(sheet.cell(rate, 2).value, report.landing_rate.signed_count)
+        self.assertEqual(sheet.cell(rate, 3).value, report.landing_rate.landed_count)
+        trend_first = rows["月份"] + 1
+        for offset, point in enumerate(report.trend):
+            self.assertEqual(sheet.cell(trend_first + offset, 2).value, point.signed.count)
+            self.assertEqual(sheet.cell(trend_first + offset, 5).value, float(point.landed.amount))
+        self.assertIn("说明", rows)
+
+    def test_summary_has_native_charts_of_the_twelve_month_trend(self):
+        sheet = self.workbook()["汇总"]
+        charts = sheet._charts
+        self.assertEqual(len(charts), 2)
+        first = min(r for r in range(1, sheet.max_row + 1) if sheet.cell(r, 1).value == "月份") + 1
+        for chart, columns in zip(charts, (("B", "C"), ("D", "E")), strict=True):
+            self.assertIsInstance(chart, BarChart)
+            refs = [series.val.numRef.f for series in chart.series]
+            self.assertEqual(
+                refs,
+                [f"'汇总'!${c}${first}:${c}${first + 11}" for c in columns],
+            )
+            self.assertEqual(chart.series[0].cat.numRef.f, f"'汇总'!$A${first}:$A${first + 11}")
+
+    def test_industry_sheet_lists_ten_industries_total_and_a_chart(self):
+        sheet = self.workbook()["按产业"]
+        names = [sheet.cell(r, 1).value for r in range(5, 16)]
+        self.assertEqual(names, [row.name for row in self.report.by_industry] + ["合计"])
+        for r, row in enumerate(self.report.by_industry, start=5):
+            self.assertEqual(sheet.cell(r, 2).value, row.month.signed.count)
+            self.assertEqual(sheet.cell(r, 10).value, float(row.ytd.landed.amount))
+        self.assertEqual(sheet.cell(15, 7).value, self.report.ytd_totals.signed.count)
+        (chart,) = sheet._charts
+        self.assertEqual(chart.type, "bar")
+        self.assertEqual(
+            [s.val.numRef.f for s in chart.series], ["'按产业'!$H$5:$H$14", "'按产业'!$J$5:$J$14"]
+        )
+
+    def test_backlog_and_targets_sheets_hold_the_rows(self):
+        book = self.workbook()
+        backlog = book["签约未落地"]
+        codes = [backlog.cell(r, 2).value for r in range(4, 4 + len(self.report.backlog))]
+        self.assertEqual(codes, [row.code for row in self.report.backlog])
+        self.assertTrue(self.report.backlog)
+        days = [backlog.cell(r, 9).value for r in range(4, 4 + len(self.report.backlog))]
+        self.assertEqual(days, [row.days_waiting for row in self.report.backlog])
+        targets = book["年度目标"]
+        self.assertEqual(targets["B5"].value, "全区")
+        self.assertEqual(targets["C5"].value, 10)
+        self.assertEqual(targets["D5"].value, self.report.ytd_totals.signed.count)
+        self.assertEqual(targets["B6"].value, Industry.objects.get(pk=2).name)
+
+    def test_overdue_backlog_rows_are_red_and_the_total_row_bold(self):
+        StageOwner.objects.filter(stage="signed").update(sla_days=30)
+        self.report = monthly_report_build(self.period)
+        sheet = self.workbook()["签约未落地"]
+        overdue = [row.overdue for row in self.report.backlog]
+        self.assertIn(True, overdue)
+        self.assertIn(False, overdue)
+        for r, late in enumerate(overdue, start=4):
+            self.assertEqual(sheet.cell(r, 10).value, "超期" if late else None)
+            self.assertEqual(
+                sheet.cell(r, 3).font.color is not None
+                and sheet.cell(r, 3).font.color.rgb == "00C00000",
+                late,
+            )
+        total = 4 + len(overdue)
+        self.assertEqual(sheet.cell(total, 1).value, "合计")
+        self.assertTrue(sheet.cell(total, 1).font.bold)
+        self.assertEqual(
+            sheet.cell(total, 8).value,
+            float(sum(row.contract_amount for row in self.report.backlog)),
+        )
+
+
+class MonthlyReportJsonTests(ReportData):
+    def test_command_prints_exactly_the_listed_keys(self):
+        data = self.json_output("2025-03", "--format", "json")
+        self.assertEqual(set(data), KEYS)
+        self.assertEqual(data["month"], "2025-03")
+        self.assertEqual(set(data["month_totals"]), {"signed", "landed"})
+        self.assertEqual(set(data["by_industry"][0]), {"name", "month", "ytd"})
+        self.assertEqual(
+            set(data["backlog"][0]),
+            {
+                "code",
+                "name",
+                "investor",
+                "industry",
+                "team",
+                "signed_on",
+                "days_waiting",
+                "overdue",
+            },
+        )
+
+    def test_json_agrees_with_the_report_and_the_workbook(self):
+        data = self.json_output("2025-03", "--format", "json")
+        self.assertEqual(data, json.loads(json.dumps(report_data(self.report))))
+        self.assertEqual(
+            data["ytd_totals"]["signed"],
+            {
+                "count": self.report.ytd_totals.signed.count,
+                "amount": amount_text(self.report.ytd_totals.signed.amount),
+            },
+        )
+        sheet = self.workbook()["按产业"]
+        for r, row in enumerate(data["by_industry"], start=5):
+            self.assertEqual(sheet.cell(r, 1).value, row["name"])
+            self.assertEqual(
+                sheet.cell(r, 3).value, float(Decimal(row["month"]["signed"]["amount"]))
+            )
+            self.assertEqual(sheet.cell(r, 9).value, row["ytd"]["landed"]["count"])
+
+    def test_amounts_are_strings_with_two_decimals(self):
+        data = self.json_output("2025-03", "--format", "json")
+        amounts = [
+            data["month_totals"]["landed"]["paid_in"],
+            data["ytd_totals"]["signed"]["amount"],
+        ]
+        amounts += [row["ytd"]["signed"]["amount"] for row in data["by_source"]]
+        for text in amounts:
+            self.assertRegex(text, r"^\d+\.\d{2}$")
+        self.assertRegex(data["targets"][0]["percent"]["signed"]["count"], r"^\d+\.\d{2}$")
+        self.assertIsNone(data["targets"][0]["percent"]["landed"]["amount"])
+
+    def test_date_range_uses_the_same_code(self):
+        data = self.json_output("--from", "2025-03-21", "--to", "2025-03-31", "--format", "json")
+        report = monthly_report_build(Period(date(2025, 3, 21), date(2025, 3, 31)))
+        self.assertEqual(data["month"], "2025-03-21/2025-03-31")
+        self.assertEqual(data, json.loads(json.dumps(report_data(report))))
+        self.assertGreaterEqual(data["month_totals"]["signed"]["count"], 1)
+
+    def test_command_writes_the_workbook(self):
+        path = self.enterContext(_temp_path())
+        call_command(
+            "monthly_report", "2025-03", "--format", "xlsx", "--out", path, stderr=io.StringIO()
+        )
+        book = load_workbook(path)
+        self.assertEqual(book.sheetnames, SHEETS)
+
+    def test_bad_arguments_give_chinese_errors(self):
+        cases = [
+            (["2025-13"], "月份“2025-13”格式不正确"),
+            ([], "请指定报表月份"),
+            (["2025-03", "--format", "pdf"], "不支持的输出格式“pdf”"),
+            (["2025-03", "--format", "xlsx"], "须用 --out 指定文件路径"),
+            (["--from", "2025-03-01"], "须同时指定 --from 和 --to"),
+            (["--from", "2025-03-10", "--to", "2025-03-01"], "不能晚于截止日期"),
+            (["--from", "2025-02-30", "--to", "2025-03-01"], "起始日期“2025-02-30”格式不正确"),
+            (["2025-03", "--from", "2025-03-01", "--to", "2025-03-02"], "不能同时使用"),
+        ]
+        for args, message in cases:
+            with self.subTest(args=args), self.assertRaisesMessage(CommandError, message):
+                call_command("monthly_report", *args, stdout=io.StringIO())
+
+
+class _temp_path:
+    def __enter__(self):
+        import tempfile
+
+        self.dir = tempfile.TemporaryDirectory()
+        return f"{self.dir.name}/月报.xlsx"
+
+    def __exit__(self, *exc):
+        self.dir.cleanup()

@@ -1,0 +1,196 @@
+"""The monthly report page: login, figures linked to the lead list, downloads, query count."""
+
+import io
+import json
+import re
+from datetime import date
+from urllib.parse import urlsplit
+
+from django.http import QueryDict
+from django.test import TestCase
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from leads.filters import LeadFilter
+from leads.models import AnnualTarget, Lead, TaskTeam
+from leads.reports.monthly import monthly_report_build
+from leads.reports.period import Period
+from leads.reports.serialise import report_data
+from tests.factories import UserFactory
+from tests.leads.report_scenario import LeadMaker, load_reference
+
+URL = reverse("reports:monthly")
+
+
+def links_in(html: str) -> list[str]:
+    return [href.replace("&amp;", "&") for href in re.findall(r'href="([^"]+)"', html)]
+
+
+class MonthlyReportPageTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        load_reference()
+        cls.user = UserFactory(groups=["只读"])
+        cls.maker = LeadMaker(seed=5)
+        cls.maker.random_leads(40, date(2024, 6, 1), date(2025, 12, 31))
+        AnnualTarget.objects.create(year=2025, signed_count=12, landed_count=5)
+        AnnualTarget.objects.create(year=2025, team=TaskTeam.objects.get(pk=4), signed_count=3)
+
+    def setUp(self):
+        self.client.force_login(self.user)
+
+    def test_requires_login(self):
+        self.client.logout()
+        response = self.client.get(URL, {"month": "2025-05"})
+        self.assertEqual(response.status_code, 302)
+        self.assertIn(reverse("login"), response["Location"])
+
+    def test_requires_permission_to_view_leads(self):
+        self.client.force_login(UserFactory())
+        for name in ("reports:monthly", "reports:monthly_xlsx", "reports:monthly_json"):
+            with self.subTest(name=name):
+                response = self.client.get(reverse(name), {"month": "2025-05"})
+                self.assertEqual(response.status_code, 403)
+
+    def test_shows_the_period_tables_chart_targets_and_definitions(self):
+        response = self.client.get(URL, {"month": "2025-05"})
+        self.assertContains(response, "招商引资项目签约落地情况通报（2025年5月）")
+        for anchor in [
+            "summary",
+            "landing-rate",
+            "by-industry",
+            "by-team",
+            "by-source",
+            "by-origin",
+            "targets",
+        ]:
+            self.assertContains(response, f'id="{anchor}"')
+        self.assertContains(response, "<svg", count=2)
+        self.assertContains(response, "近12个月签约、落地项目数")
+        self.assertContains(response, "统计口径")
+        self.assertContains(response, "签约日期在本期内")
+        self.assertTemplateUsed(response, "base.html")
+
+    def test_every_figure_link_lists_exactly_the_leads_it_counts(self):
+        report = monthly_report_build(Period.month(2025, 5))
+        response = self.client.get(URL, {"month": "2025-05"})
+        lead_links = [
+            u for u in links_in(response.content.decode()) if u.startswith(reverse("leads:list"))
+        ]
+        self.assertGreater(len(lead_links), 100)
+        counted = {}
+        for link in set(lead_links):
+            params = QueryDict(urlsplit(link).query)
+            counted[link] = LeadFilter(params, queryset=Lead.objects.all()).qs.count()
+
+        def find(**expected):
+            """Return the one link whose parameters include exactly these filters."""
+            dims = {"industry", "team", "source", "origin_type"}
+            found = []
+            for link in counted:
+                params = QueryDict(urlsplit(link).query)
+                if all(params.get(k) == str(v) for k, v in expected.items()) and not (
+                    (dims - set(expected)) & set(params)
+                ):
+                    found.append(link)
+            self.assertEqual(len(found), 1, expected)
+            return found[0]
+
+        self.assertEqual(
+            counted[find(signed_on_after="2025-05-01", signed_on_before="2025-05-31")],
+            report.month_totals.signed.count,
+        )
+        self.assertEqual(
+            counted[find(landed_on_after="2025-01-01", landed_on_before="2025-05-31")],
+            report.ytd_totals.landed.count,
+        )
+        for row in report.by_industry:
+            link = find(landed_on_after="2025-01-01", industry=row.filters["industry"])
+            self.assertEqual(counted[link], row.ytd.landed.count, row.name)
+        for row in report.by_source:
+            link = find(signed_on_after="2025-05-01", source=row.filters["source"])
+            self.assertEqual(counted[link], row.month.signed.count, row.name)
+        for row in report.by_team:
+            if row.linkable:
+                link = find(signed_on_after="2025-01-01", team=row.filters["team"])
+                self.assertEqual(counted[link], row.ytd.signed.count, row.name)
+        for row in report.by_origin:
+            if row.linkable:
+                link = find(landed_on_after="2025-05-01", origin_type=row.filters["origin_type"])
+                self.assertEqual(counted[link], row.month.landed.count, row.name)
+
+    def test_chart_bars_link_to_each_months_leads(self):
+        report = monthly_report_build(Period.month(2025, 5))
+        html = self.client.get(URL, {"month": "2025-05"}).content.decode()
+        charts = html[html.index("<svg") : html.rindex("</svg>")]
+        bar_links = [link for link in links_in(charts) if link.startswith(reverse("leads:list"))]
+        self.assertEqual(len(bar_links), 2 * 2 * 12)  # two charts, two series, twelve months
+        for point in report.trend:
+            month = point.period
+            signed = f"signed_on_after={month.start}&signed_on_before={month.end}"
+            link = next(link for link in bar_links if signed in link)
+            listed = LeadFilter(QueryDict(urlsplit(link).query), queryset=Lead.objects.all()).qs
+            self.assertEqual(listed.count(), point.signed.count, month.label)
+        self.assertIn(f"2025年5月 签约：{report.trend[-1].signed.count}个", charts)
+
+    def test_json_and_workbook_downloads_match_the_page_report(self):
+        report = monthly_report_build(Period.month(2025, 5))
+        data = self.client.get(reverse("reports:monthly_json"), {"month": "2025-05"}).json()
+        self.assertEqual(data, json.loads(json.dumps(report_data(report))))
+        response = self.client.get(reverse("reports:monthly_xlsx"), {"month": "2025-05"})
+        self.assertEqual(
+            response["Content-Type"],
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        self.assertIn("attachment", response["Content-Disposition"])
+        book = load_workbook(io.BytesIO(response.content))
+        self.assertEqual(book["按产业"]["G15"].value, report.ytd_totals.signed.count)
+        page = self.client.get(URL, {"month": "2025-05"})
+        self.assertContains(page, f"{reverse('reports:monthly_xlsx')}?month=2025-05")
+
+    def test_date_range_report(self):
+        response = self.client.get(URL, {"from": "2025-05-01", "to": "2025-05-10"})
+        self.assertContains(response, "2025年5月1日至2025年5月10日")
+        self.assertContains(response, "signed_on_after=2025-05-01&amp;signed_on_before=2025-05-10")
+
+    def test_bad_month_shows_a_chinese_error(self):
+        response = self.client.get(URL, {"month": "2025-5x"})
+        self.assertContains(response, "月份“2025-5x”格式不正确", status_code=400)
+        response = self.client.get(URL, {"from": "2025-05-01"})
+        self.assertContains(response, "须同时填写起始日期和截止日期", status_code=400)
+        response = self.client.get(reverse("reports:monthly_xlsx"), {"month": "13"})
+        self.assertEqual(response.status_code, 400)
+
+    def test_defaults_to_the_current_month(self):
+        today = timezone.localdate()
+        response = self.client.get(URL)
+        self.assertContains(response, f"（{today.year}年{today.month}月）")
+
+    def test_current_backlog_links_to_the_same_leads_and_past_backlog_does_not(self):
+        today = timezone.localdate()
+        current = Period.month(today.year, today.month)
+        report = monthly_report_build(current)
+        self.assertTrue(report.backlog)
+        html = self.client.get(URL, {"month": current.key}).content.decode()
+        link = next(
+            link for link in links_in(html) if f"signed_on_before={today.isoformat()}" in link
+        )
+        listed = LeadFilter(QueryDict(urlsplit(link).query), queryset=Lead.objects.all()).qs
+        self.assertEqual(
+            sorted(listed.values_list("code", flat=True)), sorted(r.code for r in report.backlog)
+        )
+        past = self.client.get(URL, {"month": "2025-05"}).content.decode()
+        self.assertFalse(
+            [u for u in links_in(past) if "stage=signed&signed_on_before=2025-05-31" in u]
+        )
+
+    def test_query_count_does_not_grow_with_the_leads(self):
+        # Session, user, the user's and their groups' permissions, then the
+        # report's eight queries.
+        with self.assertNumQueries(12):
+            self.client.get(URL, {"month": "2025-05"})
+        self.maker.random_leads(30, date(2024, 6, 1), date(2025, 12, 31))
+        with self.assertNumQueries(12):
+            response = self.client.get(URL, {"month": "2025-05"})
+        self.assertEqual(response.status_code, 200)
