@@ -13,7 +13,8 @@ import operator
 
 from crm.spreadsheets.report import ImportFailed, RowError
 from leads.choices import Channel, Stage
-from leads.excel.plan import ATTNAMES, CHUNK, SNAPSHOT, LeadPlan
+from leads.excel.plan import LeadPlan
+from leads.excel.rows import ATTNAMES, CHUNK, SNAPSHOT
 from leads.excel.sql import bulk_insert, bulk_update
 from leads.models import Lead, StageTransition
 from leads.resources import lead_columns
