@@ -2,7 +2,9 @@
 
 import io
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from chambers.excel import ChamberImporter, EntrepreneurImporter, export_chambers
@@ -89,3 +91,23 @@ class EntrepreneurImportTests(TestCase):
         )
         report = EntrepreneurImporter().run(data)
         self.assertEqual(report.error_lines(), ["第3行 [姓名] 与第2行是同一条记录。"])
+
+
+class ChamberAdminImportTests(TestCase):
+    def test_admin_import_previews_then_confirms(self):
+        admin = UserFactory(is_staff=True, is_superuser=True)
+        self.client.force_login(admin)
+        data = workbook_bytes(CHAMBER_HEADERS, [["深圳湖南商会", "异地商会", "深圳"]])
+        preview = self.client.post(
+            reverse("admin:chambers_chamber_import"),
+            {"format": "0", "import_file": SimpleUploadedFile("c.xlsx", data)},
+        )
+        self.assertEqual(preview.context["result"].totals["new"], 1)
+        self.assertEqual(Chamber.objects.count(), 0)
+        done = self.client.post(
+            reverse("admin:chambers_chamber_process_import"),
+            preview.context["confirm_form"].initial,
+            follow=True,
+        )
+        self.assertContains(done, "导入完成：新建 1 条")
+        self.assertEqual(Chamber.objects.get().history.get().history_user, admin)
