@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast lint format venv migrate demo bench bench-pages bench-report test-browser clean
+.PHONY: run test test-fast lint format venv migrate demo bench bench-import bench-pages bench-report test-browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,10 @@ lint: venv
 format: venv
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+## Excel import/export of 100,000 leads against stock django-import-export and the floor.
+bench-import: venv
+	$(BIN)/python bench/import_export.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm .pytest_cache .ruff_cache test-artifacts

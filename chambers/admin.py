@@ -3,7 +3,10 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from chambers.excel import export_chambers, export_entrepreneurs
 from chambers.models import Chamber, Entrepreneur
+from chambers.resources import ChamberResource, EntrepreneurResource
+from leads.excel.admin import WorkbookAdminMixin
 
 
 class EntrepreneurInline(admin.TabularInline):
@@ -14,7 +17,9 @@ class EntrepreneurInline(admin.TabularInline):
 
 
 @admin.register(Chamber)
-class ChamberAdmin(SimpleHistoryAdmin):
+class ChamberAdmin(WorkbookAdminMixin, SimpleHistoryAdmin):
+    resource_classes = [ChamberResource]
+    workbook_export = export_chambers
     list_display = ["name", "kind", "location", "contact_person", "phone", "liaison"]
     list_filter = ["kind"]
     search_fields = ["name", "location", "contact_person"]
@@ -22,7 +27,9 @@ class ChamberAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Entrepreneur)
-class EntrepreneurAdmin(SimpleHistoryAdmin):
+class EntrepreneurAdmin(WorkbookAdminMixin, SimpleHistoryAdmin):
+    resource_classes = [EntrepreneurResource]
+    workbook_export = export_entrepreneurs
     list_display = ["name", "hometown", "current_city", "company", "chamber", "phone"]
     list_filter = ["chamber"]
     search_fields = ["name", "company", "current_city", "hometown"]

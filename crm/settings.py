@@ -179,6 +179,8 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
+# The admin keeps an upload between preview and confirm in the database, not on disk.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "leads.excel.storage.DatabaseTmpStorage"
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 

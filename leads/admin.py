@@ -11,10 +11,13 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from leads.choices import Channel
+from leads.excel.admin import WorkbookAdminMixin
+from leads.excel.export import export_leads
 from leads.forms import LeadStageForm
 from leads.models import (
     Activity,
     AnnualTarget,
+    ImportJob,
     Industry,
     IndustryAlias,
     Lead,
@@ -22,6 +25,7 @@ from leads.models import (
     StageTransition,
     TaskTeam,
 )
+from leads.resources import LeadResource
 from leads.selectors import lead_can_change
 from leads.services import SERVICE_FIELDS, LeadServiceError, lead_create, lead_update
 
@@ -109,8 +113,10 @@ class LeadAdminForm(forms.ModelForm):
 
 
 @admin.register(Lead)
-class LeadAdmin(SimpleHistoryAdmin):
+class LeadAdmin(WorkbookAdminMixin, SimpleHistoryAdmin):
     form = LeadAdminForm
+    resource_classes = [LeadResource]
+    workbook_export = export_leads
     list_display = [
         "code",
         "name",
@@ -316,3 +322,32 @@ class ActivityAdmin(admin.ModelAdmin):
         if obj.created_by_id is None:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = ["created", "kind", "filename", "status", "done", "total", "created_by"]
+    list_filter = ["kind", "status"]
+    fields = [
+        "kind",
+        "filename",
+        "size",
+        "status",
+        "phase",
+        "done",
+        "total",
+        "report",
+        "created_by",
+        "created",
+        "modified",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("data")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -290,14 +290,7 @@ class Lead(StageChoicesBase, TimeStampedModel):
 
     def clean(self):
         """Check the rules that hold within one lead row, whatever its stage."""
-        errors = {}
-        if self.source == Source.CHAMBER and not self.chamber_id:
-            errors["chamber"] = _("线索来源为“商会推介”时必须填写推介商会。")
-        if self.source == Source.RETURNEE and not self.entrepreneur_id:
-            errors["entrepreneur"] = _("线索来源为“回乡创业”时必须填写回乡企业家。")
-        if LOST_TO_OTHER_PLACE in (self.drop_reason or "") and not self.lost_to:
-            errors["lost_to"] = _("终止原因为“落户他地”时必须填写落户地。")
-        errors.update(stage_date_errors(self))
+        errors = lead_row_errors(self)
         if errors:
             raise ValidationError(errors)
 
@@ -314,10 +307,27 @@ class Lead(StageChoicesBase, TimeStampedModel):
 STAGE_DATE_FIELDS = ("visited_on", "intent_on", "signed_on", "landed_on")
 
 
-def stage_date_errors(lead) -> dict:
+def lead_row_errors(lead, today=None) -> dict:
+    """Return field errors for the rules within one lead row (Lead.clean and the bulk import).
+
+    `lead` is a Lead or any object with the same attributes; `today` defaults
+    to the local date (a bulk caller passes it once).
+    """
+    errors = {}
+    if lead.source == Source.CHAMBER and not lead.chamber_id:
+        errors["chamber"] = _("线索来源为“商会推介”时必须填写推介商会。")
+    if lead.source == Source.RETURNEE and not lead.entrepreneur_id:
+        errors["entrepreneur"] = _("线索来源为“回乡创业”时必须填写回乡企业家。")
+    if LOST_TO_OTHER_PLACE in (lead.drop_reason or "") and not lead.lost_to:
+        errors["lost_to"] = _("终止原因为“落户他地”时必须填写落户地。")
+    errors.update(stage_date_errors(lead, today))
+    return errors
+
+
+def stage_date_errors(lead, today=None) -> dict:
     """Return field errors for stage dates in the future or out of pipeline order."""
     errors = {}
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     previous_field, previous_date = None, None
     for field in STAGE_DATE_FIELDS:
         value = getattr(lead, field)
@@ -480,3 +490,76 @@ class AnnualTarget(models.Model):
     def __str__(self):
         scope = self.industry or self.team or _("全区")
         return f"{self.year} {scope}"
+
+
+class ImportJob(TimeStampedModel):
+    """One uploaded workbook and its import, run as a background job.
+
+    The file and the progress live in the database, so any app server or
+    worker can pick the job up. Validation runs first (preview); the user
+    confirms; the import then writes all rows or none.
+    """
+
+    class Kind(models.TextChoices):
+        LEADS = "leads", _("招商线索")
+        CHAMBERS = "chambers", _("商会协会")
+        ENTREPRENEURS = "entrepreneurs", _("回乡企业家")
+
+    class Status(models.TextChoices):
+        VALIDATING = "validating", _("校验中")
+        PREVIEW = "preview", _("待确认")
+        INVALID = "invalid", _("有错误")
+        IMPORTING = "importing", _("导入中")
+        DONE = "done", _("已导入")
+        FAILED = "failed", _("导入失败")
+
+    kind = models.CharField(_("工作簿"), max_length=20, choices=Kind.choices, default=Kind.LEADS)
+    filename = models.CharField(_("文件名"), max_length=255)
+    data = models.BinaryField(_("文件内容"))
+    size = models.PositiveIntegerField(_("文件大小"), default=0)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=Status.choices, default=Status.VALIDATING
+    )
+    phase = models.CharField(_("进度说明"), max_length=100, blank=True)
+    done = models.PositiveIntegerField(_("已处理行数"), default=0)
+    total = models.PositiveIntegerField(_("总行数"), default=0)
+    report = models.JSONField(_("结果"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("导入任务")
+        verbose_name_plural = _("导入任务")
+        ordering = ["-created"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.filename}"
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def running(self) -> bool:
+        return self.status in (self.Status.VALIDATING, self.Status.IMPORTING)
+
+
+class AdminUpload(models.Model):
+    """A workbook uploaded to the admin's import, kept between its preview and its confirm."""
+
+    name = models.CharField(max_length=64, unique=True)
+    data = models.BinaryField()
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("后台导入文件")
+        verbose_name_plural = _("后台导入文件")
+
+    def __str__(self):
+        return self.name

@@ -17,8 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from leads.choices import LOST_TO_OTHER_PLACE, PIPELINE, Channel, Stage, stage_index
-from leads.models import Lead, StageOwner, StageTransition, TaskTeam
+from leads.models import Lead, StageOwner, StageTransition, TaskTeam, lead_row_errors
 from leads.signals import lead_stage_changed
+from leads.validators import validate_credit_code
 
 
 class LeadServiceError(ValidationError):
@@ -84,7 +85,7 @@ def _is_blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _json_safe(data: dict) -> dict:
+def json_safe(data: dict) -> dict:
     out = {}
     for key, value in data.items():
         if hasattr(value, "isoformat"):
@@ -102,6 +103,138 @@ def stage_owner_team(stage: str) -> TaskTeam | None:
     """Return the task team that owns `stage`, or None for 终止 or an unconfigured stage."""
     owner = StageOwner.objects.select_related("team").filter(stage=stage).first()
     return owner.team if owner else None
+
+
+def stage_owner_teams() -> dict[str, TaskTeam]:
+    """Return the owning task team of every configured stage, read once (for bulk paths)."""
+    return {owner.stage: owner.team for owner in StageOwner.objects.select_related("team")}
+
+
+def next_team(*, to_stage: str, current, requested, owner):
+    """Return the team that holds a lead after a move: the requested one, else the stage's owner.
+
+    A lead that is dropped stays with its team. Works on teams or team ids alike.
+    """
+    if requested is not None:
+        return requested
+    if to_stage != Stage.DROPPED:
+        return owner or current
+    return current
+
+
+def team_permission_errors(actor, requested) -> dict[str, str]:
+    """Return an error unless `actor` may name the owning team himself."""
+    if requested is not None and actor is not None and not actor.has_perm("leads.assign_team_lead"):
+        return {"team": _("您无权指定负责小分队。")}
+    return {}
+
+
+_CHAR_LIMITS = {
+    field.name: field.max_length
+    for field in Lead._meta.concrete_fields
+    if getattr(field, "max_length", None) and field.get_internal_type() == "CharField"
+}
+
+
+def lead_field_errors(lead, today=None) -> dict[str, str]:
+    """Return field errors of an in-memory lead, for the bulk import.
+
+    The checks `full_clean` makes on the fields an import sets, done without
+    building a model instance: lengths, the credit code and the rules within
+    the row (`lead_row_errors`). Choices, amounts, dates and references are
+    checked when the cells are parsed; uniqueness by the importer.
+    """
+    errors: dict[str, str] = {}
+    for name, limit in _CHAR_LIMITS.items():
+        value = getattr(lead, name, "")
+        if value and len(value) > limit:
+            errors[name] = _("%(field)s最多%(limit)d个字符（当前%(length)d个）。") % {
+                "field": _field_label(name),
+                "limit": limit,
+                "length": len(value),
+            }
+    if lead.credit_code and "credit_code" not in errors:
+        try:
+            validate_credit_code(lead.credit_code)
+        except ValidationError as error:
+            errors["credit_code"] = " ".join(error.messages)
+    for field, message in lead_row_errors(lead, today).items():
+        errors.setdefault(field, str(message))
+    # The database's check constraints on what a lead at its stage holds.
+    held = {
+        Stage.SIGNED: ("signed_on", "contract_amount"),
+        Stage.LANDED: (
+            "signed_on",
+            "contract_amount",
+            "landed_on",
+            "registered_name",
+            "credit_code",
+        ),
+        Stage.DROPPED: ("drop_reason",),
+    }.get(lead.stage, ())
+    for field in held:
+        if _is_blank(getattr(lead, field)) and field not in errors:
+            errors[field] = _("“%(stage)s”阶段的线索须有%(field)s。") % {
+                "stage": Stage(lead.stage).label,
+                "field": _field_label(field),
+            }
+    return errors
+
+
+def lead_move_errors(lead, *, from_stage: Stage, to_stage: Stage, note: str, day) -> dict[str, str]:
+    """Validate a move on an in-memory, data-applied lead; set its derived fields and stage.
+
+    Shared by `lead_change_stage` and the bulk import: the pipeline rules of
+    DESIGN (what entering and passing each stage needs, how 终止 and its
+    restoring work, that a step back needs a reason). Return field errors.
+    """
+    errors = _plan_move(lead, from_stage, to_stage, note, day)
+    lead.stage = to_stage
+    return errors
+
+
+@dataclass
+class CreationPlan:
+    """What creating a lead at 接洽 and moving it on would do (see `lead_plan_creation`)."""
+
+    errors: dict
+    contact_team: object
+    final_team: object
+    filled_date: str | None
+
+
+def lead_plan_creation(lead, *, to_stage: str, team, owners: dict, actor, day) -> CreationPlan:
+    """Apply to an in-memory lead what `lead_create` would, without saving; return the plan.
+
+    The same steps as `lead_create(stage=to_stage, team=team)`: the lead
+    starts at 接洽 with its required data and the owning team of 接洽 (or the
+    `team` asked for, which needs the assign permission), then moves through
+    `lead_move_errors` to `to_stage`. `owners` maps stages to their teams (or
+    team ids), read once by the caller. Used by the bulk import.
+    """
+    lead.stage = Stage.CONTACT
+    errors = lead_creation_errors(lead)
+    errors.update(team_permission_errors(actor, team))
+    contact_team = team if team is not None else owners.get(Stage.CONTACT)
+    final_team, filled = contact_team, None
+    if to_stage != Stage.CONTACT and not errors:
+        date_field = STAGE_RULES[to_stage].date_field if to_stage in STAGE_RULES else None
+        was_blank = date_field is not None and getattr(lead, date_field) is None
+        errors.update(
+            lead_move_errors(
+                lead, from_stage=Stage.CONTACT, to_stage=Stage(to_stage), note="", day=day
+            )
+        )
+        filled = date_field if was_blank else None
+        final_team = next_team(
+            to_stage=to_stage, current=contact_team, requested=team, owner=owners.get(to_stage)
+        )
+    return CreationPlan(errors, contact_team, final_team, filled)
+
+
+def lead_creation_errors(lead) -> dict[str, str]:
+    """Return what a new lead (or lead-like object) lacks to be created at 接洽."""
+    return _required_errors(lead, [Stage.CONTACT])
 
 
 def lead_code_next(*, year: int, count: int = 1) -> list[str]:
@@ -238,9 +371,10 @@ def lead_change_stage(
         for field, value in data.items():
             setattr(locked, field, value.strip() if isinstance(value, str) else value)
         _check_moment(locked, at)
-        errors = _plan_move(locked, from_stage, to_stage, note, timezone.localdate(at))
+        errors = lead_move_errors(
+            locked, from_stage=from_stage, to_stage=to_stage, note=note, day=timezone.localdate(at)
+        )
         # Validate the lead as it will be saved, database constraints included.
-        locked.stage = to_stage
         if not errors:
             try:
                 locked.full_clean(exclude=["code"])
@@ -249,13 +383,14 @@ def lead_change_stage(
                     field: " ".join(str(m) for m in messages)
                     for field, messages in error.message_dict.items()
                 }
-        new_team = locked.team
-        if team is not None:
-            if actor is not None and not actor.has_perm("leads.assign_team_lead"):
-                errors.setdefault("team", _("您无权指定负责小分队。"))
-            new_team = team
-        elif to_stage != Stage.DROPPED:
-            new_team = stage_owner_team(to_stage) or locked.team
+        for field, message in team_permission_errors(actor, team).items():
+            errors.setdefault(field, message)
+        new_team = next_team(
+            to_stage=to_stage,
+            current=locked.team,
+            requested=team,
+            owner=stage_owner_team(to_stage) if team is None else None,
+        )
         if errors:
             raise InvalidTransition(errors)
 
@@ -286,7 +421,7 @@ def lead_change_stage(
             from_team=from_team,
             to_team=new_team,
             note=note,
-            data=_json_safe(data),
+            data=json_safe(data),
         )
         transaction.on_commit(
             lambda: lead_stage_changed.send(sender=Lead, lead=locked, transition=transition)
@@ -317,8 +452,8 @@ def lead_create(
         raise TypeError(f"lead_create() cannot set {sorted(invalid)}")
     at = at or timezone.now()
     to_stage = Stage(stage)
-    if team is not None and actor is not None and not actor.has_perm("leads.assign_team_lead"):
-        raise InvalidTransition({"team": _("您无权指定负责小分队。")})
+    if team_permission_errors(actor, team):
+        raise InvalidTransition(team_permission_errors(actor, team))
 
     for attempt in range(5):
         try:
@@ -330,7 +465,7 @@ def lead_create(
                 lead.stage = Stage.CONTACT
                 lead.stage_entered_at = at
                 lead.team = stage_owner_team(Stage.CONTACT) if team is None else team
-                errors = _required_errors(lead, [Stage.CONTACT])
+                errors = lead_creation_errors(lead)
                 try:
                     lead.full_clean()
                 except ValidationError as error:

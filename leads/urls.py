@@ -3,6 +3,7 @@
 from django.urls import path
 
 from leads import edit_views, views
+from leads.excel import views as excel_views
 
 app_name = "leads"
 
@@ -15,4 +16,9 @@ urlpatterns = [
     path("<int:pk>/edit/", edit_views.lead_edit_view, name="edit"),
     path("<int:pk>/stage/<str:to_stage>/", edit_views.lead_stage_view, name="change_stage"),
     path("<int:pk>/activities/", edit_views.activity_add_view, name="add_activity"),
+    path("import/", excel_views.import_upload, name="import"),
+    path("import/<int:pk>/", excel_views.import_job, name="import_job"),
+    path("import/<int:pk>/errors/", excel_views.import_job_errors, name="import_job_errors"),
+    path("export/", excel_views.lead_export, name="export"),
+    path("template/", excel_views.import_template, name="template"),
 ]

@@ -1,0 +1,87 @@
+"""WorkbookImporter: read, validate every row, then write all rows or none.
+
+Each workbook (leads, chambers, entrepreneurs) subclasses it with its
+columns, a `plan` that validates the rows and decides what each one does,
+and a `write` that applies a valid plan in bulk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db import transaction
+from django.utils import timezone
+
+from crm.spreadsheets.reader import Sheet, WorkbookError, read_sheet
+from crm.spreadsheets.report import ImportFailed, ImportReport
+from crm.spreadsheets.writer import Column, build_template, write_error_workbook
+
+# progress(phase, done, total); phases: "validate", "write", "done".
+Progress = Callable[[str, int, int], None]
+
+
+class WorkbookImporter:
+    kind = ""
+    title = ""
+    notes = ""
+
+    def columns(self) -> list[Column]:
+        raise NotImplementedError
+
+    def headers(self) -> list[str]:
+        return [column.header for column in self.columns()]
+
+    def plan(self, sheet: Sheet, *, actor, at, progress: Progress | None):
+        """Validate every row of `sheet`; return a plan whose `.report` says what each row does."""
+        raise NotImplementedError
+
+    def write(self, plan, *, actor, at, note: str) -> None:
+        """Apply a valid plan; raise ImportFailed if the database changed meanwhile."""
+        raise NotImplementedError
+
+    def read(self, data: bytes) -> Sheet:
+        return read_sheet(data, columns=self.headers())
+
+    def run(
+        self,
+        data: bytes,
+        *,
+        actor=None,
+        dry_run: bool = False,
+        filename: str = "",
+        progress: Progress | None = None,
+    ) -> ImportReport:
+        """Import the workbook in `data`: all rows or, on any error, none. Return the report."""
+        try:
+            sheet = self.read(data)
+        except WorkbookError as error:
+            return ImportReport(file_error=error.message)
+        at = timezone.now()
+        plan = self.plan(sheet, actor=actor, at=at, progress=progress)
+        del sheet
+        if not plan.report.ok or dry_run:
+            return plan.report
+        note = f"Excel导入：{filename}" if filename else "Excel导入"
+        if progress:
+            progress("write", 0, len(plan.report.outcomes))
+        try:
+            with transaction.atomic():
+                self.write(plan, actor=actor, at=at, note=note)
+        except ImportFailed as failed:
+            return failed.report
+        plan.report.written = True
+        if progress:
+            progress("done", len(plan.report.outcomes), len(plan.report.outcomes))
+        return plan.report
+
+    def write_errors(self, data: bytes, output, *, actor=None) -> ImportReport:
+        """Write the workbook in `data` back with a 错误说明 column; return the report."""
+        sheet = self.read(data)
+        # The planner frees rows as it reads them; keep ours for writing back.
+        copy = Sheet(sheet.title, sheet.headers, sheet.columns, rows=list(sheet.rows))
+        plan = self.plan(copy, actor=actor, at=timezone.now(), progress=None)
+        write_error_workbook(output, sheet=sheet, errors=plan.report.errors_by_row())
+        return plan.report
+
+    def write_template(self, output) -> None:
+        build_template(output, title=self.title, columns=self.columns(), notes=self.notes)

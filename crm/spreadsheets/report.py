@@ -1,0 +1,107 @@
+"""What an import found: one outcome per row, the errors, the totals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+NEW, UPDATE, UNCHANGED, ERROR = "new", "update", "unchanged", "error"
+KIND_LABELS = {NEW: "新建", UPDATE: "更新", UNCHANGED: "未变", ERROR: "有误"}
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem in one cell, reported as 第{row}行 [{column}] {message}."""
+
+    row: int
+    column: str
+    message: str
+
+    def __str__(self):
+        return f"第{self.row}行 [{self.column}] {self.message}"
+
+
+@dataclass
+class RowOutcome:
+    """What the import does with one row: create, update, leave unchanged, or refuse."""
+
+    row: int
+    kind: str
+    key: str = ""
+    label: str = ""
+    changes: list[str] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+
+class ImportFailed(Exception):
+    """The import was refused; nothing was written. Carries the report with every error."""
+
+    def __init__(self, report: ImportReport):
+        super().__init__("; ".join(report.error_lines()[:5]))
+        self.report = report
+
+
+class ImportReport:
+    """The outcome of validating (and maybe writing) one workbook."""
+
+    def __init__(self, file_error: str | None = None):
+        self.file_error = file_error
+        self.outcomes: list[RowOutcome] = []
+        self.written = False
+
+    @property
+    def errors(self) -> list[RowError]:
+        return [error for outcome in self.outcomes for error in outcome.errors]
+
+    @property
+    def ok(self) -> bool:
+        return self.file_error is None and not any(o.kind == ERROR for o in self.outcomes)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys((NEW, UPDATE, UNCHANGED, ERROR), 0)
+        for outcome in self.outcomes:
+            counts[outcome.kind] += 1
+        return counts
+
+    def error_lines(self) -> list[str]:
+        """Return every error as one line, in row order."""
+        if self.file_error:
+            return [self.file_error]
+        return [str(error) for error in sorted(self.errors, key=lambda e: e.row)]
+
+    def errors_by_row(self) -> dict[int, list[str]]:
+        by_row: dict[int, list[str]] = {}
+        for error in self.errors:
+            by_row.setdefault(error.row, []).append(f"[{error.column}] {error.message}")
+        return by_row
+
+    def summary(self) -> str:
+        """Return the one-line summary: created, updated and unchanged counts."""
+        counts = self.counts
+        line = f"新建 {counts[NEW]} 条，更新 {counts[UPDATE]} 条，未变 {counts[UNCHANGED]} 条"
+        return line if self.written else line + "（预检，未写入）"
+
+    def as_json(self, *, sample: int = 200) -> dict:
+        """Return the report for storing on an ImportJob: totals, errors, a sample of each kind."""
+        samples: dict[str, list] = {kind: [] for kind in KIND_LABELS}
+        for outcome in self.outcomes:
+            bucket = samples[outcome.kind]
+            if len(bucket) < sample:
+                bucket.append(
+                    {
+                        "row": outcome.row,
+                        "key": outcome.key,
+                        "label": outcome.label,
+                        "changes": outcome.changes,
+                        "errors": [f"[{e.column}] {e.message}" for e in outcome.errors],
+                    }
+                )
+        return {
+            "file_error": self.file_error,
+            "counts": self.counts,
+            "written": self.written,
+            "summary": self.summary(),
+            "errors": self.error_lines()[:2000],
+            "error_total": 1 if self.file_error else len(self.errors),
+            "samples": samples,
+        }

@@ -1,0 +1,142 @@
+"""SimpleImporter: import a flat reference table (chambers, entrepreneurs) by a natural key.
+
+A row whose key exists updates that record (blank cells keep what is
+stored), otherwise it creates one. Writes go through simple-history's bulk
+helpers so every created or changed record gets its history row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from crm.spreadsheets.cells import CellError, clean_text
+from crm.spreadsheets.importer import WorkbookImporter
+from crm.spreadsheets.reader import Sheet
+from crm.spreadsheets.report import (
+    ERROR,
+    NEW,
+    UNCHANGED,
+    UPDATE,
+    ImportReport,
+    RowError,
+    RowOutcome,
+)
+
+
+@dataclass
+class Spec:
+    """One column of a reference table: header, model field, parser, whether required."""
+
+    header: str
+    field: str
+    parse: object = clean_text
+    required: bool = False
+
+
+@dataclass
+class SimplePlan:
+    report: ImportReport
+    creations: list
+    updates: list
+    changed_fields: set
+
+
+class SimpleImporter(WorkbookImporter):
+    model = None
+    key: tuple[str, ...] = ()
+    permission = ""
+
+    def specs(self) -> list[Spec]:
+        raise NotImplementedError
+
+    def plan(self, sheet: Sheet, *, actor, at, progress) -> SimplePlan:
+        specs = self.specs()
+        labels = {spec.field: spec.header for spec in specs}
+        existing = {
+            tuple(getattr(obj, name) for name in self.key): obj for obj in self.model.objects.all()
+        }
+        report = ImportReport()
+        creations, updates, changed_fields = [], [], set()
+        seen: dict[tuple, int] = {}
+        for row, cells in sheet.rows:
+            outcome = RowOutcome(row=row, kind=ERROR)
+            report.outcomes.append(outcome)
+            values, errors = {}, []
+            for spec in specs:
+                raw = sheet.value(cells, spec.header)
+                try:
+                    value = spec.parse(raw) if raw not in (None, "") else None
+                except CellError as error:
+                    errors.append(RowError(row, spec.header, str(error)))
+                    continue
+                if value in (None, "") and spec.required:
+                    errors.append(RowError(row, spec.header, f"{spec.header}不能为空。"))
+                values[spec.field] = value
+            key = tuple(values.get(name) or "" for name in self.key)
+            outcome.key = " ".join(part for part in key if part)
+            if key in seen and not errors:
+                errors.append(
+                    RowError(row, labels[self.key[0]], f"与第{seen[key]}行是同一条记录。")
+                )
+            seen.setdefault(key, row)
+            errors.extend(self.check(row, values, labels))
+            if errors:
+                outcome.errors = errors
+                continue
+            obj = existing.get(key)
+            if obj is None:
+                obj = self.model(
+                    **{k: ("" if v is None else v) for k, v in self.fill(values).items()}
+                )
+                obj.created = obj.modified = at
+                creations.append(obj)
+                outcome.kind = NEW
+                continue
+            changed = [
+                name
+                for name, value in values.items()
+                if value not in (None, "") and getattr(obj, name) != value
+            ]
+            if not changed:
+                outcome.kind = UNCHANGED
+                continue
+            for name in changed:
+                setattr(obj, name, values[name])
+            obj.modified = at
+            changed_fields.update(changed)
+            updates.append(obj)
+            outcome.kind = UPDATE
+            outcome.changes = [labels[name] for name in changed]
+        if actor is not None and (creations or updates) and not actor.has_perm(self.permission):
+            report.file_error = "您没有导入该工作簿的权限。"
+        return SimplePlan(report, creations, updates, changed_fields)
+
+    def fill(self, values: dict) -> dict:
+        """Return the field values of a new record (None for an unset foreign key)."""
+        return values
+
+    def check(self, row: int, values: dict, labels: dict) -> list[RowError]:
+        return []
+
+    def write(self, plan: SimplePlan, *, actor, at, note: str) -> None:
+        if plan.creations:
+            bulk_create_with_history(
+                plan.creations,
+                self.model,
+                batch_size=1000,
+                default_user=actor,
+                default_change_reason=note,
+                default_date=at,
+            )
+        if plan.updates:
+            bulk_update_with_history(
+                plan.updates,
+                self.model,
+                fields=sorted(plan.changed_fields | {"modified"}),
+                batch_size=1000,
+                default_user=actor,
+                default_change_reason=note,
+                default_date=at,
+            )

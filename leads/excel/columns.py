@@ -1,0 +1,77 @@
+"""The columns of the lead workbook: headers from LeadResource, cell types, help and dropdowns."""
+
+from chambers.models import Chamber
+from crm.spreadsheets.writer import Column
+from leads.choices import OriginType, Source, Stage
+from leads.models import Industry, TaskTeam
+from leads.resources import lead_columns
+
+KINDS = {
+    "planned_investment": "amount",
+    "contract_amount": "amount",
+    "paid_in": "amount",
+    "signed_on": "date",
+    "landed_on": "date",
+    "next_follow_up": "date",
+}
+WIDTHS = {"name": 28, "investor": 28, "registered_name": 28, "credit_code": 22, "notes": 40}
+REQUIRED = {"name", "investor", "industry", "source"}
+DATE_HELP = "日期，如 2026-03-05、2026/3/5、2026.3.5 或 2026年3月5日。"
+AMOUNT_HELP = "单位万元，可写 3000、3,000万 或 1.2亿（=12000）。"
+HELP = {
+    "code": "已有线索填写系统编号（如 ZS-2026-0001）即更新该线索；新线索留空，系统自动编号。"
+    "未填编号时，按“投资方+项目名称”匹配已有线索。",
+    "name": "项目名称。",
+    "investor": "投资方（企业全称）。",
+    "origin": "投资方所在地，如 深圳、江苏苏州。",
+    "origin_type": "资金来源类别。",
+    "industry": "十大重点产业之一，可写产业全称或常用别名。",
+    "source": "线索来源。",
+    "chamber": "线索来源为“商会推介”时必填，须为系统中已有的商会名称。",
+    "entrepreneur": "线索来源为“回乡创业”时必填，须为系统中已有的企业家姓名；"
+    "同名时写成“姓名（企业名称）”。",
+    "stage": "新线索留空即为“接洽”。导入按阶段规则推进：进入意向须填计划投资额，"
+    "进入签约须填签约日期和签约投资额，进入落地须填落地企业名称和统一社会信用代码；终止须填终止原因。"
+    "导入不能退回阶段。",
+    "team": "通常留空，由阶段的负责小分队自动接手；指定其他小分队需要“可指定负责小分队”权限。",
+    "leader": "包抓该项目的区级领导。",
+    "planned_investment": AMOUNT_HELP,
+    "contract_amount": AMOUNT_HELP,
+    "signed_on": DATE_HELP,
+    "landed_on": DATE_HELP,
+    "registered_name": "落地注册的企业名称。",
+    "credit_code": "18位统一社会信用代码（GB 32100-2015，含校验位）。",
+    "paid_in": AMOUNT_HELP,
+    "drop_reason": "终止时必填；含“落户他地”时还须在系统中填写落户地。",
+    "next_follow_up": DATE_HELP,
+    "notes": "备注。",
+}
+
+
+def _labels(choices):
+    return lambda: [str(label) for _value, label in choices]
+
+
+OPTIONS = {
+    "industry": lambda: list(Industry.objects.values_list("name", flat=True)),
+    "source": _labels(Source.choices),
+    "origin_type": _labels(OriginType.choices),
+    "stage": _labels(Stage.choices),
+    "team": lambda: list(TaskTeam.objects.filter(active=True).values_list("name", flat=True)),
+    "chamber": lambda: list(Chamber.objects.values_list("name", flat=True)),
+}
+
+
+def lead_workbook_columns() -> list[Column]:
+    """Return the lead workbook's columns, in order."""
+    return [
+        Column(
+            header=header,
+            kind=KINDS.get(name, "text"),
+            width=WIDTHS.get(name, 14),
+            help=HELP.get(name, ""),
+            options=OPTIONS.get(name),
+            required=name in REQUIRED,
+        )
+        for name, header in lead_columns()
+    ]

@@ -1,0 +1,51 @@
+"""Export leads to the lead workbook, streaming: the same columns the import reads."""
+
+from leads.choices import OriginType, Source, Stage
+from leads.excel.columns import lead_workbook_columns
+from leads.models import Lead
+from leads.resources import lead_columns
+
+# What each column reads from the database, in workbook order.
+SOURCES = {
+    "industry": "industry__name",
+    "chamber": "chamber__name",
+    "entrepreneur": "entrepreneur__name",
+    "team": "team__name",
+}
+LABELS = {
+    "origin_type": dict(OriginType.choices),
+    "source": dict(Source.choices),
+    "stage": dict(Stage.choices),
+}
+
+
+def export_leads(output, queryset=None) -> int:
+    """Write the leads of `queryset` (all by default) to an .xlsx at `output`; return the count.
+
+    Memory stays flat: rows are read in chunks and written in XlsxWriter's
+    constant-memory mode. Choices are written by label, references by name,
+    an entrepreneur as 姓名（企业名称）, so the file imports back unchanged.
+    """
+    from crm.spreadsheets.writer import write_rows
+
+    queryset = Lead.objects.all() if queryset is None else queryset
+    names = [name for name, _header in lead_columns()]
+    fields = [SOURCES.get(name, name) for name in names]
+    fields.append("entrepreneur__company")
+    entrepreneur = names.index("entrepreneur")
+    labels = [(names.index(name), mapping) for name, mapping in LABELS.items()]
+
+    def rows():
+        values = queryset.order_by("code").values_list(*fields).iterator(chunk_size=5000)
+        for record in values:
+            record = list(record)
+            company = record.pop()
+            if company and record[entrepreneur]:
+                record[entrepreneur] = f"{record[entrepreneur]}（{company}）"
+            for index, mapping in labels:
+                value = record[index]
+                if value:
+                    record[index] = str(mapping.get(value, value))
+            yield record
+
+    return write_rows(output, title="招商线索", columns=lead_workbook_columns(), rows=rows())

@@ -1,0 +1,30 @@
+"""LeadImporter: the lead workbook's import, used by the admin, the staff pages and the command."""
+
+from crm.spreadsheets.importer import WorkbookImporter
+from leads.excel.columns import lead_workbook_columns
+from leads.excel.plan import LeadPlanner
+from leads.excel.write import write_plan
+
+
+class LeadImporter(WorkbookImporter):
+    kind = "leads"
+    title = "招商线索"
+    notes = """
+导入规则：
+1. 第1行为表头，列的顺序可以调整，但列名须与模板一致；数据从第2行开始。
+2. 全部行校验通过后才会写入；任何一行有误，整个文件都不会写入。
+   出错的行会在“错误说明”列中标出，改正后可直接重新上传。
+3. 有项目编号的行更新该编号的线索；
+   没有编号的行按“投资方+项目名称”匹配已有线索，匹配不到则新建并自动编号。
+4. 同一文件重复导入不会产生任何变化。更新已有线索时，空白单元格保持系统中的原值（不会清空）。
+5. 当前阶段按系统的阶段规则推进（与在系统中逐条操作相同），并记录阶段变更历史，渠道为“Excel导入”。
+"""
+
+    def columns(self):
+        return lead_workbook_columns()
+
+    def plan(self, sheet, *, actor, at, progress):
+        return LeadPlanner(actor=actor, at=at, progress=progress).plan(sheet)
+
+    def write(self, plan, *, actor, at, note):
+        write_plan(plan, actor=actor, at=at, note=note)

@@ -1,0 +1,102 @@
+"""Background import jobs: start one, report its progress, confirm it."""
+
+from __future__ import annotations
+
+import time
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from crm.spreadsheets.report import ImportReport
+from leads.excel.resource_bridge import importer_for
+from leads.models import ImportJob
+
+PHASES = {"validate": "正在校验", "write": "正在写入数据库", "done": "已完成"}
+IMPORT_PERMISSIONS = {
+    ImportJob.Kind.LEADS: "leads.import_lead",
+    ImportJob.Kind.CHAMBERS: "chambers.import_chamber",
+    ImportJob.Kind.ENTREPRENEURS: "chambers.import_entrepreneur",
+}
+
+
+def import_job_start(*, kind: str, filename: str, data: bytes, user) -> ImportJob:
+    """Store an uploaded workbook and queue its validation (the preview)."""
+    from leads.tasks import run_import_job
+
+    job = ImportJob.objects.create(
+        kind=kind,
+        filename=filename[:255],
+        data=data,
+        size=len(data),
+        created_by=user,
+        phase=_("排队等待校验"),
+    )
+    run_import_job.enqueue(job.pk, confirm=False)
+    job.refresh_from_db()
+    return job
+
+
+def import_job_confirm(job: ImportJob) -> ImportJob:
+    """Queue the import of a previewed job; a job in any other state is left as it is."""
+    from leads.tasks import run_import_job
+
+    updated = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PREVIEW).update(
+        status=ImportJob.Status.IMPORTING, phase=_("排队等待导入"), done=0
+    )
+    if updated:
+        run_import_job.enqueue(job.pk, confirm=True)
+    job.refresh_from_db()
+    return job
+
+
+def import_job_run(job_id: int, *, confirm: bool) -> str:
+    """Validate (and, when confirmed, import) the job's workbook; store the outcome on the job."""
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    last = [0.0]
+
+    def progress(phase, done, total):
+        now = time.monotonic()
+        if phase == "validate" and done and now - last[0] < 0.5:
+            return
+        last[0] = now
+        if transaction.get_connection().in_atomic_block:
+            return  # not visible to other connections before the commit anyway
+        ImportJob.objects.filter(pk=job_id).update(
+            phase=PHASES.get(phase, phase), done=done, total=total
+        )
+
+    try:
+        report = importer_for(job.kind).run(
+            bytes(job.data),
+            actor=job.created_by,
+            dry_run=not confirm,
+            filename=job.filename,
+            progress=progress,
+        )
+    except Exception:
+        # The import's transaction has rolled back; say so instead of
+        # leaving the job looking as if it were still running.
+        failed = ImportReport(
+            file_error=_("导入时发生系统错误，未写入任何数据；请联系系统管理员。")
+        )
+        ImportJob.objects.filter(pk=job_id).update(
+            status=ImportJob.Status.FAILED,
+            report=failed.as_json(),
+            phase=ImportJob.Status.FAILED.label,
+        )
+        raise
+    if not report.ok:
+        status = ImportJob.Status.INVALID
+    elif confirm:
+        status = ImportJob.Status.DONE if report.written else ImportJob.Status.FAILED
+    else:
+        status = ImportJob.Status.PREVIEW
+    total = len(report.outcomes)
+    ImportJob.objects.filter(pk=job_id).update(
+        status=status,
+        report=report.as_json(),
+        phase=ImportJob.Status(status).label,
+        done=total,
+        total=total,
+    )
+    return report.summary() if report.ok else report.error_lines()[0]

@@ -1,0 +1,87 @@
+"""Bulk INSERT and UPDATE with executemany, for rows held as tuples rather than model instances.
+
+Building 100,000 Lead instances (with their field tracker) costs more than
+writing them; the importer validates plain rows and writes them here.
+Values are adapted per column the way Django's fields would adapt them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from django.db import connection
+
+BATCH = 2000
+
+
+def _adapter(field):
+    internal = field.get_internal_type()
+    sqlite = connection.vendor == "sqlite"
+    if internal == "DateField" and sqlite:
+        return lambda value: None if value is None else value.isoformat()
+    if internal == "DecimalField" and sqlite:
+        return lambda value: None if value is None else str(value)
+    if internal in ("DateTimeField", "JSONField"):
+        cache: dict = {}
+
+        def adapt(value):
+            key = repr(value) if internal == "JSONField" else value
+            if key not in cache:
+                if len(cache) > 1000:
+                    cache.clear()
+                cache[key] = field.get_db_prep_save(value, connection)
+            return cache[key]
+
+        return adapt
+    return None
+
+
+def _prepare(model, attnames: Sequence[str]):
+    by_attname = {field.attname: field for field in model._meta.concrete_fields}
+    adapters = [_adapter(by_attname[name]) for name in attnames]
+    active = [(index, adapt) for index, adapt in enumerate(adapters) if adapt is not None]
+
+    def adapt_row(row):
+        if not active:
+            return row
+        row = list(row)
+        for index, adapt in active:
+            row[index] = adapt(row[index])
+        return row
+
+    columns = [connection.ops.quote_name(by_attname[name].column) for name in attnames]
+    return columns, adapt_row
+
+
+def bulk_insert(model, attnames: Sequence[str], rows: Iterable[Sequence]) -> int:
+    """Insert `rows` (values in `attnames` order) into `model`'s table; return the count."""
+    columns, adapt_row = _prepare(model, attnames)
+    table = connection.ops.quote_name(model._meta.db_table)
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
+    return _execute(sql, (adapt_row(row) for row in rows))
+
+
+def bulk_update(model, attnames: Sequence[str], rows: Iterable[Sequence]) -> int:
+    """Update rows of `model` by primary key; each row is the `attnames` values, then the pk."""
+    columns, adapt_row = _prepare(model, attnames)
+    table = connection.ops.quote_name(model._meta.db_table)
+    pk = connection.ops.quote_name(model._meta.pk.column)
+    assignments = ", ".join(f"{column} = %s" for column in columns)
+    sql = f"UPDATE {table} SET {assignments} WHERE {pk} = %s"
+    return _execute(sql, ([*adapt_row(row[:-1]), row[-1]] for row in rows))
+
+
+def _execute(sql: str, rows: Iterable) -> int:
+    count = 0
+    batch = []
+    with connection.cursor() as cursor:
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= BATCH:
+                cursor.executemany(sql, batch)
+                count += len(batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
+            count += len(batch)
+    return count

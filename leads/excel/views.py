@@ -1,0 +1,121 @@
+"""Staff pages for Excel: upload → preview → confirm, the job's progress, export, templates."""
+
+import io
+from urllib.parse import quote
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from leads.excel.export import export_leads
+from leads.excel.forms import ImportUploadForm
+from leads.excel.jobs import IMPORT_PERMISSIONS, import_job_confirm, import_job_start
+from leads.excel.resource_bridge import importer_for
+from leads.filters import LeadFilter
+from leads.models import ImportJob, Lead
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(buffer: io.BytesIO, filename: str) -> FileResponse:
+    buffer.seek(0)
+    response = FileResponse(buffer, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+def _job_for(request, pk) -> ImportJob:
+    job = get_object_or_404(ImportJob, pk=pk)
+    if job.created_by_id != request.user.pk and not request.user.is_superuser:
+        raise PermissionDenied
+    return job
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_upload(request):
+    """Show the upload form; store an uploaded workbook and start its validation."""
+    form = ImportUploadForm(request.POST or None, request.FILES or None, user=request.user)
+    if not form.kinds:
+        raise PermissionDenied
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        job = import_job_start(
+            kind=form.cleaned_data["kind"],
+            filename=upload.name,
+            data=upload.read(),
+            user=request.user,
+        )
+        return redirect("leads:import_job", job.pk)
+    recent = ImportJob.objects.filter(created_by=request.user).defer("data")[:10]
+    limits = {"rows": settings.CRM_IMPORT_MAX_ROWS, "mb": settings.CRM_IMPORT_MAX_BYTES // 2**20}
+    context = {"form": form, "recent": recent, "limits": limits}
+    return render(request, "leads/import.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_job(request, pk):
+    """Show a job's progress, its preview (new / updated / unchanged / error rows) or its result."""
+    job = _job_for(request, pk)
+    if request.method == "POST":
+        if job.status != ImportJob.Status.PREVIEW:
+            messages.error(request, "该导入已确认过或未通过校验，不能再次确认。")
+        else:
+            import_job_confirm(job)
+        return redirect("leads:import_job", job.pk)
+    if request.GET.get("format") == "json":
+        return JsonResponse(
+            {
+                "status": job.status,
+                "phase": job.phase,
+                "done": job.done,
+                "total": job.total,
+                "percent": job.percent,
+                "running": job.running,
+            }
+        )
+    return render(request, "leads/import_job.html", {"job": job, "report": job.report})
+
+
+@login_required
+def import_job_errors(request, pk):
+    """Return the uploaded workbook with a 错误说明 column added to every row in error."""
+    job = _job_for(request, pk)
+    buffer = io.BytesIO()
+    importer_for(job.kind).write_errors(bytes(job.data), buffer, actor=job.created_by)
+    stem = job.filename.rsplit(".", 1)[0]
+    return xlsx_response(buffer, f"{stem}-错误说明.xlsx")
+
+
+@login_required
+def lead_export(request):
+    """Download the leads of the current filter (the lead list's query string) as .xlsx."""
+    if not request.user.has_perm("leads.export_lead"):
+        raise PermissionDenied
+    lead_filter = LeadFilter(request.GET or None, queryset=Lead.objects.all())
+    buffer = io.BytesIO()
+    export_leads(buffer, lead_filter.qs)
+    return xlsx_response(buffer, f"招商线索-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+@login_required
+def import_template(request):
+    """Download the blank import template of a workbook (?kind=leads|chambers|entrepreneurs)."""
+    kind = request.GET.get("kind", ImportJob.Kind.LEADS)
+    if kind not in IMPORT_PERMISSIONS:
+        kind = ImportJob.Kind.LEADS
+    if not request.user.has_perm(IMPORT_PERMISSIONS[kind]):
+        raise PermissionDenied
+    importer = importer_for(kind)
+    buffer = io.BytesIO()
+    importer.write_template(buffer)
+    return xlsx_response(buffer, f"{importer.title}导入模板.xlsx")
+
+
+__all__ = ["import_job", "import_job_errors", "import_template", "import_upload", "lead_export"]

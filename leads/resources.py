@@ -1,0 +1,115 @@
+"""LeadResource: the columns of the lead workbook (台账), and the admin's import and export.
+
+The Resource declares the columns, in order, with their Chinese headers.
+Imports, in the admin as on the staff pages and the command line, run
+through `leads.excel` (python-calamine, reference data read once, bulk
+writes that apply the pipeline rules of `leads.services`); the stock
+row-by-row path of django-import-export would save leads without them.
+"""
+
+from import_export import fields, resources, widgets
+
+from chambers.models import Chamber
+from leads.excel.resource_bridge import ImportThroughPlanMixin
+from leads.models import Industry, Lead, TaskTeam
+
+
+class ChoiceLabelWidget(widgets.Widget):
+    """Write a choice by its Chinese label."""
+
+    def __init__(self, choices, **kwargs):
+        super().__init__(**kwargs)
+        self.labels = dict(choices)
+
+    def render(self, value, obj=None, **kwargs):
+        return str(self.labels.get(value, value or ""))
+
+
+class LeadResource(ImportThroughPlanMixin, resources.ModelResource):
+    code = fields.Field(attribute="code", column_name="项目编号")
+    name = fields.Field(attribute="name", column_name="项目名称")
+    investor = fields.Field(attribute="investor", column_name="投资方")
+    origin = fields.Field(attribute="origin", column_name="投资方所在地")
+    origin_type = fields.Field(
+        attribute="origin_type",
+        column_name="资金来源类别",
+        widget=ChoiceLabelWidget(Lead._meta.get_field("origin_type").choices),
+    )
+    industry = fields.Field(
+        attribute="industry",
+        column_name="所属产业",
+        widget=widgets.ForeignKeyWidget(Industry, "name"),
+    )
+    source = fields.Field(
+        attribute="source",
+        column_name="线索来源",
+        widget=ChoiceLabelWidget(Lead._meta.get_field("source").choices),
+    )
+    chamber = fields.Field(
+        attribute="chamber",
+        column_name="推介商会",
+        widget=widgets.ForeignKeyWidget(Chamber, "name"),
+    )
+    entrepreneur = fields.Field(attribute="entrepreneur", column_name="回乡企业家")
+    stage = fields.Field(
+        attribute="stage", column_name="当前阶段", widget=ChoiceLabelWidget(Lead.STAGE)
+    )
+    team = fields.Field(
+        attribute="team",
+        column_name="负责小分队",
+        widget=widgets.ForeignKeyWidget(TaskTeam, "name"),
+    )
+    leader = fields.Field(attribute="leader", column_name="分包领导")
+    planned_investment = fields.Field(
+        attribute="planned_investment",
+        column_name="计划投资额(万元)",
+        widget=widgets.DecimalWidget(),
+    )
+    contract_amount = fields.Field(
+        attribute="contract_amount", column_name="签约投资额(万元)", widget=widgets.DecimalWidget()
+    )
+    signed_on = fields.Field(
+        attribute="signed_on", column_name="签约日期", widget=widgets.DateWidget("%Y-%m-%d")
+    )
+    landed_on = fields.Field(
+        attribute="landed_on", column_name="落地日期", widget=widgets.DateWidget("%Y-%m-%d")
+    )
+    registered_name = fields.Field(attribute="registered_name", column_name="落地企业名称")
+    credit_code = fields.Field(attribute="credit_code", column_name="统一社会信用代码")
+    paid_in = fields.Field(
+        attribute="paid_in", column_name="到位资金(万元)", widget=widgets.DecimalWidget()
+    )
+    drop_reason = fields.Field(attribute="drop_reason", column_name="终止原因")
+    next_follow_up = fields.Field(
+        attribute="next_follow_up",
+        column_name="下次跟进日期",
+        widget=widgets.DateWidget("%Y-%m-%d"),
+    )
+    notes = fields.Field(attribute="notes", column_name="备注")
+
+    workbook_kind = "leads"
+
+    class Meta:
+        model = Lead
+        fields = (
+            "code", "name", "investor", "origin", "origin_type", "industry", "source", "chamber",
+            "entrepreneur", "stage", "team", "leader", "planned_investment", "contract_amount",
+            "signed_on", "landed_on", "registered_name", "credit_code", "paid_in", "drop_reason",
+            "next_follow_up", "notes",
+        )  # fmt: skip
+        export_order = fields
+        import_id_fields = ("code",)
+        skip_unchanged = True
+        report_skipped = True
+        use_transactions = True
+
+    def dehydrate_entrepreneur(self, lead):
+        return str(lead.entrepreneur) if lead.entrepreneur_id else ""
+
+    def get_export_queryset(self, request=None):
+        return Lead.objects.select_related("industry", "chamber", "entrepreneur", "team")
+
+
+def lead_columns() -> list[tuple[str, str]]:
+    """Return (attribute, Chinese header) of every lead column, in workbook order."""
+    return [(name, LeadResource.fields[name].column_name) for name in LeadResource._meta.fields]
