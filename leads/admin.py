@@ -13,6 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from leads.choices import Channel
 from leads.excel.admin import WorkbookAdminMixin
 from leads.excel.export import export_leads
+from leads.excel.targets import export_targets
 from leads.forms import LeadStageForm
 from leads.models import (
     Activity,
@@ -25,7 +26,7 @@ from leads.models import (
     StageTransition,
     TaskTeam,
 )
-from leads.resources import LeadResource
+from leads.resources import AnnualTargetResource, LeadResource
 from leads.selectors import lead_can_change
 from leads.services import SERVICE_FIELDS, LeadServiceError, lead_create, lead_update
 
@@ -58,7 +59,10 @@ class StageOwnerAdmin(admin.ModelAdmin):
 
 
 @admin.register(AnnualTarget)
-class AnnualTargetAdmin(admin.ModelAdmin):
+class AnnualTargetAdmin(WorkbookAdminMixin, SimpleHistoryAdmin):
+    resource_classes = [AnnualTargetResource]
+    workbook_export = export_targets
+    list_select_related = ["industry", "team"]
     list_display = [
         "year",
         "industry",

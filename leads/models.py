@@ -439,10 +439,12 @@ class Activity(TimeStampedModel):
         return f"{self.occurred_on} {self.get_kind_display()}"
 
 
-class AnnualTarget(models.Model):
+class AnnualTarget(TimeStampedModel):
     """The year's targets for the district, one industry or one task team.
 
     A row with neither industry nor team is the whole district's target.
+    Targets are entered in the admin or imported from a workbook; every
+    change keeps a history row.
     """
 
     year = models.PositiveSmallIntegerField(_("年度"))
@@ -461,10 +463,16 @@ class AnnualTarget(models.Model):
         _("落地金额(万元)"), max_digits=14, decimal_places=2, default=Decimal("0")
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("年度目标")
         verbose_name_plural = _("年度目标")
         ordering = ["-year", "industry__order", "team__name"]
+        permissions = [
+            ("import_annualtarget", _("可导入年度目标")),
+            ("export_annualtarget", _("可导出年度目标")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(industry__isnull=True) | Q(team__isnull=True),
@@ -504,6 +512,7 @@ class ImportJob(TimeStampedModel):
         LEADS = "leads", _("招商线索")
         CHAMBERS = "chambers", _("商会协会")
         ENTREPRENEURS = "entrepreneurs", _("回乡企业家")
+        TARGETS = "targets", _("年度目标")
 
     class Status(models.TextChoices):
         VALIDATING = "validating", _("校验中")

@@ -11,7 +11,7 @@ from import_export import fields, resources, widgets
 
 from chambers.models import Chamber
 from leads.excel.resource_bridge import ImportThroughPlanMixin
-from leads.models import Industry, Lead, TaskTeam
+from leads.models import AnnualTarget, Industry, Lead, TaskTeam
 
 
 class ChoiceLabelWidget(widgets.Widget):
@@ -113,3 +113,58 @@ class LeadResource(ImportThroughPlanMixin, resources.ModelResource):
 def lead_columns() -> list[tuple[str, str]]:
     """Return (attribute, Chinese header) of every lead column, in workbook order."""
     return [(name, LeadResource.fields[name].column_name) for name in LeadResource._meta.fields]
+
+
+class AnnualTargetResource(ImportThroughPlanMixin, resources.ModelResource):
+    """The annual target workbook: one row per year and scope (全区, an industry or a team).
+
+    A row with neither 所属产业 nor 负责小分队 is the district's (全区) target.
+    """
+
+    year = fields.Field(attribute="year", column_name="年度", widget=widgets.IntegerWidget())
+    industry = fields.Field(
+        attribute="industry",
+        column_name="所属产业",
+        widget=widgets.ForeignKeyWidget(Industry, "name"),
+    )
+    team = fields.Field(
+        attribute="team",
+        column_name="负责小分队",
+        widget=widgets.ForeignKeyWidget(TaskTeam, "name"),
+    )
+    signed_count = fields.Field(
+        attribute="signed_count", column_name="签约项目数", widget=widgets.IntegerWidget()
+    )
+    signed_amount = fields.Field(
+        attribute="signed_amount", column_name="签约金额(万元)", widget=widgets.DecimalWidget()
+    )
+    landed_count = fields.Field(
+        attribute="landed_count", column_name="落地项目数", widget=widgets.IntegerWidget()
+    )
+    landed_amount = fields.Field(
+        attribute="landed_amount", column_name="落地金额(万元)", widget=widgets.DecimalWidget()
+    )
+
+    workbook_kind = "targets"
+
+    class Meta:
+        model = AnnualTarget
+        fields = (
+            "year", "industry", "team", "signed_count", "signed_amount", "landed_count",
+            "landed_amount",
+        )  # fmt: skip
+        export_order = fields
+        import_id_fields = ("year", "industry", "team")
+        skip_unchanged = True
+        report_skipped = True
+
+    def get_export_queryset(self, request=None):
+        return AnnualTarget.objects.select_related("industry", "team")
+
+
+def target_columns() -> list[tuple[str, str]]:
+    """Return (attribute, Chinese header) of every annual target column, in workbook order."""
+    return [
+        (name, AnnualTargetResource.fields[name].column_name)
+        for name in AnnualTargetResource._meta.fields
+    ]

@@ -24,6 +24,13 @@ from crm.spreadsheets.report import (
     RowOutcome,
 )
 
+KEY_BLANK = (None, "")
+
+
+def key_part(value):
+    """Return one part of a natural key, a blank cell and an unset foreign key alike as ""."""
+    return "" if value in KEY_BLANK else value
+
 
 @dataclass
 class Spec:
@@ -54,8 +61,10 @@ class SimpleImporter(WorkbookImporter):
     def plan(self, sheet: Sheet, *, actor, at, progress) -> SimplePlan:
         specs = self.specs()
         labels = {spec.field: spec.header for spec in specs}
+        key_headers = {labels[name] for name in self.key}
         existing = {
-            tuple(getattr(obj, name) for name in self.key): obj for obj in self.model.objects.all()
+            tuple(key_part(getattr(obj, name)) for name in self.key): obj
+            for obj in self.model.objects.all()
         }
         report = ImportReport()
         creations, updates, changed_fields = [], [], set()
@@ -74,13 +83,15 @@ class SimpleImporter(WorkbookImporter):
                 if value in (None, "") and spec.required:
                     errors.append(RowError(row, spec.header, f"{spec.header}不能为空。"))
                 values[spec.field] = value
-            key = tuple(values.get(name) or "" for name in self.key)
-            outcome.key = " ".join(part for part in key if part)
+            key = tuple(key_part(values.get(name)) for name in self.key)
+            outcome.key = self.describe(values)
             if key in seen and not errors:
                 errors.append(
                     RowError(row, labels[self.key[0]], f"与第{seen[key]}行是同一条记录。")
                 )
-            seen.setdefault(key, row)
+            # A key cell that could not be read says nothing about which record the row is.
+            if not any(error.column in key_headers for error in errors):
+                seen.setdefault(key, row)
             errors.extend(self.check(row, values, labels))
             if errors:
                 outcome.errors = errors
@@ -112,6 +123,10 @@ class SimpleImporter(WorkbookImporter):
         if actor is not None and (creations or updates) and not actor.has_perm(self.permission):
             report.file_error = "您没有导入该工作簿的权限。"
         return SimplePlan(report, creations, updates, changed_fields)
+
+    def describe(self, values: dict) -> str:
+        """Return how the preview names the record of a row: its key's values."""
+        return " ".join(str(values[name]) for name in self.key if values.get(name) not in KEY_BLANK)
 
     def fill(self, values: dict) -> dict:
         """Return the field values of a new record (None for an unset foreign key)."""

@@ -23,6 +23,7 @@ from crm.spreadsheets.reader import ERROR_COLUMN, Sheet
 
 DATE_FORMAT = "yyyy-mm-dd"
 AMOUNT_FORMAT = "0.00"
+INTEGER_FORMAT = "0"
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class Column:
     """One column of a workbook: its header, how its cells are typed, and help for the template."""
 
     header: str
-    kind: str = "text"  # text | date | amount
+    kind: str = "text"  # text | date | amount | integer
     width: int = 14
     help: str = ""
     options: Callable[[], list[str]] | None = None
@@ -51,6 +52,7 @@ def write_rows(output, *, title: str, columns: Sequence[Column], rows: Iterable[
     text = [i for i, column in enumerate(columns) if column.kind == "text"]
     dates = [i for i, column in enumerate(columns) if column.kind == "date"]
     amounts = [i for i, column in enumerate(columns) if column.kind == "amount"]
+    integers = [i for i, column in enumerate(columns) if column.kind == "integer"]
     write_string, write_number = sheet.write_string, sheet.write_number
     date_format, amount_format = formats["date"], formats["amount"]
     serials: dict = {}
@@ -83,6 +85,10 @@ def write_rows(output, *, title: str, columns: Sequence[Column], rows: Iterable[
                 write_string(count, index, escape_formula(value))
             else:
                 write_number(count, index, float(value), amount_format)
+        for index in integers:
+            value = values[index]
+            if value is not None and value != "":
+                write_number(count, index, int(value), formats["integer"])
     workbook.close()
     return count
 
@@ -99,6 +105,7 @@ def _formats(workbook):
         "header": workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1}),
         "date": workbook.add_format({"num_format": DATE_FORMAT}),
         "amount": workbook.add_format({"num_format": AMOUNT_FORMAT}),
+        "integer": workbook.add_format({"num_format": INTEGER_FORMAT}),
         "error": workbook.add_format({"font_color": "#C00000", "bold": True}),
         "error_row": workbook.add_format({"bg_color": "#FCE4D6"}),
     }

@@ -16,6 +16,7 @@ IMPORT_PERMISSIONS = {
     ImportJob.Kind.LEADS: "leads.import_lead",
     ImportJob.Kind.CHAMBERS: "chambers.import_chamber",
     ImportJob.Kind.ENTREPRENEURS: "chambers.import_entrepreneur",
+    ImportJob.Kind.TARGETS: "leads.import_annualtarget",
 }
 
 

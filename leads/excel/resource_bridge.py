@@ -26,11 +26,15 @@ IMPORT_TYPES = {
 
 
 def importer_for(kind: str):
-    """Return the importer of a workbook kind: leads, chambers or entrepreneurs."""
+    """Return the importer of a workbook kind: leads, chambers, entrepreneurs or targets."""
     if kind == "leads":
         from leads.excel.importer import LeadImporter
 
         return LeadImporter()
+    if kind == "targets":
+        from leads.excel.targets import TargetImporter
+
+        return TargetImporter()
     from chambers.excel import ChamberImporter, EntrepreneurImporter
 
     return {"chambers": ChamberImporter, "entrepreneurs": EntrepreneurImporter}[kind]()

@@ -106,7 +106,7 @@ def lead_export(request):
 
 @login_required
 def import_template(request):
-    """Download the blank import template of a workbook (?kind=leads|chambers|entrepreneurs)."""
+    """Download the blank import template of a workbook (?kind=leads|chambers|…|targets)."""
     kind = request.GET.get("kind", ImportJob.Kind.LEADS)
     if kind not in IMPORT_PERMISSIONS:
         kind = ImportJob.Kind.LEADS
