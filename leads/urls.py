@@ -21,4 +21,5 @@ urlpatterns = [
     path("import/<int:pk>/errors/", excel_views.import_job_errors, name="import_job_errors"),
     path("export/", excel_views.lead_export, name="export"),
     path("template/", excel_views.import_template, name="template"),
+    path("targets/export/", excel_views.target_export, name="targets_export"),
 ]

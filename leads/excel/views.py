@@ -16,6 +16,7 @@ from leads.excel.export import export_leads
 from leads.excel.forms import ImportUploadForm
 from leads.excel.jobs import IMPORT_PERMISSIONS, import_job_confirm, import_job_start
 from leads.excel.resource_bridge import importer_for
+from leads.excel.targets import export_targets
 from leads.filters import LeadFilter
 from leads.models import ImportJob, Lead
 
@@ -40,7 +41,12 @@ def _job_for(request, pk) -> ImportJob:
 @require_http_methods(["GET", "POST"])
 def import_upload(request):
     """Show the upload form; store an uploaded workbook and start its validation."""
-    form = ImportUploadForm(request.POST or None, request.FILES or None, user=request.user)
+    form = ImportUploadForm(
+        request.POST or None,
+        request.FILES or None,
+        user=request.user,
+        initial={"kind": request.GET.get("kind", ImportJob.Kind.LEADS)},
+    )
     if not form.kinds:
         raise PermissionDenied
     if request.method == "POST" and form.is_valid():
@@ -105,6 +111,18 @@ def lead_export(request):
 
 
 @login_required
+def target_export(request):
+    """Download the annual targets (?year=YYYY for one year) in the import's workbook."""
+    if not request.user.has_perm("leads.export_annualtarget"):
+        raise PermissionDenied
+    year = request.GET.get("year", "")
+    year = int(year) if year.isdigit() else None
+    buffer = io.BytesIO()
+    export_targets(buffer, year=year)
+    return xlsx_response(buffer, f"年度目标-{year or '全部'}.xlsx")
+
+
+@login_required
 def import_template(request):
     """Download the blank import template of a workbook (?kind=leads|chambers|…|targets)."""
     kind = request.GET.get("kind", ImportJob.Kind.LEADS)
@@ -118,4 +136,11 @@ def import_template(request):
     return xlsx_response(buffer, f"{importer.title}导入模板.xlsx")
 
 
-__all__ = ["import_job", "import_job_errors", "import_template", "import_upload", "lead_export"]
+__all__ = [
+    "import_job",
+    "import_job_errors",
+    "import_template",
+    "import_upload",
+    "lead_export",
+    "target_export",
+]

@@ -313,7 +313,10 @@ def _targets_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
         row += 1
         sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
         sheet.cell(
-            row, 1, f"{report.period.end.year}年度尚未录入目标（可在管理后台“年度目标”中录入）。"
+            row,
+            1,
+            f"{report.period.end.year}年度尚未录入目标"
+            "（可在管理后台“年度目标”中录入或从 Excel 导入）。",
         )
     widths = [8, 24]
     for *_rest, number_format in measures:

@@ -308,6 +308,33 @@ class TargetImportPageTests(TargetTestCase):
         self.assertContains(self.client.get(url), "导入完成：新建 2 条，更新 0 条，未变 0 条")
         self.assertEqual(AnnualTarget.history.filter(history_user=self.leader).count(), 2)
 
+    def test_import_page_opens_on_the_target_workbook(self):
+        self.client.force_login(self.leader)
+        page = self.client.get(reverse("leads:import"), {"kind": "targets"})
+        self.assertContains(page, '<option value="targets" selected>年度目标</option>', html=True)
+
+    def test_staff_export_of_one_year(self):
+        self.run_import(targets_workbook(DISTRICT, INDUSTRY))
+        AnnualTarget.objects.create(year=2025, signed_count=9)
+        self.client.force_login(self.leader)
+        response = self.client.get(reverse("leads:targets_export"), {"year": "2026"})
+        rows = read_back(b"".join(response.streaming_content))
+        self.assertEqual([row[:2] for row in rows[1:]], [[2026, None], [2026, "信息技术"]])
+        self.client.force_login(self.team_leader)
+        response = self.client.get(reverse("leads:targets_export"), {"year": "2026"})
+        self.assertEqual(response.status_code, 403)
+
+    def test_report_page_links_to_import_and_export_for_those_allowed(self):
+        url = reverse("reports:monthly")
+        self.client.force_login(self.leader)
+        page = self.client.get(url, {"month": "2026-03"})
+        self.assertContains(page, f"{reverse('leads:import')}?kind=targets")
+        self.assertContains(page, f"{reverse('leads:targets_export')}?year=2026")
+        self.client.force_login(self.team_leader)
+        page = self.client.get(url, {"month": "2026-03"})
+        self.assertNotContains(page, "导入年度目标")
+        self.assertNotContains(page, reverse("leads:targets_export"))
+
     def test_template_downloads(self):
         self.client.force_login(self.leader)
         response = self.client.get(reverse("leads:template"), {"kind": "targets"})
