@@ -305,8 +305,23 @@ class TargetImportPageTests(TargetTestCase):
         self.assertContains(preview, "2026 信息技术")
         self.assertEqual(AnnualTarget.objects.count(), 0)
         self.client.post(url)
-        self.assertContains(self.client.get(url), "导入完成：新建 2 条，更新 0 条，未变 0 条")
+        done = self.client.get(url)
+        self.assertContains(done, "导入完成：新建 2 条，更新 0 条，未变 0 条")
+        self.assertContains(done, f'href="{reverse("reports:monthly")}"')
         self.assertEqual(AnnualTarget.history.filter(history_user=self.leader).count(), 2)
+
+    def test_errors_are_listed_and_the_marked_workbook_downloads(self):
+        self.client.force_login(self.leader)
+        self.upload(targets_workbook(DISTRICT, [2026, None, "飞行小分队", 1]))
+        job = ImportJob.objects.get()
+        self.assertEqual(job.status, ImportJob.Status.INVALID)
+        page = self.client.get(reverse("leads:import_job", args=[job.pk]))
+        self.assertContains(page, "第3行 [负责小分队] 系统中没有名为“飞行小分队”的小分队。")
+        response = self.client.get(reverse("leads:import_job_errors", args=[job.pk]))
+        rows = read_back(b"".join(response.streaming_content))
+        self.assertEqual(rows[0], [*HEADERS, "错误说明"])
+        self.assertEqual(rows[2][-1], "[负责小分队] 系统中没有名为“飞行小分队”的小分队。")
+        self.assertEqual(AnnualTarget.objects.count(), 0)
 
     def test_import_page_opens_on_the_target_workbook(self):
         self.client.force_login(self.leader)
