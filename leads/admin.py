@@ -65,14 +65,17 @@ class AnnualTargetAdmin(WorkbookAdminMixin, SimpleHistoryAdmin):
     list_select_related = ["industry", "team"]
     list_display = [
         "year",
-        "industry",
-        "team",
+        "scope",
         "signed_count",
         "signed_amount",
         "landed_count",
         "landed_amount",
     ]
     list_filter = ["year", "industry", "team"]
+
+    @admin.display(description=_("范围"))
+    def scope(self, obj):
+        return obj.industry or obj.team or _("全区")
 
 
 class StageTransitionInline(admin.TabularInline):

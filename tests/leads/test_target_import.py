@@ -402,6 +402,13 @@ class TargetAdminImportTests(TargetTestCase):
         self.assertNotIn("confirm_form", preview.context)
         self.assertEqual(AnnualTarget.objects.count(), 0)
 
+    def test_admin_list_names_the_scope_of_each_target(self):
+        self.run_import(targets_workbook(DISTRICT, INDUSTRY, TEAM))
+        self.client.force_login(self.leader)
+        page = self.client.get(reverse("admin:leads_annualtarget_changelist"))
+        for scope in ("全区", "信息技术", "洽谈攻坚小分队"):
+            self.assertContains(page, f'<td class="field-scope">{scope}</td>', html=True)
+
     def test_admin_export_writes_the_import_workbook(self):
         self.client.force_login(self.leader)
         self.run_import(targets_workbook(DISTRICT))
