@@ -320,6 +320,27 @@ def _plan_move(lead: Lead, from_stage: Stage, to_stage: Stage, note: str, day) -
     return _required_errors(lead, passed)
 
 
+def _lock_current(lead: Lead) -> Lead:
+    """Lock the lead's row and return it; refuse a copy read before the last change.
+
+    Must run inside a transaction. Raises EditConflict, in Chinese, when
+    `lead.version` is not the stored version, so nothing the caller was
+    about to write overwrites someone else's change.
+    """
+    locked = Lead.objects.select_for_update().get(pk=lead.pk)
+    if lead.version != locked.version:
+        raise EditConflict(
+            {
+                "version": _(
+                    "该线索已被他人修改（当前版本 %(current)d，您的版本 %(yours)d），"
+                    "请刷新后重新操作，您填写的内容未保存。"
+                )
+                % {"current": locked.version, "yours": lead.version}
+            }
+        )
+    return locked
+
+
 def lead_change_stage(
     *,
     lead: Lead,
@@ -353,17 +374,7 @@ def lead_change_stage(
     at = at or timezone.now()
 
     with transaction.atomic():
-        locked = Lead.objects.select_for_update().get(pk=lead.pk)
-        if lead.version != locked.version:
-            raise EditConflict(
-                {
-                    "version": _(
-                        "该线索已被他人修改（当前版本 %(current)d，您的版本 %(yours)d），"
-                        "请刷新后重新操作，您填写的内容未保存。"
-                    )
-                    % {"current": locked.version, "yours": lead.version}
-                }
-            )
+        locked = _lock_current(lead)
         from_stage = Stage(locked.stage)
         if to_stage == from_stage:
             return locked
@@ -516,17 +527,7 @@ def lead_update(*, lead: Lead, actor=None, note: str = "", **fields) -> Lead:
     if invalid:
         raise TypeError(f"lead_update() cannot set {sorted(invalid)}")
     with transaction.atomic():
-        locked = Lead.objects.select_for_update().get(pk=lead.pk)
-        if lead.version != locked.version:
-            raise EditConflict(
-                {
-                    "version": _(
-                        "该线索已被他人修改（当前版本 %(current)d，您的版本 %(yours)d），"
-                        "请刷新后重新编辑，您填写的内容未保存。"
-                    )
-                    % {"current": locked.version, "yours": lead.version}
-                }
-            )
+        locked = _lock_current(lead)
         for field, value in fields.items():
             setattr(locked, field, value.strip() if isinstance(value, str) else value)
         changed = set(locked.tracker.changed())
@@ -548,9 +549,7 @@ def lead_assign_team(*, lead: Lead, team: TaskTeam, actor=None, note: str = "") 
     if actor is not None and not actor.has_perm("leads.assign_team_lead"):
         raise LeadServiceError({"team": _("您无权指定负责小分队。")})
     with transaction.atomic():
-        locked = Lead.objects.select_for_update().get(pk=lead.pk)
-        if lead.version != locked.version:
-            raise EditConflict({"version": _("该线索已被他人修改，请刷新后重试。")})
+        locked = _lock_current(lead)
         if locked.team_id == team.pk:
             return locked
         locked.team = team
