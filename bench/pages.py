@@ -24,6 +24,9 @@ from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Drop this script's folder from the path: bench/import_export.py would shadow
+# the django-import-export package.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 OUT = ROOT / "bench" / "out"
 OUT.mkdir(parents=True, exist_ok=True)

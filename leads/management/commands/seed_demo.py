@@ -1,5 +1,6 @@
 """Create demo data: users, chambers, entrepreneurs, leads with real history, targets."""
 
+import math
 import random
 from datetime import datetime, time, timedelta
 from decimal import Decimal
@@ -239,34 +240,36 @@ class Command(BaseCommand):
         for year in (self.today.year - 1, self.today.year):
             AnnualTarget.objects.create(
                 year=year,
-                signed_count=60,
-                signed_amount=Decimal("1500000"),
-                landed_count=45,
-                landed_amount=Decimal("1000000"),
+                signed_count=80,
+                signed_amount=Decimal("3000000"),
+                landed_count=55,
+                landed_amount=Decimal("2000000"),
             )
             for industry in industries:
                 AnnualTarget.objects.create(
                     year=year,
                     industry=industry,
-                    signed_count=6,
-                    signed_amount=Decimal("150000"),
-                    landed_count=4,
-                    landed_amount=Decimal("100000"),
+                    signed_count=8,
+                    signed_amount=Decimal("300000"),
+                    landed_count=6,
+                    landed_amount=Decimal("200000"),
                 )
             for team in teams:
                 AnnualTarget.objects.create(
                     year=year,
                     team=team,
-                    signed_count=12,
-                    signed_amount=Decimal("300000"),
-                    landed_count=9,
-                    landed_amount=Decimal("200000"),
+                    signed_count=16,
+                    signed_amount=Decimal("600000"),
+                    landed_count=11,
+                    landed_amount=Decimal("400000"),
                 )
 
     # --- leads ---------------------------------------------------------------
 
     def _amount(self, low, high):
-        return Decimal(self.rng.randrange(low * 100, high * 100)) / 100
+        """Return an amount in 万元 between low and high, small projects more often."""
+        value = math.exp(self.rng.uniform(math.log(low), math.log(high)))
+        return Decimal(f"{value:.2f}")
 
     def _credit_code(self):
         body = (
@@ -309,6 +312,7 @@ class Command(BaseCommand):
         for team in TaskTeam.objects.prefetch_related("members"):
             members_by_team[team.pk] = list(team.members.all())
         this_month_start = self.today.replace(day=1)
+        sla = dict(StageOwner.objects.values_list("stage", "sla_days"))
         created = 0
         for index in range(max(count, 200)):
             if index < 6:
@@ -321,6 +325,12 @@ class Command(BaseCommand):
             if index < 10:
                 forced_end = this_month_start + timedelta(
                     days=self.rng.randrange((self.today - this_month_start).days + 1)
+                )
+            elif final in (Stage.CONTACT, Stage.VISIT, Stage.INTENT, Stage.SIGNED):
+                # Open leads mostly moved recently: most within their stage's time
+                # limit, some near it (amber), some over it (red).
+                forced_end = self.today - timedelta(
+                    days=self.rng.randrange(int(sla[final] * 1.4) + 1)
                 )
             path, days = self._plan(final, forced_end)
             city, origin_type = self.rng.choice(CITIES)
@@ -343,7 +353,7 @@ class Command(BaseCommand):
                 chamber=self.rng.choice(chambers) if source == Source.CHAMBER else None,
                 entrepreneur=self.rng.choice(entrepreneurs) if source == Source.RETURNEE else None,
                 leader=self.rng.choice(LEADERS),
-                planned_investment=self._amount(500, 200000),
+                planned_investment=self._amount(300, 300000),
                 notes="演示数据",
             )
             for stage, day in zip(path, days[1:], strict=True):

@@ -1,7 +1,7 @@
-"""Every write with business meaning on leads: create, edit, change stage, assign.
+"""The pipeline's rules, shared by the single-lead services and the bulk import.
 
-`lead_change_stage` is the one place a lead's stage changes. Web views, the
-admin, the Excel import, commands and tests all call it.
+Each function validates or plans; none writes to the database. The stage
+table (what each stage needs on entering) is `STAGE_RULES`.
 """
 
 from __future__ import annotations
@@ -11,14 +11,11 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from leads.choices import LOST_TO_OTHER_PLACE, PIPELINE, Channel, Stage, stage_index
-from leads.models import Lead, StageOwner, StageTransition, TaskTeam, lead_row_errors
-from leads.signals import lead_stage_changed
+from leads.choices import LOST_TO_OTHER_PLACE, PIPELINE, Stage, stage_index
+from leads.models import Lead, StageOwner, TaskTeam, lead_row_errors
 from leads.validators import validate_credit_code
 
 
@@ -237,21 +234,8 @@ def lead_creation_errors(lead) -> dict[str, str]:
     return _required_errors(lead, [Stage.CONTACT])
 
 
-def lead_code_next(*, year: int, count: int = 1) -> list[str]:
-    """Return the next `count` unused lead codes of `year`, e.g. ZS-2026-0001."""
-    prefix = f"{CODE_PREFIX}-{year}-"
-    last = (
-        Lead.objects.filter(code__startswith=prefix, code__regex=rf"^{prefix}[0-9]+$")
-        .annotate(code_length=Length("code"))
-        .order_by("-code_length", "-code")
-        .values_list("code", flat=True)
-        .first()
-    )
-    start = int(last[len(prefix) :]) + 1 if last else 1
-    return [f"{prefix}{number:04d}" for number in range(start, start + count)]
-
-
-def _check_moment(lead: Lead, at: datetime) -> None:
+def check_moment(lead: Lead, at: datetime) -> None:
+    """Refuse a move dated in the future or before the lead's previous move."""
     if at > timezone.now() + timezone.timedelta(minutes=1):
         raise InvalidTransition({"at": _("阶段变更时间不能晚于当前时间。")})
     last = lead.transitions.order_by("-at").values_list("at", flat=True).first()
@@ -318,244 +302,3 @@ def _plan_move(lead: Lead, from_stage: Stage, to_stage: Stage, note: str, day) -
     if date_field and getattr(lead, date_field) is None:
         setattr(lead, date_field, day)
     return _required_errors(lead, passed)
-
-
-def lead_change_stage(
-    *,
-    lead: Lead,
-    to_stage: str,
-    actor=None,
-    channel: str,
-    note: str = "",
-    team: TaskTeam | None = None,
-    at: datetime | None = None,
-    **data,
-) -> Lead:
-    """Move `lead` to `to_stage` and record the move; return the updated lead.
-
-    Locks the lead's row; refuses a stale copy (EditConflict); validates the
-    move and the data the stages passed need (InvalidTransition, with Chinese
-    field messages); fills the entered stage's date with the day of the move
-    when not given; hands the lead to the new stage's owner team unless `team`
-    is given by someone allowed to assign teams; writes a StageTransition row
-    and the field history; sends `lead_stage_changed` after commit. A move to
-    the current stage writes nothing.
-    """
-    unknown = set(data) - TRANSITION_FIELDS
-    if unknown:
-        raise TypeError(f"lead_change_stage() got unexpected fields: {sorted(unknown)}")
-    try:
-        to_stage = Stage(to_stage)
-    except ValueError:
-        raise InvalidTransition(
-            {"stage": _("未知的阶段：%(stage)s。") % {"stage": to_stage}}
-        ) from None
-    at = at or timezone.now()
-
-    with transaction.atomic():
-        locked = Lead.objects.select_for_update().get(pk=lead.pk)
-        if lead.version != locked.version:
-            raise EditConflict(
-                {
-                    "version": _(
-                        "该线索已被他人修改（当前版本 %(current)d，您的版本 %(yours)d），"
-                        "请刷新后重新操作，您填写的内容未保存。"
-                    )
-                    % {"current": locked.version, "yours": lead.version}
-                }
-            )
-        from_stage = Stage(locked.stage)
-        if to_stage == from_stage:
-            return locked
-
-        for field, value in data.items():
-            setattr(locked, field, value.strip() if isinstance(value, str) else value)
-        _check_moment(locked, at)
-        errors = lead_move_errors(
-            locked, from_stage=from_stage, to_stage=to_stage, note=note, day=timezone.localdate(at)
-        )
-        # Validate the lead as it will be saved, database constraints included.
-        if not errors:
-            try:
-                locked.full_clean(exclude=["code"])
-            except ValidationError as error:
-                errors = {
-                    field: " ".join(str(m) for m in messages)
-                    for field, messages in error.message_dict.items()
-                }
-        for field, message in team_permission_errors(actor, team).items():
-            errors.setdefault(field, message)
-        new_team = next_team(
-            to_stage=to_stage,
-            current=locked.team,
-            requested=team,
-            owner=stage_owner_team(to_stage) if team is None else None,
-        )
-        if errors:
-            raise InvalidTransition(errors)
-
-        from_team = locked.team
-        locked.stage_entered_at = at
-        locked.team = new_team
-        locked.version += 1
-        locked._history_user = actor
-        locked._change_reason = note or _("阶段变更：%(from)s → %(to)s") % {
-            "from": from_stage.label,
-            "to": to_stage.label,
-        }
-        changed = set(locked.tracker.changed()) | {
-            "stage",
-            "stage_entered_at",
-            "team",
-            "version",
-            "modified",
-        }
-        locked.save(update_fields=sorted(changed))
-        transition = StageTransition.objects.create(
-            lead=locked,
-            from_stage=from_stage,
-            to_stage=to_stage,
-            at=at,
-            actor=actor,
-            channel=channel,
-            from_team=from_team,
-            to_team=new_team,
-            note=note,
-            data=json_safe(data),
-        )
-        transaction.on_commit(
-            lambda: lead_stage_changed.send(sender=Lead, lead=locked, transition=transition)
-        )
-    return locked
-
-
-def lead_create(
-    *,
-    actor=None,
-    channel: str = Channel.WEB,
-    stage: str = Stage.CONTACT,
-    code: str = "",
-    team: TaskTeam | None = None,
-    note: str = "",
-    at: datetime | None = None,
-    **fields,
-) -> Lead:
-    """Create a lead at 接洽 and, when `stage` is later, move it there.
-
-    Each step goes through the same rules as any stage change, so a lead
-    created at 落地 must carry its signing and landing data. Writes one
-    StageTransition for the creation (from blank to 接洽) and one per move.
-    A code like ZS-2026-0001 is generated when none is given.
-    """
-    invalid = set(fields) & SERVICE_FIELDS
-    if invalid:
-        raise TypeError(f"lead_create() cannot set {sorted(invalid)}")
-    at = at or timezone.now()
-    to_stage = Stage(stage)
-    if team_permission_errors(actor, team):
-        raise InvalidTransition(team_permission_errors(actor, team))
-
-    for attempt in range(5):
-        try:
-            with transaction.atomic():
-                lead = Lead(
-                    **{k: v.strip() if isinstance(v, str) else v for k, v in fields.items()}
-                )
-                lead.code = code.strip() or lead_code_next(year=timezone.localtime(at).year)[0]
-                lead.stage = Stage.CONTACT
-                lead.stage_entered_at = at
-                lead.team = stage_owner_team(Stage.CONTACT) if team is None else team
-                errors = lead_creation_errors(lead)
-                try:
-                    lead.full_clean()
-                except ValidationError as error:
-                    for field, messages in error.message_dict.items():
-                        errors.setdefault(field, " ".join(str(m) for m in messages))
-                if errors:
-                    raise InvalidTransition(errors)
-                lead._history_user = actor
-                lead._change_reason = note or _("新建线索")
-                lead.save()
-                StageTransition.objects.create(
-                    lead=lead,
-                    from_stage="",
-                    to_stage=Stage.CONTACT,
-                    at=at,
-                    actor=actor,
-                    channel=channel,
-                    to_team=lead.team,
-                    note=note or _("新建线索"),
-                )
-                if to_stage != Stage.CONTACT:
-                    lead = lead_change_stage(
-                        lead=lead,
-                        to_stage=to_stage,
-                        actor=actor,
-                        channel=channel,
-                        note=note,
-                        team=team,
-                        at=at,
-                    )
-                return lead
-        except IntegrityError:
-            # Two writers took the same generated code; take the next one.
-            if code or attempt == 4:
-                raise
-    raise AssertionError("unreachable")
-
-
-def lead_update(*, lead: Lead, actor=None, note: str = "", **fields) -> Lead:
-    """Change a lead's ordinary fields; return the updated lead.
-
-    Refuses a stale copy (EditConflict) and invalid data (LeadServiceError
-    with field messages). Saves only the changed fields and records who
-    changed what in the field history. The stage, code and owning team
-    change only through their own services.
-    """
-    invalid = set(fields) & SERVICE_FIELDS
-    if invalid:
-        raise TypeError(f"lead_update() cannot set {sorted(invalid)}")
-    with transaction.atomic():
-        locked = Lead.objects.select_for_update().get(pk=lead.pk)
-        if lead.version != locked.version:
-            raise EditConflict(
-                {
-                    "version": _(
-                        "该线索已被他人修改（当前版本 %(current)d，您的版本 %(yours)d），"
-                        "请刷新后重新编辑，您填写的内容未保存。"
-                    )
-                    % {"current": locked.version, "yours": lead.version}
-                }
-            )
-        for field, value in fields.items():
-            setattr(locked, field, value.strip() if isinstance(value, str) else value)
-        changed = set(locked.tracker.changed())
-        if not changed:
-            return locked
-        try:
-            locked.full_clean(exclude=["code"])
-        except ValidationError as error:
-            raise LeadServiceError(error.message_dict) from None
-        locked.version += 1
-        locked._history_user = actor
-        locked._change_reason = note or _("修改线索信息")
-        locked.save(update_fields=sorted(changed | {"version", "modified"}))
-    return locked
-
-
-def lead_assign_team(*, lead: Lead, team: TaskTeam, actor=None, note: str = "") -> Lead:
-    """Hand `lead` to another task team without changing its stage."""
-    if actor is not None and not actor.has_perm("leads.assign_team_lead"):
-        raise LeadServiceError({"team": _("您无权指定负责小分队。")})
-    with transaction.atomic():
-        locked = Lead.objects.select_for_update().get(pk=lead.pk)
-        if lead.version != locked.version:
-            raise EditConflict({"version": _("该线索已被他人修改，请刷新后重试。")})
-        if locked.team_id == team.pk:
-            return locked
-        locked.team = team
-        locked.version += 1
-        locked._history_user = actor
-        locked._change_reason = note or _("指定负责小分队：%(team)s") % {"team": team.name}
-        locked.save(update_fields=["team", "version", "modified"])
-    return locked
