@@ -16,3 +16,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# No collectstatic before tests: WhiteNoise looks files up per request instead of
+# scanning STATIC_ROOT at start-up (tests/test_project.py checks the real setup).
+WHITENOISE_AUTOREFRESH = True

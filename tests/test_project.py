@@ -151,3 +151,55 @@ class SingleTransitionFunctionTests(SimpleTestCase):
                     if pattern.search(code):
                         offenders.append(f"{relative}:{number}: {line.strip()}")
         self.assertEqual(offenders, [])
+
+
+STATIC_PROBE = textwrap.dedent(
+    """
+    import os, django
+    os.environ["DJANGO_SETTINGS_MODULE"] = "crm.settings"
+    django.setup()
+    from django.contrib.auth.models import User
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+    setup_test_environment()
+    client = Client()
+    page = client.get("/accounts/login/", secure=True)
+    html = page.content.decode()
+    start = html.index("/static/crm/base.")
+    css = html[start : html.index('"', start)]
+    response = client.get(css, secure=True)
+    body = b"".join(response.streaming_content)
+    print(page.status_code, css, response.status_code, len(body) > 100, response["Cache-Control"])
+    """
+)
+
+
+class StaticFilesWithoutDebugTests(SimpleTestCase):
+    """With DEBUG off the app still serves its own assets: no CDN, no extra server."""
+
+    def test_collected_assets_are_served_with_hashed_names(self):
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as folder:
+            env = {
+                "DJANGO_DEBUG": "0",
+                "DJANGO_SECRET_KEY": DeploySettingsTests.secret,
+                "DJANGO_STATIC_ROOT": f"{folder}/static",
+                "DATABASE_URL": f"sqlite:///{folder}/db.sqlite3",
+                "DJANGO_ALLOWED_HOSTS": "testserver",
+            }
+            collected = run_manage("collectstatic", "--noinput", "-v0", env=env)
+            self.assertEqual(collected.returncode, 0, collected.stderr)
+            environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+            environment.pop("DATABASE_URL", None)
+            environment.update(env)
+            probe = subprocess.run(
+                [sys.executable, "-c", STATIC_PROBE],
+                cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120,
+            )  # fmt: skip
+            self.assertEqual(probe.returncode, 0, probe.stderr)
+            status, css, css_status, has_body, cache = probe.stdout.split(maxsplit=4)
+            self.assertEqual((status, css_status, has_body), ("200", "200", "True"))
+            # The manifest storage names files by content, so they can be cached for long.
+            self.assertRegex(css, r"^/static/crm/base\.[0-9a-f]{12}\.css$")
+            self.assertIn("max-age", cache)
