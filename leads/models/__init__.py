@@ -1,0 +1,46 @@
+"""The pipeline's data: industries, task teams, leads, their stage history and activities.
+
+One module per concern: `reference` (industries, teams, stage owners, targets),
+`lead` (the lead and its row rules), `history` (stage transitions, activities)
+and `jobs` (background imports). Import models from `leads.models`.
+"""
+
+from leads.models.history import Activity, StageTransition
+from leads.models.jobs import AdminUpload, ImportJob
+from leads.models.lead import (
+    AMOUNT,
+    STAGE_DATE_FIELDS,
+    Lead,
+    StageChoicesBase,
+    lead_row_errors,
+    stage_date_errors,
+)
+from leads.models.reference import (
+    AnnualTarget,
+    Industry,
+    IndustryAlias,
+    IndustryManager,
+    StageOwner,
+    TaskTeam,
+    TaskTeamManager,
+)
+
+__all__ = [
+    "AMOUNT",
+    "STAGE_DATE_FIELDS",
+    "Activity",
+    "AdminUpload",
+    "AnnualTarget",
+    "ImportJob",
+    "Industry",
+    "IndustryAlias",
+    "IndustryManager",
+    "Lead",
+    "StageChoicesBase",
+    "StageOwner",
+    "StageTransition",
+    "TaskTeam",
+    "TaskTeamManager",
+    "lead_row_errors",
+    "stage_date_errors",
+]

@@ -1,0 +1,251 @@
+"""The lead (招商线索) and the rules that hold within one lead row."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from model_utils import FieldTracker
+from model_utils.fields import StatusField
+from model_utils.models import TimeStampedModel
+from simple_history.models import HistoricalRecords
+
+from leads.choices import (
+    LOST_TO_OTHER_PLACE,
+    PIPELINE_STAGE_CHOICES,
+    OriginType,
+    Source,
+    Stage,
+)
+from leads.models.reference import Industry, TaskTeam
+from leads.querysets import LeadQuerySet
+from leads.validators import validate_credit_code
+
+AMOUNT = {
+    "max_digits": 14,
+    "decimal_places": 2,
+    "validators": [MinValueValidator(Decimal("0"))],
+    "null": True,
+    "blank": True,
+}
+
+
+class StageChoicesBase(models.Model):
+    """Give a model the `STAGE` choices that model-utils' StatusField reads."""
+
+    STAGE = Stage.choices
+
+    class Meta:
+        abstract = True
+
+
+class Lead(StageChoicesBase, TimeStampedModel):
+    """An investment lead (招商线索/项目), followed from first contact to landing.
+
+    `stage` changes only through `leads.services.lead_change_stage`.
+    """
+
+    code = models.CharField(_("项目编号"), max_length=32, unique=True, editable=False)
+    name = models.CharField(_("项目名称"), max_length=200)
+    investor = models.CharField(_("投资方"), max_length=200)
+    origin = models.CharField(_("投资方所在地"), max_length=200, blank=True)
+    origin_type = models.CharField(
+        _("资金来源类别"), max_length=20, choices=OriginType.choices, blank=True
+    )
+    industry = models.ForeignKey(
+        Industry, verbose_name=_("所属产业"), on_delete=models.PROTECT, related_name="leads"
+    )
+    source = models.CharField(_("线索来源"), max_length=20, choices=Source.choices)
+    chamber = models.ForeignKey(
+        "chambers.Chamber",
+        verbose_name=_("推介商会"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="leads",
+    )
+    entrepreneur = models.ForeignKey(
+        "chambers.Entrepreneur",
+        verbose_name=_("回乡企业家"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="leads",
+    )
+    stage = StatusField(_("当前阶段"), choices_name="STAGE", max_length=20, editable=False)
+    stage_entered_at = models.DateTimeField(
+        _("进入本阶段时间"), default=timezone.now, editable=False
+    )
+    team = models.ForeignKey(
+        TaskTeam,
+        verbose_name=_("负责小分队"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="leads",
+        editable=False,
+    )
+    leader = models.CharField(
+        _("分包领导"), max_length=100, blank=True, help_text=_("包抓该项目的区级领导。")
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("责任人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_leads",
+    )
+    planned_investment = models.DecimalField(_("计划投资额(万元)"), **AMOUNT)
+    contract_amount = models.DecimalField(_("签约投资额(万元)"), **AMOUNT)
+    paid_in = models.DecimalField(_("到位资金(万元)"), **AMOUNT)
+    visited_on = models.DateField(_("考察日期"), null=True, blank=True)
+    intent_on = models.DateField(_("意向日期"), null=True, blank=True)
+    signed_on = models.DateField(_("签约日期"), null=True, blank=True)
+    landed_on = models.DateField(_("落地日期"), null=True, blank=True)
+    registered_name = models.CharField(_("落地企业名称"), max_length=200, blank=True)
+    credit_code = models.CharField(
+        _("统一社会信用代码"),
+        max_length=18,
+        blank=True,
+        validators=[validate_credit_code],
+    )
+    drop_reason = models.TextField(_("终止原因"), blank=True)
+    lost_to = models.CharField(
+        _("落户地"),
+        max_length=200,
+        blank=True,
+        help_text=_("终止原因为“落户他地”时，填写项目最终落户的地方。"),
+    )
+    dropped_from = models.CharField(
+        _("终止前阶段"),
+        max_length=20,
+        choices=PIPELINE_STAGE_CHOICES,
+        blank=True,
+        editable=False,
+    )
+    next_follow_up = models.DateField(_("下次跟进日期"), null=True, blank=True)
+    notes = models.TextField(_("备注"), blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=0, editable=False)
+
+    objects = LeadQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["modified"], bases=[StageChoicesBase])
+    tracker = FieldTracker()
+
+    class Meta:
+        verbose_name = _("招商线索")
+        verbose_name_plural = _("招商线索")
+        ordering = ["-created"]
+        permissions = [
+            ("change_stage_lead", _("可变更线索阶段")),
+            ("manage_all_lead", _("可管理所有小分队的线索")),
+            ("assign_team_lead", _("可指定负责小分队")),
+            ("import_lead", _("可导入线索")),
+            ("export_lead", _("可导出线索")),
+        ]
+        indexes = [
+            models.Index(fields=["stage", "stage_entered_at"]),
+            models.Index(fields=["signed_on"]),
+            models.Index(fields=["landed_on"]),
+            models.Index(fields=["investor", "name"]),
+            models.Index(fields=["next_follow_up"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(stage__in=Stage.values), name="lead_stage_valid"),
+            models.CheckConstraint(
+                condition=~Q(stage__in=[Stage.SIGNED, Stage.LANDED])
+                | Q(signed_on__isnull=False, contract_amount__isnull=False),
+                name="lead_signed_has_date_and_amount",
+            ),
+            models.CheckConstraint(
+                condition=~Q(stage=Stage.LANDED)
+                | (Q(landed_on__isnull=False) & ~Q(registered_name="") & ~Q(credit_code="")),
+                name="lead_landed_has_company",
+            ),
+            models.CheckConstraint(
+                condition=~Q(stage=Stage.DROPPED) | (~Q(drop_reason="") & ~Q(dropped_from="")),
+                name="lead_dropped_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_investment__gte=0) | Q(planned_investment__isnull=True),
+                name="lead_planned_investment_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(contract_amount__gte=0) | Q(contract_amount__isnull=True),
+                name="lead_contract_amount_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(paid_in__gte=0) | Q(paid_in__isnull=True),
+                name="lead_paid_in_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    def clean(self):
+        """Check the rules that hold within one lead row, whatever its stage."""
+        errors = lead_row_errors(self)
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def days_in_stage(self) -> int:
+        """Return whole days since the lead entered its current stage."""
+        return (timezone.localdate() - timezone.localdate(self.stage_entered_at)).days
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage not in (Stage.LANDED, Stage.DROPPED)
+
+
+STAGE_DATE_FIELDS = ("visited_on", "intent_on", "signed_on", "landed_on")
+
+
+def lead_row_errors(lead, today=None) -> dict:
+    """Return field errors for the rules within one lead row (Lead.clean and the bulk import).
+
+    `lead` is a Lead or any object with the same attributes; `today` defaults
+    to the local date (a bulk caller passes it once).
+    """
+    errors = {}
+    if lead.source == Source.CHAMBER and not lead.chamber_id:
+        errors["chamber"] = _("线索来源为“商会推介”时必须填写推介商会。")
+    if lead.source == Source.RETURNEE and not lead.entrepreneur_id:
+        errors["entrepreneur"] = _("线索来源为“回乡创业”时必须填写回乡企业家。")
+    if LOST_TO_OTHER_PLACE in (lead.drop_reason or "") and not lead.lost_to:
+        errors["lost_to"] = _("终止原因为“落户他地”时必须填写落户地。")
+    errors.update(stage_date_errors(lead, today))
+    return errors
+
+
+def stage_date_errors(lead, today=None) -> dict:
+    """Return field errors for stage dates in the future or out of pipeline order."""
+    errors = {}
+    today = today or timezone.localdate()
+    previous_field, previous_date = None, None
+    for field in STAGE_DATE_FIELDS:
+        value = getattr(lead, field)
+        if value is None:
+            continue
+        label = Lead._meta.get_field(field).verbose_name
+        if value > today:
+            errors[field] = _("%(label)s不能晚于今天（%(today)s）。") % {
+                "label": label,
+                "today": today.isoformat(),
+            }
+        elif previous_date is not None and value < previous_date:
+            errors[field] = _(
+                "%(label)s（%(value)s）不能早于%(previous)s（%(previous_value)s）。"
+            ) % {
+                "label": label,
+                "value": value.isoformat(),
+                "previous": Lead._meta.get_field(previous_field).verbose_name,
+                "previous_value": previous_date.isoformat(),
+            }
+        previous_field, previous_date = field, value
+    return errors
