@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from leads.choices import LOST_TO_OTHER_PLACE, PIPELINE, Stage, stage_index
+from leads.choices import PIPELINE, Stage, stage_index
 from leads.models import Lead, StageOwner, TaskTeam, lead_row_errors
 from leads.validators import validate_credit_code
 
@@ -286,8 +286,7 @@ def _plan_move(lead: Lead, from_stage: Stage, to_stage: Stage, note: str, day) -
         errors = {}
         if _is_blank(lead.drop_reason):
             errors["drop_reason"] = _("终止线索须填写终止原因。")
-        elif LOST_TO_OTHER_PLACE in lead.drop_reason and _is_blank(lead.lost_to):
-            errors["lost_to"] = _("终止原因为“落户他地”时必须填写落户地。")
+        # 落户他地 without the place is a row rule (lead_row_errors), checked next.
         lead.dropped_from = from_stage
         return errors
 
