@@ -178,7 +178,7 @@ def django_setup():
 
 
 def step_ours_import(work: Path, args) -> dict:
-    from leads.excel.importer import LeadImporter
+    from leads.excel.lead_importer import LeadImporter
 
     data = (work / "leads.xlsx").read_bytes()
     started = time.perf_counter()

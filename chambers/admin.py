@@ -6,7 +6,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from chambers.excel import export_chambers, export_entrepreneurs
 from chambers.models import Chamber, Entrepreneur
 from chambers.resources import ChamberResource, EntrepreneurResource
-from leads.excel.admin import WorkbookAdminMixin
+from crm.spreadsheets.admin import WorkbookAdminMixin
 
 
 class EntrepreneurInline(admin.TabularInline):

@@ -7,7 +7,7 @@ As for leads, imports run through the workbook importers in
 from import_export import fields, resources, widgets
 
 from chambers.models import Chamber, ChamberKind, Entrepreneur
-from leads.excel.resource_bridge import ImportThroughPlanMixin
+from crm.spreadsheets.admin_bridge import ImportThroughPlanMixin
 from leads.resources import ChoiceLabelWidget
 
 

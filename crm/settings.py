@@ -90,7 +90,14 @@ ASGI_APPLICATION = "crm.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "crm" / "templates"],
+        # The project shell's templates, then each staff-page package's own
+        # (a package is not an app, so APP_DIRS does not look there).
+        "DIRS": [
+            BASE_DIR / "crm" / "templates",
+            BASE_DIR / "leads" / "pages" / "templates",
+            BASE_DIR / "leads" / "reports" / "templates",
+            BASE_DIR / "leads" / "excel" / "templates",
+        ],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

@@ -11,10 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from leads.choices import Channel
-from leads.excel.admin import WorkbookAdminMixin
+from crm.spreadsheets.admin import WorkbookAdminMixin
 from leads.excel.export import export_leads
 from leads.excel.targets import export_targets
-from leads.forms import LeadStageForm
+from leads.pages.stage_form import LeadStageForm
 from leads.models import (
     Activity,
     AnnualTarget,

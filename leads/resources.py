@@ -10,7 +10,7 @@ row-by-row path of django-import-export would save leads without them.
 from import_export import fields, resources, widgets
 
 from chambers.models import Chamber
-from leads.excel.resource_bridge import ImportThroughPlanMixin
+from crm.spreadsheets.admin_bridge import ImportThroughPlanMixin
 from leads.models import AnnualTarget, Industry, Lead, TaskTeam
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from crm.spreadsheets.importer import WorkbookImporter
+from crm.spreadsheets.importers import WorkbookImporter
 
 
 class ProgressBar:

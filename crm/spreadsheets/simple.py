@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from crm.spreadsheets.cells import CellError, clean_text
-from crm.spreadsheets.importer import WorkbookImporter
+from crm.spreadsheets.importers import WorkbookImporter
 from crm.spreadsheets.reader import Sheet
-from crm.spreadsheets.report import (
+from crm.spreadsheets.results import (
     ERROR,
     NEW,
     UNCHANGED,

@@ -7,8 +7,8 @@ import time
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from crm.spreadsheets.report import ImportReport
-from leads.excel.resource_bridge import importer_for
+from crm.spreadsheets.results import ImportReport
+from crm.spreadsheets.admin_bridge import importer_for
 from leads.models import ImportJob
 
 PHASES = {"validate": "正在校验", "write": "正在写入数据库", "done": "已完成"}

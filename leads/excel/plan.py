@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from crm.spreadsheets.cells import CellError, clean_text
 from crm.spreadsheets.reader import Sheet
-from crm.spreadsheets.report import (
+from crm.spreadsheets.results import (
     ERROR,
     NEW,
     UNCHANGED,

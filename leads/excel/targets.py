@@ -14,7 +14,7 @@ import unicodedata
 from django.db.models import F
 
 from crm.spreadsheets.cells import CellError, NameLookup, clean_text, parse_amount
-from crm.spreadsheets.report import RowError
+from crm.spreadsheets.results import RowError
 from crm.spreadsheets.simple import SimpleImporter, Spec
 from crm.spreadsheets.writer import Column, write_rows
 from leads.models import AnnualTarget, Industry, IndustryAlias, TaskTeam

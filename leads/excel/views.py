@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from leads.excel.export import export_leads
 from leads.excel.forms import ImportUploadForm
 from leads.excel.jobs import IMPORT_PERMISSIONS, import_job_confirm, import_job_start
-from leads.excel.resource_bridge import importer_for
+from crm.spreadsheets.admin_bridge import importer_for
 from leads.excel.targets import export_targets
 from leads.filters import LeadFilter
 from leads.models import ImportJob, Lead

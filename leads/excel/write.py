@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import operator
 
-from crm.spreadsheets.report import ImportFailed, RowError
+from crm.spreadsheets.results import ImportFailed, RowError
 from leads.choices import Channel, Stage
 from leads.excel.plan import LeadPlan
 from leads.excel.rows import ATTNAMES, CHUNK, SNAPSHOT

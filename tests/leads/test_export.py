@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from leads.choices import Stage
 from leads.excel.export import export_leads
-from leads.excel.importer import LeadImporter
+from leads.excel.lead_importer import LeadImporter
 from leads.models import Industry, Lead, StageTransition
 from tests.factories import EntrepreneurFactory, UserFactory, make_lead
 from tests.workbooks import LEAD_HEADERS

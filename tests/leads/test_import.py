@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from crm.spreadsheets.reader import ERROR_COLUMN
 from leads.choices import Channel, Stage
-from leads.excel.importer import LeadImporter
+from leads.excel.lead_importer import LeadImporter
 from leads.models import Industry, Lead, StageTransition, TaskTeam
 from tests.factories import ChamberFactory, EntrepreneurFactory, UserFactory, credit_code, make_lead
 from tests.workbooks import LEAD_HEADERS, lead_workbook, workbook_bytes

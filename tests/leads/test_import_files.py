@@ -11,7 +11,7 @@ from msoffcrypto.format.ooxml import OOXMLFile
 from openpyxl import Workbook, load_workbook
 
 from crm.spreadsheets.reader import ERROR_COLUMN
-from leads.excel.importer import LeadImporter
+from leads.excel.lead_importer import LeadImporter
 from leads.models import Lead
 from tests.workbooks import LEAD_HEADERS, lead_workbook, workbook_bytes
 

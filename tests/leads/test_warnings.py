@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from leads.choices import Stage
 from leads.models import Lead, StageOwner
-from leads.warnings import StageLimits
+from leads.pages.alerts import StageLimits
 from tests.factories import ensure_stage_owners, make_lead
 
 

@@ -8,7 +8,7 @@ from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
-from leads.activity_services import activity_create
+from leads.services.activities import activity_create
 from leads.choices import ActivityKind, Source, Stage
 from leads.models import Industry, Lead
 from leads.services import lead_change_stage, lead_update

@@ -1,7 +1,7 @@
 """python manage.py import_leads FILE [--dry-run] [--user USERNAME]"""
 
 from crm.spreadsheets.commands import ImportCommand
-from leads.excel.importer import LeadImporter
+from leads.excel.lead_importer import LeadImporter
 
 
 class Command(ImportCommand):

@@ -1,20 +1,22 @@
-"""Staff pages that read leads: list, board, detail."""
+"""Staff pages that read leads: dashboard, list, board, detail."""
 
 from urllib.parse import quote
 
 from django import forms
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
-from leads.board import COLUMN_SIZE, board_columns, board_dropped
 from leads.choices import PIPELINE, Stage, stage_index
 from leads.filters import LeadFilter
 from leads.models import Lead
-from leads.page_forms import ActivityForm
+from leads.pages.alerts import StageLimits
+from leads.pages.board import COLUMN_SIZE, board_columns, board_dropped
+from leads.pages.dashboard import dashboard_get
+from leads.pages.forms import ActivityForm
+from leads.pages.timeline import lead_detail_queryset, lead_field_changes, lead_timeline
 from leads.permissions import require_perm
 from leads.selectors import lead_can_change
-from leads.timeline import lead_detail_queryset, lead_field_changes, lead_timeline
-from leads.warnings import StageLimits
 
 PAGE_SIZE = 50
 
@@ -72,6 +74,17 @@ def _query_without(request, *names) -> str:
     for name in names:
         query.pop(name, None)
     return query.urlencode()
+
+
+@login_required
+def home(request):
+    """Render the dashboard: targets, pipeline, my team's queue, what is due and stalled.
+
+    A user given no role yet is told so, with 403, and sees no data.
+    """
+    if not request.user.has_perm("leads.view_lead"):
+        return render(request, "no_role.html", status=403)
+    return render(request, "home.html", dashboard_get(request.user))
 
 
 @require_perm("leads.view_lead")

@@ -1,6 +1,6 @@
 """LeadImporter: the lead workbook's import, used by the admin, the staff pages and the command."""
 
-from crm.spreadsheets.importer import WorkbookImporter
+from crm.spreadsheets.importers import WorkbookImporter
 from leads.excel.columns import lead_workbook_columns
 from leads.excel.plan import LeadPlanner
 from leads.excel.write import write_plan

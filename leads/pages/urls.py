@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from leads import edit_views, views
+from leads.pages import edit_views, views
 from leads.excel import views as excel_views
 
 app_name = "leads"

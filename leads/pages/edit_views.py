@@ -10,10 +10,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from leads.activity_services import activity_create
+from leads.services.activities import activity_create
 from leads.choices import Channel, Stage
 from leads.models import Lead
-from leads.page_forms import (
+from leads.pages.forms import (
     ActivityForm,
     LeadCreateForm,
     LeadEditForm,
@@ -22,7 +22,7 @@ from leads.page_forms import (
 )
 from leads.permissions import check_can_change, require_perm
 from leads.services import LeadServiceError, lead_assign_team, lead_create, lead_update
-from leads.views import lead_detail
+from leads.pages.views import lead_detail
 
 
 def _next_url(request, default: str) -> str:

@@ -16,7 +16,7 @@ from import_export.results import Result, RowResult
 
 from crm.spreadsheets.cells import clean_text
 from crm.spreadsheets.reader import Sheet, WorkbookError, check_headers
-from crm.spreadsheets.report import ERROR, NEW, UNCHANGED, UPDATE, ImportFailed
+from crm.spreadsheets.results import ERROR, NEW, UNCHANGED, UPDATE, ImportFailed
 
 IMPORT_TYPES = {
     NEW: RowResult.IMPORT_TYPE_NEW,
@@ -28,7 +28,7 @@ IMPORT_TYPES = {
 def importer_for(kind: str):
     """Return the importer of a workbook kind: leads, chambers, entrepreneurs or targets."""
     if kind == "leads":
-        from leads.excel.importer import LeadImporter
+        from leads.excel.lead_importer import LeadImporter
 
         return LeadImporter()
     if kind == "targets":

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.templatetags.crm_format import person
 from leads.choices import PIPELINE, Stage, stage_index
-from leads.forms import STAGE_DATA_FIELDS, LeadStageForm
+from leads.pages.stage_form import STAGE_DATA_FIELDS, LeadStageForm
 from leads.models import Activity, Lead, TaskTeam
 from leads.services import STAGE_RULES, LeadServiceError
 

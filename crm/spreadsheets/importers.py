@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from crm.spreadsheets.reader import Sheet, WorkbookError, read_sheet
-from crm.spreadsheets.report import ImportFailed, ImportReport
+from crm.spreadsheets.results import ImportFailed, ImportReport
 from crm.spreadsheets.writer import Column, build_template, write_error_workbook
 
 # progress(phase, done, total); phases: "validate", "write", "done".

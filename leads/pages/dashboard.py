@@ -14,7 +14,7 @@ from django.utils import timezone
 from leads.choices import PIPELINE, Stage
 from leads.models import Activity, AnnualTarget, Lead
 from leads.selectors import user_team_ids
-from leads.warnings import StageLimits
+from leads.pages.alerts import StageLimits
 
 QUEUE_SIZE = 12
 # What a lead shows in a short list or on a board card; loading only these

@@ -1,0 +1,1 @@
+"""Staff pages of the pipeline: dashboard, list, board, detail, forms; templates beside them."""
