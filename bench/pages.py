@@ -44,10 +44,10 @@ from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from chambers.models import Chamber, ChamberKind  # noqa: E402
-from leads.services.activities import activity_create  # noqa: E402
 from leads.choices import ActivityKind, Channel, OriginType, Source, Stage  # noqa: E402
 from leads.models import Activity, Industry, Lead, StageOwner  # noqa: E402
 from leads.services import lead_change_stage, lead_create  # noqa: E402
+from leads.services.activities import activity_create  # noqa: E402
 from tests.factories import UserFactory, credit_code  # noqa: E402
 
 STAGE_WEIGHTS = [

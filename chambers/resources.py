@@ -8,7 +8,7 @@ from import_export import fields, resources, widgets
 
 from chambers.models import Chamber, ChamberKind, Entrepreneur
 from crm.spreadsheets.admin_bridge import ImportThroughPlanMixin
-from leads.resources import ChoiceLabelWidget
+from crm.spreadsheets.widgets import ChoiceLabelWidget
 
 
 class ChamberResource(ImportThroughPlanMixin, resources.ModelResource):

@@ -10,11 +10,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from leads.choices import Channel
 from crm.spreadsheets.admin import WorkbookAdminMixin
+from leads.choices import Channel
 from leads.excel.export import export_leads
 from leads.excel.targets import export_targets
-from leads.pages.stage_form import LeadStageForm
 from leads.models import (
     Activity,
     AnnualTarget,
@@ -26,6 +25,7 @@ from leads.models import (
     StageTransition,
     TaskTeam,
 )
+from leads.pages.stage_form import LeadStageForm
 from leads.resources import AnnualTargetResource, LeadResource
 from leads.selectors import lead_can_change
 from leads.services import SERVICE_FIELDS, LeadServiceError, lead_create, lead_update

@@ -4,9 +4,13 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from chambers.models import Chamber, Entrepreneur
 from leads.choices import OriginType, Source, Stage
 from leads.models import Industry, Lead, TaskTeam
+
+# The referring chamber and entrepreneur models, reached through the lead's
+# foreign keys: leads never imports the chambers app, which depends on it.
+Chamber = Lead.chamber.field.related_model
+Entrepreneur = Lead.entrepreneur.field.related_model
 
 
 class LeadFilter(django_filters.FilterSet):

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.apps import apps
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -43,18 +44,31 @@ class LeadQuerySet(models.QuerySet):
         return self.open().filter(next_follow_up__lte=today)
 
 
-def _stalled_q(*, now=None) -> Q:
-    # Imported here: StageOwner lives in models.py, which imports this module.
-    from leads.models import StageOwner
+def stage_sla_days() -> dict[str, int]:
+    """Return each configured stage's time limit in days (one query)."""
+    # Looked up by name: the models import this module.
+    stage_owner = apps.get_model("leads", "StageOwner")
+    return dict(stage_owner.objects.values_list("stage", "sla_days"))
 
-    now = now or timezone.now()
-    sla = dict(StageOwner.objects.values_list("stage", "sla_days"))
+
+def stalled_q(*, sla_days: dict[str, int], now) -> Q:
+    """Return the condition "stalled": open, in a timed stage longer than its limit.
+
+    The one definition of stalled; the board's and dashboard's 三色预警
+    red is this condition.
+    """
     condition = Q(pk__in=[])
     for stage in PIPELINE:
-        if stage == Stage.LANDED or stage.value not in sla:
+        if stage == Stage.LANDED or stage.value not in sla_days:
             continue
-        condition |= Q(stage=stage, stage_entered_at__lt=now - timedelta(days=sla[stage.value]))
+        condition |= Q(
+            stage=stage, stage_entered_at__lt=now - timedelta(days=sla_days[stage.value])
+        )
     return condition
+
+
+def _stalled_q(*, now=None) -> Q:
+    return stalled_q(sla_days=stage_sla_days(), now=now or timezone.now())
 
 
 class StageTransitionQuerySet(models.QuerySet):

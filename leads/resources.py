@@ -9,20 +9,9 @@ row-by-row path of django-import-export would save leads without them.
 
 from import_export import fields, resources, widgets
 
-from chambers.models import Chamber
 from crm.spreadsheets.admin_bridge import ImportThroughPlanMixin
+from crm.spreadsheets.widgets import ChoiceLabelWidget
 from leads.models import AnnualTarget, Industry, Lead, TaskTeam
-
-
-class ChoiceLabelWidget(widgets.Widget):
-    """Write a choice by its Chinese label."""
-
-    def __init__(self, choices, **kwargs):
-        super().__init__(**kwargs)
-        self.labels = dict(choices)
-
-    def render(self, value, obj=None, **kwargs):
-        return str(self.labels.get(value, value or ""))
 
 
 class LeadResource(ImportThroughPlanMixin, resources.ModelResource):
@@ -48,7 +37,7 @@ class LeadResource(ImportThroughPlanMixin, resources.ModelResource):
     chamber = fields.Field(
         attribute="chamber",
         column_name="推介商会",
-        widget=widgets.ForeignKeyWidget(Chamber, "name"),
+        widget=widgets.ForeignKeyWidget(Lead.chamber.field.related_model, "name"),
     )
     entrepreneur = fields.Field(attribute="entrepreneur", column_name="回乡企业家")
     stage = fields.Field(

@@ -15,6 +15,7 @@ from django.utils import timezone
 from import_export.results import Result, RowResult
 
 from crm.spreadsheets.cells import clean_text
+from crm.spreadsheets.importers import importer_for
 from crm.spreadsheets.reader import Sheet, WorkbookError, check_headers
 from crm.spreadsheets.results import ERROR, NEW, UNCHANGED, UPDATE, ImportFailed
 
@@ -23,21 +24,6 @@ IMPORT_TYPES = {
     UPDATE: RowResult.IMPORT_TYPE_UPDATE,
     UNCHANGED: RowResult.IMPORT_TYPE_SKIP,
 }
-
-
-def importer_for(kind: str):
-    """Return the importer of a workbook kind: leads, chambers, entrepreneurs or targets."""
-    if kind == "leads":
-        from leads.excel.lead_importer import LeadImporter
-
-        return LeadImporter()
-    if kind == "targets":
-        from leads.excel.targets import TargetImporter
-
-        return TargetImporter()
-    from chambers.excel import ChamberImporter, EntrepreneurImporter
-
-    return {"chambers": ChamberImporter, "entrepreneurs": EntrepreneurImporter}[kind]()
 
 
 class ImportThroughPlanMixin:

@@ -20,7 +20,32 @@ from crm.spreadsheets.writer import Column, build_template, write_error_workbook
 Progress = Callable[[str, int, int], None]
 
 
+_REGISTRY: dict[str, Callable[[], WorkbookImporter]] = {}
+
+
+def importer_register(kind: str, factory: Callable[[], WorkbookImporter]) -> None:
+    """Make `factory` the importer of workbook `kind`; apps call this from `ready()`.
+
+    The spreadsheet layer knows no app: each app registers its workbooks,
+    so the import pages, jobs and the admin find them by kind.
+    """
+    _REGISTRY[kind] = factory
+
+
+def importer_for(kind: str) -> WorkbookImporter:
+    """Return a new importer of the registered workbook `kind` (KeyError when unknown)."""
+    return _REGISTRY[kind]()
+
+
+def importer_kinds() -> list[str]:
+    """Return the registered workbook kinds."""
+    return list(_REGISTRY)
+
+
 class WorkbookImporter:
+    # The permission a user needs to import this workbook.
+    permission = ""
+
     kind = ""
     title = ""
     notes = ""

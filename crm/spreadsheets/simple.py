@@ -53,7 +53,6 @@ class SimplePlan:
 class SimpleImporter(WorkbookImporter):
     model = None
     key: tuple[str, ...] = ()
-    permission = ""
 
     def specs(self) -> list[Spec]:
         raise NotImplementedError

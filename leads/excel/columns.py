@@ -1,10 +1,13 @@
 """The columns of the lead workbook: headers from LeadResource, cell types, help and dropdowns."""
 
-from chambers.models import Chamber
 from crm.spreadsheets.writer import Column
 from leads.choices import OriginType, Source, Stage
-from leads.models import Industry, TaskTeam
+from leads.models import Industry, Lead, TaskTeam
 from leads.resources import lead_columns
+
+# The referring chamber model, reached through the lead's
+# foreign keys: leads never imports the chambers app, which depends on it.
+Chamber = Lead.chamber.field.related_model
 
 KINDS = {
     "planned_investment": "amount",

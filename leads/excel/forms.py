@@ -3,7 +3,7 @@
 from django import forms
 from django.conf import settings
 
-from leads.excel.jobs import IMPORT_PERMISSIONS
+from crm.spreadsheets.importers import importer_for
 from leads.models import ImportJob
 
 
@@ -19,7 +19,7 @@ class ImportUploadForm(forms.Form):
         self.kinds = [
             (kind, label)
             for kind, label in ImportJob.Kind.choices
-            if user.has_perm(IMPORT_PERMISSIONS[kind])
+            if user.has_perm(importer_for(kind).permission)
         ]
         self.fields["kind"].choices = self.kinds
 

@@ -6,24 +6,17 @@ import time
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django_tasks import task
 
+from crm.spreadsheets.importers import importer_for
 from crm.spreadsheets.results import ImportReport
-from crm.spreadsheets.admin_bridge import importer_for
 from leads.models import ImportJob
 
 PHASES = {"validate": "正在校验", "write": "正在写入数据库", "done": "已完成"}
-IMPORT_PERMISSIONS = {
-    ImportJob.Kind.LEADS: "leads.import_lead",
-    ImportJob.Kind.CHAMBERS: "chambers.import_chamber",
-    ImportJob.Kind.ENTREPRENEURS: "chambers.import_entrepreneur",
-    ImportJob.Kind.TARGETS: "leads.import_annualtarget",
-}
 
 
 def import_job_start(*, kind: str, filename: str, data: bytes, user) -> ImportJob:
     """Store an uploaded workbook and queue its validation (the preview)."""
-    from leads.tasks import run_import_job
-
     job = ImportJob.objects.create(
         kind=kind,
         filename=filename[:255],
@@ -39,8 +32,6 @@ def import_job_start(*, kind: str, filename: str, data: bytes, user) -> ImportJo
 
 def import_job_confirm(job: ImportJob) -> ImportJob:
     """Queue the import of a previewed job; a job in any other state is left as it is."""
-    from leads.tasks import run_import_job
-
     updated = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PREVIEW).update(
         status=ImportJob.Status.IMPORTING, phase=_("排队等待导入"), done=0
     )
@@ -101,3 +92,9 @@ def import_job_run(job_id: int, *, confirm: bool) -> str:
         total=total,
     )
     return report.summary() if report.ok else report.error_lines()[0]
+
+
+@task()
+def run_import_job(job_id: int, confirm: bool = False) -> str:
+    """Validate, or import when confirmed, the workbook of ImportJob `job_id` (in the worker)."""
+    return import_job_run(job_id, confirm=confirm)

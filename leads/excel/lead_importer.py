@@ -8,6 +8,7 @@ from leads.excel.write import write_plan
 
 class LeadImporter(WorkbookImporter):
     kind = "leads"
+    permission = "leads.import_lead"
     title = "招商线索"
     notes = """
 导入规则：

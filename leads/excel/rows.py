@@ -10,7 +10,6 @@ from __future__ import annotations
 import operator
 import unicodedata
 
-from chambers.models import Chamber, Entrepreneur
 from crm.spreadsheets.cells import (
     CellError,
     ChoiceParser,
@@ -21,6 +20,11 @@ from crm.spreadsheets.cells import (
 )
 from leads.choices import OriginType, Source, Stage
 from leads.models import Industry, IndustryAlias, Lead, TaskTeam
+
+# The referring chamber and entrepreneur models, reached through the lead's
+# foreign keys: leads never imports the chambers app, which depends on it.
+Chamber = Lead.chamber.field.related_model
+Entrepreneur = Lead.entrepreneur.field.related_model
 
 ATTNAMES = tuple(f.attname for f in Lead._meta.concrete_fields)
 SNAPSHOT = operator.attrgetter(*ATTNAMES)

@@ -12,10 +12,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from crm.spreadsheets.importers import importer_for
 from leads.excel.export import export_leads
 from leads.excel.forms import ImportUploadForm
-from leads.excel.jobs import IMPORT_PERMISSIONS, import_job_confirm, import_job_start
-from crm.spreadsheets.admin_bridge import importer_for
+from leads.excel.jobs import import_job_confirm, import_job_start
 from leads.excel.targets import export_targets
 from leads.filters import LeadFilter
 from leads.models import ImportJob, Lead
@@ -126,11 +126,11 @@ def target_export(request):
 def import_template(request):
     """Download the blank import template of a workbook (?kind=leads|chambers|…|targets)."""
     kind = request.GET.get("kind", ImportJob.Kind.LEADS)
-    if kind not in IMPORT_PERMISSIONS:
+    if kind not in ImportJob.Kind.values:
         kind = ImportJob.Kind.LEADS
-    if not request.user.has_perm(IMPORT_PERMISSIONS[kind]):
-        raise PermissionDenied
     importer = importer_for(kind)
+    if not request.user.has_perm(importer.permission):
+        raise PermissionDenied
     buffer = io.BytesIO()
     importer.write_template(buffer)
     return xlsx_response(buffer, f"{importer.title}导入模板.xlsx")

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from leads.choices import PIPELINE, Stage
-from leads.models import StageOwner
+from leads.querysets import stage_sla_days, stalled_q
 
 # Share of the time limit after which a lead turns amber.
 AMBER_SHARE = 0.8
@@ -30,8 +30,7 @@ class StageLimits:
     @classmethod
     def load(cls, *, now=None) -> "StageLimits":
         """Return the configured limits (one query)."""
-        sla = dict(StageOwner.objects.values_list("stage", "sla_days"))
-        return cls(sla_days=sla, now=now or timezone.now())
+        return cls(sla_days=stage_sla_days(), now=now or timezone.now())
 
     def timed_stages(self):
         """Yield (stage, sla_days) for the stages that have a time limit."""
@@ -40,11 +39,8 @@ class StageLimits:
                 yield stage.value, self.sla_days[stage.value]
 
     def red_q(self) -> Q:
-        """Return a condition matching open leads over their stage's limit."""
-        condition = Q(pk__in=[])
-        for stage, days in self.timed_stages():
-            condition |= Q(stage=stage, stage_entered_at__lt=self.now - timedelta(days=days))
-        return condition
+        """Return a condition matching open leads over their stage's limit (stalled)."""
+        return stalled_q(sla_days=self.sla_days, now=self.now)
 
     def attention_cutoff(self, days: int) -> datetime:
         """Return the moment before which a lead entering a stage limited to `days` turns amber."""

@@ -7,9 +7,9 @@ from django.db.models import Count, F, Sum
 from django.utils import timezone
 
 from leads.choices import PIPELINE, Stage, stage_index
+from leads.pages.alerts import StageLimits
 from leads.pages.dashboard import ZERO, lead_amount_expression
 from leads.selectors import lead_can_change
-from leads.pages.alerts import StageLimits
 
 # Cards shown per column; the column's count and amount cover all its leads.
 COLUMN_SIZE = 25

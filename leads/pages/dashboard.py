@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from leads.choices import PIPELINE, Stage
 from leads.models import Activity, AnnualTarget, Lead
-from leads.selectors import user_team_ids
 from leads.pages.alerts import StageLimits
+from leads.selectors import user_team_ids
 
 QUEUE_SIZE = 12
 # What a lead shows in a short list or on a board card; loading only these

@@ -10,7 +10,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from leads.services.activities import activity_create
 from leads.choices import Channel, Stage
 from leads.models import Lead
 from leads.pages.forms import (
@@ -20,9 +19,10 @@ from leads.pages.forms import (
     StageMoveForm,
     add_service_errors,
 )
+from leads.pages.views import lead_detail
 from leads.permissions import check_can_change, require_perm
 from leads.services import LeadServiceError, lead_assign_team, lead_create, lead_update
-from leads.pages.views import lead_detail
+from leads.services.activities import activity_create
 
 
 def _next_url(request, default: str) -> str:

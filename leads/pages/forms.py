@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.templatetags.crm_format import person
 from leads.choices import PIPELINE, Stage, stage_index
-from leads.pages.stage_form import STAGE_DATA_FIELDS, LeadStageForm
 from leads.models import Activity, Lead, TaskTeam
+from leads.pages.stage_form import STAGE_DATA_FIELDS, LeadStageForm
 from leads.services import STAGE_RULES, LeadServiceError
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

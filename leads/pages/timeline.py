@@ -7,9 +7,13 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils import timezone
 
-from chambers.models import Chamber, Entrepreneur
 from crm.templatetags.crm_format import person
 from leads.models import Industry, Lead, TaskTeam
+
+# The referring chamber and entrepreneur models, reached through the lead's
+# foreign keys: leads never imports the chambers app, which depends on it.
+Chamber = Lead.chamber.field.related_model
+Entrepreneur = Lead.entrepreneur.field.related_model
 
 HISTORY_SIZE = 50
 

@@ -2,8 +2,8 @@
 
 from django.urls import path
 
-from leads.pages import edit_views, views
 from leads.excel import views as excel_views
+from leads.pages import edit_views, views
 
 app_name = "leads"
 

@@ -8,10 +8,10 @@ from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
-from leads.services.activities import activity_create
 from leads.choices import ActivityKind, Source, Stage
 from leads.models import Industry, Lead
 from leads.services import lead_change_stage, lead_update
+from leads.services.activities import activity_create
 from tests.factories import ChamberFactory, EntrepreneurFactory, credit_code, make_lead
 from tests.pages.roles import RolesMixin
 

@@ -10,11 +10,15 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from chambers.models import Chamber, ChamberKind, Entrepreneur
 from leads.choices import PIPELINE, ActivityKind, Channel, OriginType, Source, Stage
 from leads.models import Activity, AnnualTarget, Industry, Lead, StageOwner, TaskTeam
 from leads.services import lead_change_stage, lead_create
 from leads.validators import CREDIT_CODE_ALPHABET, credit_code_check_char
+
+# Chambers and entrepreneurs are reached through the lead's foreign keys (and
+# their kinds by value): leads never imports the chambers app, which depends on it.
+Chamber = Lead.chamber.field.related_model
+Entrepreneur = Lead.entrepreneur.field.related_model
 
 DEMO_PASSWORD = "zhaoshang2026"
 
@@ -194,16 +198,16 @@ class Command(BaseCommand):
 
     def _chambers(self, users):
         specs = [
-            ("深圳市本市商会", ChamberKind.HOMETOWN, "深圳"),
-            ("上海市本市商会", ChamberKind.HOMETOWN, "上海"),
-            ("北京本市企业商会", ChamberKind.HOMETOWN, "北京"),
-            ("杭州本市商会", ChamberKind.HOMETOWN, "杭州"),
-            ("区浙江商会", ChamberKind.LOCAL, "本区"),
-            ("区广东商会", ChamberKind.LOCAL, "本区"),
-            ("区福建商会", ChamberKind.LOCAL, "本区"),
-            ("区智能制造行业协会", ChamberKind.TRADE, "本区"),
-            ("区电子商务协会", ChamberKind.TRADE, "本区"),
-            ("区台商投资企业协会", ChamberKind.FOREIGN, "本区"),
+            ("深圳市本市商会", "hometown", "深圳"),
+            ("上海市本市商会", "hometown", "上海"),
+            ("北京本市企业商会", "hometown", "北京"),
+            ("杭州本市商会", "hometown", "杭州"),
+            ("区浙江商会", "local", "本区"),
+            ("区广东商会", "local", "本区"),
+            ("区福建商会", "local", "本区"),
+            ("区智能制造行业协会", "trade", "本区"),
+            ("区电子商务协会", "trade", "本区"),
+            ("区台商投资企业协会", "foreign", "本区"),
         ]
         return [
             Chamber.objects.create(
@@ -218,7 +222,7 @@ class Command(BaseCommand):
         ]
 
     def _entrepreneurs(self, chambers):
-        hometown_chambers = [c for c in chambers if c.kind == ChamberKind.HOMETOWN]
+        hometown_chambers = [c for c in chambers if c.kind == "hometown"]
         result = []
         for index in range(30):
             chamber = self.rng.choice(hometown_chambers)
