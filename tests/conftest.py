@@ -2,6 +2,9 @@
 
 import pytest
 
+# The browser fixtures (browser, page, screenshot) for every test package.
+pytest_plugins = ["tests.browser_fixtures"]
+
 
 @pytest.fixture
 def reference_data(db, django_db_blocker):

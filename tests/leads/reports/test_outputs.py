@@ -15,7 +15,7 @@ from leads.reports.monthly import monthly_report_build
 from leads.reports.period import Period
 from leads.reports.serialise import report_data
 from leads.reports.workbook import build_monthly_workbook
-from tests.leads.report_scenario import LeadMaker, load_reference, moment
+from tests.leads.reports.scenario import LeadMaker, load_reference, moment
 
 SHEETS = ["汇总", "按产业", "按小分队", "按来源", "按资金来源", "签约未落地", "年度目标"]
 KEYS = {

@@ -13,7 +13,7 @@ from leads.models import Industry, Lead
 from leads.services import lead_change_stage, lead_update
 from leads.services.activities import activity_create
 from tests.factories import ChamberFactory, EntrepreneurFactory, credit_code, make_lead
-from tests.pages.roles import RolesMixin
+from tests.roles import RolesMixin
 
 STAGES = [Stage.CONTACT, Stage.VISIT, Stage.INTENT, Stage.SIGNED, Stage.LANDED, Stage.DROPPED]
 

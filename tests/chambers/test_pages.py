@@ -9,7 +9,7 @@ from leads.choices import Source, Stage
 from leads.models import Industry
 from leads.services import lead_change_stage
 from tests.factories import ChamberFactory, EntrepreneurFactory, make_lead
-from tests.pages.roles import RolesMixin
+from tests.roles import RolesMixin
 
 
 class ScoreboardTests(RolesMixin, TestCase):

@@ -1,4 +1,4 @@
-"""Browser tests: Debian's Chromium driven by Playwright against the live test server."""
+"""Browser test fixtures, loaded by tests/conftest.py: Debian's Chromium driven by Playwright."""
 
 import os
 from pathlib import Path
@@ -18,7 +18,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 VIEWPORT = {"width": 1366, "height": 768}
 
 

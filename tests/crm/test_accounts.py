@@ -4,7 +4,7 @@ from django.test import TestCase
 from django.urls import reverse
 
 from tests.factories import PASSWORD
-from tests.pages.roles import RolesMixin
+from tests.roles import RolesMixin
 
 
 class AccountPagesTests(RolesMixin, TestCase):

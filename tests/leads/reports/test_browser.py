@@ -11,7 +11,7 @@ from leads.models import Lead
 from leads.reports.monthly import monthly_report_build
 from leads.reports.period import Period
 from tests.factories import UserFactory
-from tests.leads.report_scenario import LeadMaker, load_reference
+from tests.leads.reports.scenario import LeadMaker, load_reference
 
 CHROMIUM = "/usr/bin/chromium"
 

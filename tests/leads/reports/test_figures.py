@@ -10,7 +10,7 @@ from leads.choices import Stage
 from leads.models import AnnualTarget, Industry, Lead, StageOwner, TaskTeam
 from leads.reports.monthly import MonthlyReportBuilder, monthly_report_build
 from leads.reports.period import Period
-from tests.leads.report_scenario import (
+from tests.leads.reports.scenario import (
     LeadMaker,
     expected_report,
     load_reference,

@@ -11,7 +11,7 @@ from leads.choices import ActivityKind, Source, Stage
 from leads.models import Activity, AnnualTarget, Industry, Lead, StageTransition
 from leads.services import lead_change_stage, lead_update
 from tests.factories import credit_code, make_lead
-from tests.pages.roles import RolesMixin
+from tests.roles import RolesMixin
 
 
 class PageTestCase(RolesMixin, TestCase):

@@ -9,7 +9,7 @@ from django.urls import reverse
 from leads.choices import ActivityKind, Source, Stage
 from leads.models import Activity, Industry, Lead
 from tests.factories import ChamberFactory, EntrepreneurFactory, make_lead
-from tests.pages.roles import RolesMixin
+from tests.roles import RolesMixin
 
 VIEW_PAGES = [
     ("home", ()),

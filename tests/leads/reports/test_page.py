@@ -18,7 +18,7 @@ from leads.reports.monthly import monthly_report_build
 from leads.reports.period import Period
 from leads.reports.serialise import report_data
 from tests.factories import UserFactory
-from tests.leads.report_scenario import LeadMaker, load_reference
+from tests.leads.reports.scenario import LeadMaker, load_reference
 
 URL = reverse("reports:monthly")
 

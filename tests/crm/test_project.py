@@ -10,7 +10,7 @@ from pathlib import Path
 from django.core.management import call_command
 from django.test import SimpleTestCase, TestCase
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_manage(*args, env=None, cwd=ROOT):
