@@ -1,0 +1,256 @@
+"""Plans of lead writes: every value a creation, an edit or a stage move sets, decided once.
+
+The functions here read a lead (a Lead, or the bulk import's LeadRow) and
+return a frozen plan; they write nothing and change nothing. Two appliers
+use plans: the services in `lifecycle` apply one plan through the ORM, and
+the bulk import (`leads.excel.write`) applies many through its SQL path.
+An applier adds only who wrote, through which channel and with what note;
+the stage, dates, data, team, version, change reason, transition row and
+field-history values all come from the plan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import MappingProxyType
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from leads.choices import Stage
+from leads.services.rules import (
+    STAGE_RULES,
+    Proposed,
+    json_safe,
+    lead_creation_errors,
+    move_rule_changes,
+    next_team,
+    team_permission_errors,
+)
+
+EMPTY: Mapping = MappingProxyType({})
+STAGE_DATES = frozenset(rule.date_field for rule in STAGE_RULES.values() if rule.date_field)
+
+
+def _empty() -> Mapping:
+    return EMPTY
+
+
+def _pk(team):
+    return getattr(team, "pk", team)
+
+
+def _clean(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+@dataclass(frozen=True, kw_only=True)
+class EditPlan:
+    """A write to one lead: the values it sets (by attname), its reason, and what refuses it."""
+
+    changes: Mapping
+    reason: str
+    errors: Mapping = field(default_factory=_empty)
+    history_type: str = "~"
+
+    @property
+    def version(self) -> int:
+        """Return the lead's version after the write."""
+        return self.changes["version"]
+
+    def apply(self, lead) -> None:
+        """Set the planned values on `lead` (a Lead or a LeadRow) in memory."""
+        for name, value in self.changes.items():
+            setattr(lead, name, value)
+
+    def update_fields(self) -> list[str]:
+        """Return the columns an ORM save of this plan writes, `modified` included."""
+        return sorted({*self.changes, "modified"})
+
+    def history_reason(self, note: str = "", *, source: str = "") -> str:
+        """Return the field-history row's change reason: the note given, else the plan's reason.
+
+        A bulk writer names its source (the imported file) and keeps the
+        reason after it: "Excel导入：台账.xlsx（阶段变更：意向 → 签约）".
+        """
+        if source:
+            return f"{source}（{self.reason}）"
+        return note or self.reason
+
+
+@dataclass(frozen=True, kw_only=True)
+class MovePlan(EditPlan):
+    """A stage move (or a creation's entry at 接洽, from no stage), complete.
+
+    `changes` holds everything the move sets: the data given, the stage
+    date filled (`filled`), dropped_from / drop_reason / lost_to, the stage,
+    its entry time, the team and the version. `note` is the transition's note.
+    """
+
+    from_stage: str
+    to_stage: str
+    at: datetime
+    from_team: int | None
+    to_team: int | None
+    data: Mapping = field(default_factory=_empty)
+    filled: tuple[str, ...] = ()
+    note: str = ""
+
+    def transition_values(self) -> dict:
+        """Return the StageTransition row's values, except lead, actor, channel and note."""
+        return {
+            "from_stage": self.from_stage,
+            "to_stage": self.to_stage,
+            "at": self.at,
+            "from_team_id": self.from_team,
+            "to_team_id": self.to_team,
+            "data": json_safe(self.data),
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreationPlan:
+    """A new lead: its entry at 接洽 and, when created at a later stage, the move there."""
+
+    entry: MovePlan
+    move: MovePlan | None = None
+    errors: Mapping = field(default_factory=_empty)
+
+    @property
+    def steps(self) -> tuple[MovePlan, ...]:
+        """Return the entry and the move, in the order they are written."""
+        return (self.entry,) if self.move is None else (self.entry, self.move)
+
+    @property
+    def final(self) -> MovePlan:
+        """Return the last step: what the lead holds once created."""
+        return self.move or self.entry
+
+
+def stage_change_reason(from_stage: str, to_stage: str) -> str:
+    """Return the change reason of a move, e.g. 阶段变更：意向 → 签约."""
+    return _("阶段变更：%(from)s → %(to)s") % {
+        "from": Stage(from_stage).label,
+        "to": Stage(to_stage).label,
+    }
+
+
+def lead_plan_move(
+    lead, *, to_stage, at, day=None, note="", data=EMPTY, team=None, owner=None, actor=None
+) -> MovePlan:
+    """Return the plan of moving `lead` (read, not changed) to `to_stage` at `at`.
+
+    `data` are transition fields given with the move, applied first; `team`
+    a team asked for (needs the assign permission), `owner` the owning team
+    of `to_stage` (read by the caller: one query, or once per import); teams
+    may be given as teams or ids, the plan holds ids. `day` is the day of the
+    move (the local date of `at` unless given). The plan's `errors` say what
+    refuses the move.
+    """
+    from_stage = Stage(lead.stage)
+    to_stage = Stage(to_stage)
+    day = day or timezone.localdate(at)
+    given = {name: _clean(value) for name, value in data.items()}
+    ruled, errors = move_rule_changes(
+        Proposed(lead, given), from_stage=from_stage, to_stage=to_stage, note=note, day=day
+    )
+    for name, message in team_permission_errors(actor, team).items():
+        errors.setdefault(name, message)
+    from_team = lead.team_id
+    to_team = next_team(to_stage=to_stage, current=from_team, requested=_pk(team), owner=_pk(owner))
+    changes = {
+        **given,
+        **ruled,
+        "stage": to_stage.value,
+        "stage_entered_at": at,
+        "team_id": to_team,
+        "version": lead.version + 1,
+    }
+    return MovePlan(
+        changes=MappingProxyType(changes),
+        reason=stage_change_reason(from_stage, to_stage),
+        errors=MappingProxyType(errors),
+        from_stage=from_stage.value,
+        to_stage=to_stage.value,
+        at=at,
+        from_team=from_team,
+        to_team=to_team,
+        data=MappingProxyType(given),
+        filled=tuple(name for name in ruled if name in STAGE_DATES),
+        note=note,
+    )
+
+
+def lead_plan_creation(
+    lead, *, to_stage=Stage.CONTACT, at, day=None, team=None, owners: Mapping, actor=None, note=""
+) -> CreationPlan:
+    """Return the plan of creating `lead` (its data set, read not changed) and moving it on.
+
+    The steps of DESIGN: the lead enters 接洽 with its required data and the
+    owning team of 接洽 (or the `team` asked for, which needs the assign
+    permission), version 0, then moves to `to_stage` by `lead_plan_move`.
+    `owners` maps stages to their teams (or ids), read once by the caller.
+    """
+    reason = _("新建线索")
+    errors = lead_creation_errors(lead)
+    errors.update(team_permission_errors(actor, team))
+    entry_errors = MappingProxyType(dict(errors))
+    contact_team = _pk(team) if team is not None else _pk(owners.get(Stage.CONTACT))
+    entry = MovePlan(
+        changes=MappingProxyType(
+            {
+                "stage": Stage.CONTACT.value,
+                "stage_entered_at": at,
+                "team_id": contact_team,
+                "version": 0,
+            }
+        ),
+        reason=reason,
+        errors=entry_errors,
+        history_type="+",
+        from_stage="",
+        to_stage=Stage.CONTACT.value,
+        at=at,
+        from_team=None,
+        to_team=contact_team,
+        note=note or reason,
+    )
+    move = None
+    if to_stage != Stage.CONTACT and not errors:
+        move = lead_plan_move(
+            Proposed(lead, dict(entry.changes)),
+            to_stage=to_stage,
+            at=at,
+            day=day,
+            note=note,
+            team=team,
+            owner=owners.get(to_stage),
+        )
+        errors.update(move.errors)
+    return CreationPlan(entry=entry, move=move, errors=MappingProxyType(errors))
+
+
+def lead_plan_edit(lead, *, fields: Mapping, reason: str = "") -> EditPlan:
+    """Return the plan of changing `lead`'s ordinary fields to `fields` (only those that differ).
+
+    An edit that changes nothing has no changes at all (not even the version).
+    """
+    changes = {
+        name: value
+        for name, value in ((name, _clean(value)) for name, value in fields.items())
+        if getattr(lead, name) != value
+    }
+    if changes:
+        changes["version"] = lead.version + 1
+    return EditPlan(changes=MappingProxyType(changes), reason=reason or _("修改线索信息"))
+
+
+def lead_plan_assign_team(lead, *, team, team_name: str, actor=None) -> EditPlan:
+    """Return the plan of handing `lead` to `team` (a team or id) without a stage move."""
+    return EditPlan(
+        changes=MappingProxyType({"team_id": _pk(team), "version": lead.version + 1}),
+        reason=_("指定负责小分队：%(team)s") % {"team": team_name},
+        errors=MappingProxyType(team_permission_errors(actor, team)),
+    )
