@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from leads.choices import Stage
 from leads.excel.rows import NEW_LEAD, LeadRow
@@ -22,13 +22,13 @@ from leads.services import (
     CreationPlan,
     EditPlan,
     MovePlan,
-    Proposed,
     lead_field_errors,
     lead_plan_assign_team,
     lead_plan_creation,
     lead_plan_edit,
     lead_plan_move,
     next_team,
+    proposed,
     stage_owner_teams,
     team_permission_errors,
 )
@@ -61,6 +61,7 @@ class RowContext:
         self.actor = actor
         self.at = at
         self.day = timezone.localdate(at)
+        self.language = translation.get_language()
         self.owners = {stage: team.pk for stage, team in stage_owner_teams().items()}
         self.team_names = dict(TaskTeam.objects.values_list("pk", "name"))
         self.manage_all = actor is None or actor.has_perm("leads.manage_all_lead")
@@ -99,6 +100,7 @@ def creation_step(ctx: RowContext, row: int, values: dict) -> tuple[Creation | N
         team=requested,
         owners=ctx.owners,
         actor=ctx.actor,
+        language=ctx.language,
     )
     errors = dict(plan.errors) or _final_errors(lead, plan.steps, ctx.day)
     if errors:
@@ -141,8 +143,9 @@ def _update_plans(ctx: RowContext, lead: LeadRow, values: dict, changed, to_stag
     plans: list[EditPlan] = []
     view = lead
     if changed:
-        plans.append(lead_plan_edit(lead, fields={name: values[name] for name in changed}))
-        view = Proposed(lead, dict(plans[-1].changes))
+        fields = {name: values[name] for name in changed}
+        plans.append(lead_plan_edit(lead, fields=fields, language=ctx.language))
+        view = proposed(lead, dict(plans[-1].changes))
     if to_stage != lead.stage:
         move = lead_plan_move(
             view,
@@ -153,6 +156,7 @@ def _update_plans(ctx: RowContext, lead: LeadRow, values: dict, changed, to_stag
             team=requested,
             owner=ctx.owners.get(to_stage),
             actor=ctx.actor,
+            language=ctx.language,
         )
         errors = dict(move.errors)
         if "note" in errors:
@@ -161,7 +165,11 @@ def _update_plans(ctx: RowContext, lead: LeadRow, values: dict, changed, to_stag
         return plans, errors
     if requested is not None:
         name = ctx.team_names.get(requested, "")
-        plans.append(lead_plan_assign_team(view, team=requested, team_name=name, actor=ctx.actor))
+        plans.append(
+            lead_plan_assign_team(
+                view, team=requested, team_name=name, actor=ctx.actor, language=ctx.language
+            )
+        )
     return plans, {}
 
 

@@ -11,22 +11,23 @@ field-history values all come from the plan.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import MappingProxyType
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from leads.choices import Stage
 from leads.services.rules import (
     STAGE_RULES,
-    Proposed,
     json_safe,
     lead_creation_errors,
     move_rule_changes,
     next_team,
+    proposed,
     team_permission_errors,
 )
 
@@ -46,7 +47,7 @@ def _clean(value):
     return value.strip() if isinstance(value, str) else value
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class EditPlan:
     """A write to one lead: the values it sets (by attname), its reason, and what refuses it."""
 
@@ -80,7 +81,7 @@ class EditPlan:
         return note or self.reason
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class MovePlan(EditPlan):
     """A stage move (or a creation's entry at 接洽, from no stage), complete.
 
@@ -110,7 +111,7 @@ class MovePlan(EditPlan):
         }
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class CreationPlan:
     """A new lead: its entry at 接洽 and, when created at a later stage, the move there."""
 
@@ -129,16 +130,51 @@ class CreationPlan:
         return self.move or self.entry
 
 
-def stage_change_reason(from_stage: str, to_stage: str) -> str:
-    """Return the change reason of a move, e.g. 阶段变更：意向 → 签约."""
-    return _("阶段变更：%(from)s → %(to)s") % {
-        "from": Stage(from_stage).label,
-        "to": Stage(to_stage).label,
-    }
+STAGES = {stage.value: stage for stage in Stage}
+
+
+@functools.lru_cache(maxsize=1024)
+def _reason(language: str | None, key: tuple) -> str:
+    with translation.override(language):
+        kind = key[0]
+        if kind == "create":
+            return _("新建线索")
+        if kind == "edit":
+            return _("修改线索信息")
+        if kind == "assign":
+            return _("指定负责小分队：%(team)s") % {"team": key[1]}
+        return _("阶段变更：%(from)s → %(to)s") % {
+            "from": STAGES[key[1]].label,
+            "to": STAGES[key[2]].label,
+        }
+
+
+def change_reason(*key, language=None) -> str:
+    """Return a change reason, translated once per language and key, not once per lead.
+
+    Keys: ("create",) 新建线索; ("edit",) 修改线索信息; ("assign", team name)
+    指定负责小分队：…; ("move", from, to) 阶段变更：意向 → 签约. In `language`, the
+    active language unless given (a bulk caller reads it once).
+    """
+    return _reason(language or translation.get_language(), tuple(str(part) for part in key))
+
+
+def _frozen(mapping: dict) -> Mapping:
+    return MappingProxyType(mapping) if mapping else EMPTY
 
 
 def lead_plan_move(
-    lead, *, to_stage, at, day=None, note="", data=EMPTY, team=None, owner=None, actor=None
+    lead,
+    *,
+    to_stage,
+    at,
+    day=None,
+    note="",
+    data=EMPTY,
+    team=None,
+    owner=None,
+    actor=None,
+    language=None,
 ) -> MovePlan:
     """Return the plan of moving `lead` (read, not changed) to `to_stage` at `at`.
 
@@ -146,15 +182,18 @@ def lead_plan_move(
     a team asked for (needs the assign permission), `owner` the owning team
     of `to_stage` (read by the caller: one query, or once per import); teams
     may be given as teams or ids, the plan holds ids. `day` is the day of the
-    move (the local date of `at` unless given). The plan's `errors` say what
-    refuses the move.
+    move (the local date of `at` unless given), `language` that of the
+    change reason. The plan's `errors` say what refuses the move.
     """
-    from_stage = Stage(lead.stage)
-    to_stage = Stage(to_stage)
-    day = day or timezone.localdate(at)
+    from_stage = STAGES[lead.stage]
+    to_stage = STAGES[to_stage]
     given = {name: _clean(value) for name, value in data.items()}
     ruled, errors = move_rule_changes(
-        Proposed(lead, given), from_stage=from_stage, to_stage=to_stage, note=note, day=day
+        proposed(lead, given),
+        from_stage=from_stage,
+        to_stage=to_stage,
+        note=note,
+        day=day or timezone.localdate(at),
     )
     for name, message in team_permission_errors(actor, team).items():
         errors.setdefault(name, message)
@@ -170,35 +209,24 @@ def lead_plan_move(
     }
     return MovePlan(
         changes=MappingProxyType(changes),
-        reason=stage_change_reason(from_stage, to_stage),
-        errors=MappingProxyType(errors),
+        reason=change_reason("move", from_stage, to_stage, language=language),
+        errors=_frozen(errors),
         from_stage=from_stage.value,
         to_stage=to_stage.value,
         at=at,
         from_team=from_team,
         to_team=to_team,
-        data=MappingProxyType(given),
+        data=_frozen(given),
         filled=tuple(name for name in ruled if name in STAGE_DATES),
         note=note,
     )
 
 
-def lead_plan_creation(
-    lead, *, to_stage=Stage.CONTACT, at, day=None, team=None, owners: Mapping, actor=None, note=""
-) -> CreationPlan:
-    """Return the plan of creating `lead` (its data set, read not changed) and moving it on.
-
-    The steps of DESIGN: the lead enters 接洽 with its required data and the
-    owning team of 接洽 (or the `team` asked for, which needs the assign
-    permission), version 0, then moves to `to_stage` by `lead_plan_move`.
-    `owners` maps stages to their teams (or ids), read once by the caller.
-    """
-    reason = _("新建线索")
-    errors = lead_creation_errors(lead)
-    errors.update(team_permission_errors(actor, team))
-    entry_errors = MappingProxyType(dict(errors))
-    contact_team = _pk(team) if team is not None else _pk(owners.get(Stage.CONTACT))
-    entry = MovePlan(
+@functools.lru_cache(maxsize=64)
+def _entry_plan(at, contact_team, note: str, language: str) -> MovePlan:
+    """Return the plan of a lead's entry at 接洽: shared by all new leads of an import."""
+    reason = change_reason("create", language=language)
+    return MovePlan(
         changes=MappingProxyType(
             {
                 "stage": Stage.CONTACT.value,
@@ -208,7 +236,6 @@ def lead_plan_creation(
             }
         ),
         reason=reason,
-        errors=entry_errors,
         history_type="+",
         from_stage="",
         to_stage=Stage.CONTACT.value,
@@ -217,22 +244,49 @@ def lead_plan_creation(
         to_team=contact_team,
         note=note or reason,
     )
-    move = None
-    if to_stage != Stage.CONTACT and not errors:
-        move = lead_plan_move(
-            Proposed(lead, dict(entry.changes)),
-            to_stage=to_stage,
-            at=at,
-            day=day,
-            note=note,
-            team=team,
-            owner=owners.get(to_stage),
-        )
-        errors.update(move.errors)
-    return CreationPlan(entry=entry, move=move, errors=MappingProxyType(errors))
 
 
-def lead_plan_edit(lead, *, fields: Mapping, reason: str = "") -> EditPlan:
+def lead_plan_creation(
+    lead,
+    *,
+    to_stage=Stage.CONTACT,
+    at,
+    day=None,
+    team=None,
+    owners: Mapping,
+    actor=None,
+    note="",
+    language=None,
+) -> CreationPlan:
+    """Return the plan of creating `lead` (its data set, read not changed) and moving it on.
+
+    The steps of DESIGN: the lead enters 接洽 with its required data and the
+    owning team of 接洽 (or the `team` asked for, which needs the assign
+    permission), version 0, then moves to `to_stage` by `lead_plan_move`.
+    `owners` maps stages to their teams (or ids), read once by the caller.
+    """
+    errors = lead_creation_errors(lead)
+    errors.update(team_permission_errors(actor, team))
+    contact_team = _pk(team) if team is not None else _pk(owners.get(Stage.CONTACT))
+    entry = _entry_plan(at, contact_team, note, language or translation.get_language())
+    if errors:
+        entry = replace(entry, errors=MappingProxyType(dict(errors)))
+    if to_stage == Stage.CONTACT or errors:
+        return CreationPlan(entry=entry, errors=entry.errors)
+    move = lead_plan_move(
+        proposed(lead, dict(entry.changes)),
+        to_stage=to_stage,
+        at=at,
+        day=day,
+        note=note,
+        team=team,
+        owner=owners.get(to_stage),
+        language=language,
+    )
+    return CreationPlan(entry=entry, move=move, errors=move.errors)
+
+
+def lead_plan_edit(lead, *, fields: Mapping, language=None) -> EditPlan:
     """Return the plan of changing `lead`'s ordinary fields to `fields` (only those that differ).
 
     An edit that changes nothing has no changes at all (not even the version).
@@ -244,13 +298,13 @@ def lead_plan_edit(lead, *, fields: Mapping, reason: str = "") -> EditPlan:
     }
     if changes:
         changes["version"] = lead.version + 1
-    return EditPlan(changes=MappingProxyType(changes), reason=reason or _("修改线索信息"))
+    return EditPlan(changes=_frozen(changes), reason=change_reason("edit", language=language))
 
 
-def lead_plan_assign_team(lead, *, team, team_name: str, actor=None) -> EditPlan:
+def lead_plan_assign_team(lead, *, team, team_name: str, actor=None, language=None) -> EditPlan:
     """Return the plan of handing `lead` to `team` (a team or id) without a stage move."""
     return EditPlan(
         changes=MappingProxyType({"team_id": _pk(team), "version": lead.version + 1}),
-        reason=_("指定负责小分队：%(team)s") % {"team": team_name},
-        errors=MappingProxyType(team_permission_errors(actor, team)),
+        reason=change_reason("assign", team_name, language=language),
+        errors=_frozen(team_permission_errors(actor, team)),
     )

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from leads.choices import PIPELINE, Stage, stage_index
+from leads.choices import PIPELINE, Stage
 from leads.models import STAGE_HOLDS, Lead, StageOwner, TaskTeam, lead_row_errors
 from leads.validators import validate_credit_code
 
@@ -215,7 +215,10 @@ def _required_errors(lead: Lead, stages) -> dict[str, str]:
 
 
 class Proposed:
-    """Read `lead` as it would be with `changes` (by attname) applied, changing neither."""
+    """Read `lead` as it would be with `changes` (by attname) applied, changing neither.
+
+    Build with `proposed()`, which reads through one view however many are stacked.
+    """
 
     __slots__ = ("changes", "lead")
 
@@ -226,6 +229,19 @@ class Proposed:
     def __getattr__(self, name):
         changes = self.changes
         return changes[name] if name in changes else getattr(self.lead, name)
+
+
+def proposed(lead, changes: dict):
+    """Return `lead` read with `changes` applied (`lead` itself when there are none)."""
+    if not changes:
+        return lead
+    if isinstance(lead, Proposed):
+        return Proposed(lead.lead, {**lead.changes, **changes})
+    return Proposed(lead, changes)
+
+
+# Positions along the pipeline, looked up once per move of a bulk import.
+_POSITION = {stage: index for index, stage in enumerate(PIPELINE)}
 
 
 def move_rule_changes(lead, *, from_stage: Stage, to_stage: Stage, note: str, day):
@@ -253,15 +269,15 @@ def move_rule_changes(lead, *, from_stage: Stage, to_stage: Stage, note: str, da
         # 落户他地 without the place is a row rule (lead_row_errors), checked next.
         return {"dropped_from": from_stage.value}, errors
 
-    step = stage_index(to_stage) - stage_index(from_stage)
+    step = _POSITION[to_stage] - _POSITION[from_stage]
     if step < 0:
         if _is_blank(note):
             return {}, {"note": _("退回到前一阶段须说明原因。")}
         return {}, {}
 
-    passed = PIPELINE[stage_index(from_stage) + 1 : stage_index(to_stage) + 1]
+    passed = PIPELINE[_POSITION[from_stage] + 1 : _POSITION[to_stage] + 1]
     date_field = STAGE_RULES[to_stage].date_field
     changes = {}
     if date_field and getattr(lead, date_field) is None:
         changes[date_field] = day
-    return changes, _required_errors(Proposed(lead, changes), passed)
+    return changes, _required_errors(proposed(lead, changes), passed)
