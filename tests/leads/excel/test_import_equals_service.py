@@ -201,3 +201,25 @@ class ImportEqualsServiceTests(TestCase):
         self.assertEqual(report.error_lines(), [f"第2行 [终止原因] {message}"])
         lead.refresh_from_db()
         self.assertEqual(lead.stage, Stage.VISIT)
+
+    def test_the_import_signals_each_moved_lead_once_after_commit(self):
+        moved = make_lead(stage=Stage.CONTACT, **{**self.fields, "name": "已有项目"})
+        rows = [
+            {**self.cells, "项目名称": "只新建"},
+            {**self.cells, "项目名称": "新建即考察", "当前阶段": "考察"},
+            {**self.cells, "项目名称": "已有项目", "项目编号": moved.code, "当前阶段": "考察"},
+        ]
+        with self.captureOnCommitCallbacks(execute=False) as callbacks:
+            report = LeadImporter().run(lead_workbook(*rows), filename="台账.xlsx")
+        self.assertTrue(report.ok, report.error_lines())
+        self.assertEqual(self.signals, [])
+        for callback in callbacks:
+            callback()
+        names = dict(Lead.objects.values_list("pk", "name"))
+        self.assertEqual(
+            sorted((names[pk], stage, f, t) for pk, stage, f, t, *_ in self.signals),
+            [
+                ("已有项目", "visit", "contact", "visit"),
+                ("新建即考察", "visit", "contact", "visit"),
+            ],
+        )
