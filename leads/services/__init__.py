@@ -18,12 +18,12 @@ from leads.services.plans import (
     CreationPlan,
     EditPlan,
     MovePlan,
-    change_reason,
     lead_plan_assign_team,
     lead_plan_creation,
     lead_plan_edit,
     lead_plan_move,
 )
+from leads.services.reasons import change_reason
 from leads.services.rules import (
     CODE_PREFIX,
     SERVICE_FIELDS,

@@ -1,7 +1,9 @@
 """The pipeline's rules, shared by the single-lead services and the bulk import.
 
-Each function validates or plans; none writes to the database. The stage
-table (what each stage needs on entering) is `STAGE_RULES`.
+Each function validates or works out what a rule sets; none writes to the
+database, none changes the lead it reads. The stage table (what each stage
+needs on entering) is `STAGE_RULES`; `leads.services.plans` turns these
+rules into the plans both writers apply.
 """
 
 from __future__ import annotations
