@@ -22,13 +22,16 @@ venv: $(STAMP)
 migrate: venv
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
 
+## Reference + demo data into an empty database only; a database in use is left as it is.
 demo: migrate
-	DJANGO_DEBUG=1 $(BIN)/python manage.py loaddata reference
-	DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo
+	DJANGO_DEBUG=1 $(BIN)/python manage.py bootstrap
 
-## Set everything up and serve the app on SQLite with demo data.
+## Set everything up and serve the app on SQLite with demo data: the web server and the
+## background worker (imports) together; Ctrl-C stops both.
 run: demo .dev-secret-key
-	DJANGO_DEBUG=1 DJANGO_SECRET_KEY="$$(cat .dev-secret-key)" $(BIN)/python manage.py runserver $(HOST)
+	DJANGO_DEBUG=1 DJANGO_SECRET_KEY="$$(cat .dev-secret-key)" $(BIN)/python -m crm.launcher \
+		web="$(BIN)/python manage.py runserver $(HOST)" \
+		worker="$(BIN)/python manage.py db_worker"
 
 ## The whole test suite: lint, migrations check, unit, page and browser tests.
 test: venv

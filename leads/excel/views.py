@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from crm.worker import worker_missing_notice
 from leads.excel.export import export_leads
 from leads.excel.forms import ImportUploadForm
 from leads.excel.jobs import IMPORT_PERMISSIONS, import_job_confirm, import_job_start
@@ -76,6 +77,7 @@ def import_job(request, pk):
             import_job_confirm(job)
         return redirect("leads:import_job", job.pk)
     if request.GET.get("format") == "json":
+        notice = worker_missing_notice("leads.tasks.run_import_job", job.pk)
         return JsonResponse(
             {
                 "status": job.status,
@@ -84,6 +86,7 @@ def import_job(request, pk):
                 "total": job.total,
                 "percent": job.percent,
                 "running": job.running,
+                **({"notice": notice} if notice else {}),  # no worker has started it
             }
         )
     return render(request, "leads/import_job.html", {"job": job, "report": job.report})
