@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast lint format venv migrate demo bench bench-import bench-pages bench-report test-browser clean
+.PHONY: run serve test test-fast lint format venv migrate demo bench bench-import bench-pages bench-report test-browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,16 @@ run: demo .dev-secret-key
 	DJANGO_DEBUG=1 DJANGO_SECRET_KEY="$$(cat .dev-secret-key)" $(BIN)/python -m crm.launcher \
 		web="$(BIN)/python manage.py runserver $(HOST)" \
 		worker="$(BIN)/python manage.py db_worker"
+
+## Production on this machine: collect static files, migrate, then gunicorn (2 × cores + 1
+## workers unless GUNICORN_WORKERS is set) and the task worker; configuration from the
+## environment (docs/deploy.md). Ctrl-C or SIGTERM stops both.
+serve: venv
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python -m crm.launcher \
+		web="$(BIN)/gunicorn -c crm/gunicorn.conf.py crm.wsgi" \
+		worker="$(BIN)/python manage.py db_worker --no-reload"
 
 ## The whole test suite: lint, migrations check, unit, page and browser tests.
 test: venv

@@ -6,6 +6,12 @@ Environment variables:
     DJANGO_ALLOWED_HOSTS  comma-separated host names (default: localhost names)
     DJANGO_HTTPS          "0" on an intranet served over plain HTTP (default "1"):
                           turns off the HTTPS-only cookies, redirect and HSTS
+    DJANGO_BEHIND_PROXY   "1" behind a reverse proxy (nginx) on this machine: trust its
+                          X-Forwarded-Proto and X-Forwarded-For headers (default "0")
+    DJANGO_CSRF_TRUSTED_ORIGINS  comma-separated origins, e.g. https://zs.example.gov.cn
+    DJANGO_LOG_FORMAT     "json" (one JSON object per line on stdout) or "text"
+                          (default: json unless DJANGO_DEBUG=1)
+    DJANGO_LOG_LEVEL      default INFO
     DATABASE_URL          e.g. postgres://user:pass@host/db (default: SQLite file)
     CRM_IMPORT_MAX_ROWS   largest lead workbook accepted, in rows
     CRM_IMPORT_MAX_BYTES  largest uploaded workbook, in bytes
@@ -181,8 +187,13 @@ if not DEBUG and HTTPS:
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# Behind nginx on the same machine (docs/deploy.md): the proxy says whether the
+# client used HTTPS and who the client is. Never trust these headers when clients
+# can reach the app server directly: they could forge them.
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", False)
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = [
     origin.strip()
     for origin in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",")
@@ -213,10 +224,22 @@ TASKS = {
 CRM_IMPORT_MAX_ROWS = int(os.environ.get("CRM_IMPORT_MAX_ROWS", "200000"))
 CRM_IMPORT_MAX_BYTES = int(os.environ.get("CRM_IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
 
+# Logs go to stdout (journald, docker, a collector); JSON lines unless developing.
+LOG_FORMAT = os.environ.get("DJANGO_LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "crm.jsonlog.JSONFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
 

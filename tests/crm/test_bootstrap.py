@@ -16,15 +16,18 @@ def bootstrap(*args) -> str:
 
 
 class BootstrapTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        # One demo seed for the class: it is the slow part (240 leads with history).
+        cls.first_output = bootstrap()
+
     def test_empty_database_gets_reference_and_demo_data(self):
-        output = bootstrap()
-        self.assertIn("已载入基础数据", output)
+        self.assertIn("已载入基础数据", self.first_output)
         self.assertEqual(Industry.objects.count(), 10)
         self.assertTrue(User.objects.filter(username="demo").exists())
         self.assertGreaterEqual(Lead.objects.count(), 200)
 
     def test_second_run_keeps_what_an_administrator_changed(self):
-        bootstrap()
         team = TaskTeam.objects.get(name="信息研判组")
         team.name = "信息研判一组"
         team.save()
@@ -41,6 +44,8 @@ class BootstrapTests(TestCase):
         self.assertEqual(StageOwner.objects.get(stage="contact").sla_days, 99)
         self.assertEqual(Lead.objects.count(), leads)
 
+
+class BootstrapRefusesTests(TestCase):
     def test_database_with_only_users_is_not_seeded(self):
         User.objects.create_user("admin", password="x")
         bootstrap()
