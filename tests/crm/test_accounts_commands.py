@@ -12,9 +12,13 @@ from unittest import mock
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.http import HttpRequest
 from django.test import SimpleTestCase, TestCase
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+# django-axes checks every authentication against its request: give the test client one.
 
 
 def run(*args) -> str:
@@ -37,7 +41,11 @@ class CreateLeaderTests(TestCase):
         self.assertTrue(user.is_staff)
         self.assertFalse(user.is_superuser)
         self.assertTrue(user.has_perm("leads.manage_all_lead"))
-        self.assertTrue(self.client.login(username="zhangsan", password="Zs-lead-2026-long"))
+        self.assertTrue(
+            self.client.login(
+                request=HttpRequest(), username="zhangsan", password="Zs-lead-2026-long"
+            )
+        )
 
     @mock.patch.dict(os.environ, {"CRM_PASSWORD": "Zs-lead-2026-long"})
     def test_superuser_flag_makes_the_first_administrator(self):
@@ -71,8 +79,12 @@ class DisableDemoUsersTests(TestCase):
             user = User.objects.get(username=name)
             self.assertFalse(user.is_active)
             self.assertFalse(user.has_usable_password())
-            self.assertFalse(self.client.login(username=name, password="zhaoshang2026"))
-        self.assertTrue(self.client.login(username="zhangsan", password="zhaoshang2026"))
+            self.assertFalse(
+                self.client.login(request=HttpRequest(), username=name, password="zhaoshang2026")
+            )
+        self.assertTrue(
+            self.client.login(request=HttpRequest(), username="zhangsan", password="zhaoshang2026")
+        )
         self.assertTrue(User.objects.get(username="demo_real").is_active)
         self.assertIn("没有需要停用的演示账号", run("disable_demo_users"))
 
