@@ -25,8 +25,8 @@ max_requests_jitter = 200
 # Trust X-Forwarded-* only from a proxy on this machine.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
-# Logs as JSON lines on stdout, like the app's own (crm.jsonlog.JSONFormatter).
-accesslog = "-"
+# Logs as JSON lines on stderr, like the app's own (crm.jsonlog.JSONFormatter).
+accesslog = "-"  # handled by logconfig_dict below
 errorlog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
 logconfig_dict = {
@@ -34,15 +34,15 @@ logconfig_dict = {
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "crm.jsonlog.JSONFormatter"}},
     "handlers": {
-        "stdout": {
+        "stderr": {
             "class": "logging.StreamHandler",
             "formatter": "json",
-            "stream": "ext://sys.stdout",
+            "stream": "ext://sys.stderr",
         }
     },
-    "root": {"handlers": ["stdout"], "level": "INFO"},
+    "root": {"handlers": ["stderr"], "level": "INFO"},
     "loggers": {
-        "gunicorn.error": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
-        "gunicorn.access": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
+        "gunicorn.error": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+        "gunicorn.access": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
     },
 }

@@ -113,7 +113,7 @@ class GunicornTests(TransactionTestCase):
         self.assertEqual(answer.status, 200)
         self.assertIn("请输入一个正确的用户名和密码", answer.read().decode())
 
-    def test_access_log_is_json_lines_on_stdout(self):
+    def test_access_log_is_json_lines(self):
         self.get("/accounts/login/").read()
         self.server.terminate()
         output, _ = self.server.communicate(timeout=60)
