@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("leads/", include("leads.urls")),
     path("reports/", include("leads.reports_urls")),
+    path("audit/", include("audit.urls")),
     path("", include("chambers.urls")),
     path("", views.home, name="home"),
 ]

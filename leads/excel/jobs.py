@@ -7,6 +7,7 @@ import time
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from audit.services import record_import
 from crm.spreadsheets.report import ImportReport
 from leads.excel.resource_bridge import importer_for
 from leads.models import ImportJob
@@ -100,4 +101,13 @@ def import_job_run(job_id: int, *, confirm: bool) -> str:
         done=total,
         total=total,
     )
+    if status == ImportJob.Status.DONE:
+        record_import(
+            kind=job.kind,
+            rows=total,
+            filename=job.filename,
+            user=job.created_by,
+            channel="web",
+            note=report.summary(),
+        )
     return report.summary() if report.ok else report.error_lines()[0]

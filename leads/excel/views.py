@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from audit.services import record_export
 from crm.worker import worker_missing_notice
 from leads.excel.export import export_leads
 from leads.excel.forms import ImportUploadForm
@@ -109,7 +110,7 @@ def lead_export(request):
         raise PermissionDenied
     lead_filter = LeadFilter(request.GET or None, queryset=Lead.objects.all())
     buffer = io.BytesIO()
-    export_leads(buffer, lead_filter.qs)
+    record_export(request=request, kind="leads", rows=export_leads(buffer, lead_filter.qs))
     return xlsx_response(buffer, f"招商线索-{timezone.localdate():%Y%m%d}.xlsx")
 
 
@@ -121,7 +122,7 @@ def target_export(request):
     year = request.GET.get("year", "")
     year = int(year) if year.isdigit() else None
     buffer = io.BytesIO()
-    export_targets(buffer, year=year)
+    record_export(request=request, kind="targets", rows=export_targets(buffer, year=year))
     return xlsx_response(buffer, f"年度目标-{year or '全部'}.xlsx")
 
 

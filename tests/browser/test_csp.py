@@ -61,6 +61,7 @@ def test_main_pages_raise_no_csp_violation(page, live_server, director):
         f"/leads/{lead.pk}/",
         "/reports/monthly/",
         "/leads/import/",
+        "/audit/",
     ]
     for path in pages:
         page.goto(f"{live_server.url}{path}")
