@@ -52,7 +52,7 @@ class Command(BaseCommand):
         try:
             password_validation.validate_password(password, user)
         except ValidationError as error:
-            raise CommandError("密码不符合要求：" + "；".join(error.messages)) from None
+            raise CommandError("密码不符合要求：" + " ".join(error.messages)) from None
         user.set_password(password)
         with transaction.atomic():
             user.save()
