@@ -66,6 +66,7 @@ LOCAL_APPS = [
     "crm",
     "leads",
     "chambers",
+    "aftercare",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -97,6 +98,7 @@ TEMPLATES = [
             BASE_DIR / "leads" / "pages" / "templates",
             BASE_DIR / "leads" / "reports" / "templates",
             BASE_DIR / "leads" / "excel" / "templates",
+            BASE_DIR / "aftercare" / "pages" / "templates",
         ],
         "APP_DIRS": True,
         "OPTIONS": {

@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("leads/", include("leads.pages.urls")),
     path("reports/", include("leads.reports.urls")),
+    path("aftercare/", include("aftercare.pages.urls")),
     path("", include("chambers.urls")),
     path("", include("leads.pages.dashboard_urls")),
 ]

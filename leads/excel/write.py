@@ -19,6 +19,7 @@ from leads.excel.sql import bulk_insert, bulk_update
 from leads.models import Lead, StageTransition
 from leads.resources import lead_columns
 from leads.services import json_safe
+from leads.signals import lead_landed_in_transaction
 
 HISTORY = Lead.history.model
 HISTORY_TRACKED = [field.attname for field in HISTORY.tracked_fields]
@@ -55,6 +56,10 @@ def write_plan(plan: LeadPlan, *, actor, at, note: str, progress=None) -> None:
     if progress:
         progress("write", len(plan.creations), len(plan.report.outcomes))
     write_updates(plan, actor_id=actor_id, at=at, note=note)
+    landed = [step.lead for step in plan.creations if step.to_stage == Stage.LANDED]
+    landed += [step.lead for step in plan.updates if step.move and step.move[1] == Stage.LANDED]
+    if landed:
+        lead_landed_in_transaction.send(sender=Lead, leads=landed, actor=actor)
 
 
 def lock_updates(plan: LeadPlan) -> None:

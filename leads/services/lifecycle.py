@@ -32,7 +32,7 @@ from leads.services.rules import (
     stage_owner_team,
     team_permission_errors,
 )
-from leads.signals import lead_stage_changed
+from leads.signals import lead_landed_in_transaction, lead_stage_changed
 
 
 def lead_code_next(*, year: int, count: int = 1) -> list[str]:
@@ -163,6 +163,8 @@ def lead_change_stage(
             note=note,
             data=json_safe(data),
         )
+        if to_stage == Stage.LANDED:
+            lead_landed_in_transaction.send(sender=Lead, leads=[locked], actor=actor)
         transaction.on_commit(
             lambda: lead_stage_changed.send(sender=Lead, lead=locked, transition=transition)
         )
