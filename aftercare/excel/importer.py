@@ -101,8 +101,7 @@ class ProblemImporter(WorkbookImporter):
             outcome = RowOutcome(row=row, kind=ERROR)
             report.outcomes.append(outcome)
             values, errors = _parse(row, cells, sheet)
-            if not errors:
-                step, errors = context.step(row, values)
+            step, errors = context.step(row, values, errors)
             key = values.get("code") or (
                 values.get("enterprise"),
                 values.get("raised_on"),
@@ -154,6 +153,7 @@ def _parse(row, cells, sheet) -> tuple[dict, list[RowError]]:
         try:
             values[column.field] = column.parse(raw) if raw not in (None, "") else None
         except CellError as error:
+            values[column.field] = None
             errors.append(RowError(row, column.header, str(error)))
     code = values.get("credit_code")
     if code:
@@ -181,15 +181,19 @@ class _Context:
         self.users.update({u.username: u.pk for u in users})
         self.days = category_deadline_days()
 
-    def step(self, row: int, values: dict) -> tuple[RowStep | None, list[RowError]]:
+    def step(self, row: int, values: dict, errors: list) -> tuple[RowStep | None, list[RowError]]:
+        """Return the row's step, or None and every error of the row (cell errors first)."""
         problem = self.by_code.get(values["code"]) if values["code"] else None
         if problem is None and not values["code"]:
             key = (values["enterprise"], values["raised_on"], values["description"])
             problem = self.by_content.get(key)
-        errors = [
+        unreadable = {error.column for error in errors}
+        errors = errors + [
             RowError(row, HEADERS[name], f"{HEADERS[name]}不能为空。")
             for name in REQUIRED
-            if problem is None and values.get(name) in (None, "")
+            if problem is None
+            and values.get(name) in (None, "")
+            and HEADERS[name] not in unreadable
         ]
         if values["handler"] and values["handler"] not in self.users:
             errors.append(
