@@ -25,6 +25,7 @@ migrate: venv
 demo: migrate
 	DJANGO_DEBUG=1 $(BIN)/python manage.py loaddata reference
 	DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo
+	DJANGO_DEBUG=1 $(BIN)/python manage.py seed_aftercare_demo
 
 ## Set everything up and serve the app on SQLite with demo data.
 run: demo .dev-secret-key

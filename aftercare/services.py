@@ -284,11 +284,14 @@ def problem_change_status(
         )
         if errors:
             raise InvalidStatusChange(errors)
-        final = to_status
+        final, rating = to_status, ""
         if to_status == Status.CLOSED and locked.rating == Rating.UNSATISFIED:
             # 不满意: the enterprise was told but is not content; the problem is worked again.
+            # The feedback stays in the history row; the problem waits for the next one.
             final = Status.IN_PROGRESS
-            locked.closed_on = None
+            rating = locked.rating
+            locked.closed_on = locked.feedback_on = None
+            locked.feedback_way = locked.rating = ""
             locked.reopen_count += 1
             note = note or _("企业评价不满意，重新办理。")
         locked.status = final
@@ -303,7 +306,7 @@ def problem_change_status(
             actor=actor,
             channel=channel,
             note=note,
-            rating=locked.rating if to_status == Status.CLOSED else "",
+            rating=(locked.rating or rating) if to_status == Status.CLOSED else "",
             data=_json_safe(data),
         )
         transaction.on_commit(

@@ -110,6 +110,24 @@ class MoveTests(TestCase):
             ("resolved", "in_progress", "unsatisfied"),
         )
 
+    def test_after_an_unsatisfied_rating_the_problem_is_resolved_and_closed_again(self):
+        self.problem = resolve(self.problem, at=moment(date(2026, 3, 5)))
+        self.problem = problem_change_status(
+            problem=self.problem,
+            to_status="closed",
+            at=moment(date(2026, 3, 6)),
+            **feedback(date(2026, 3, 6), "unsatisfied"),
+        )
+        self.assertEqual((self.problem.feedback_on, self.problem.rating), (None, ""))
+        self.move("resolved", resolution="重新协调后解决")
+        self.move("closed", **feedback(TODAY))
+        stored = Problem.objects.get()
+        self.assertEqual(
+            (stored.status, stored.rating, stored.reopen_count), ("closed", "satisfied", 1)
+        )
+        ratings = list(stored.changes.exclude(rating="").values_list("rating", flat=True))
+        self.assertEqual(ratings, ["unsatisfied", "satisfied"])
+
     def test_feedback_cannot_be_dated_in_the_future_or_before_resolution(self):
         self.problem = resolve(self.problem, at=moment(TODAY))
         with self.assertRaises(InvalidStatusChange) as caught:
