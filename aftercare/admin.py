@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from aftercare.models import CategoryDeadline, Enterprise, Problem, ProblemStatusChange
+from aftercare.services import enterprise_create, enterprise_update, problem_update
 
 
 @admin.register(Enterprise)
@@ -11,6 +12,16 @@ class EnterpriseAdmin(admin.ModelAdmin):
     list_filter = ["above_scale", "key_enterprise", "from_investment"]
     search_fields = ["name", "credit_code"]
     raw_id_fields = ["lead"]
+
+    def save_model(self, request, obj, form, change):
+        """Save through the enterprise services, so the version moves on every change."""
+        fields = {name: form.cleaned_data[name] for name in form.changed_data}
+        if change:
+            enterprise_update(
+                enterprise=Enterprise.objects.get(pk=obj.pk), actor=request.user, **fields
+            )
+        else:
+            obj.pk = enterprise_create(actor=request.user, **form.cleaned_data).pk
 
 
 class StatusChangeInline(admin.TabularInline):
@@ -54,6 +65,12 @@ class ProblemAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         # New problems are registered on the ledger pages (code, history row, deadline).
         return False
+
+    def save_model(self, request, obj, form, change):
+        """Save through problem_update, so the version moves and stale pages are refused."""
+        stored = Problem.objects.get(pk=obj.pk)
+        fields = {name: form.cleaned_data[name] for name in form.changed_data}
+        problem_update(problem=stored, actor=request.user, **fields)
 
 
 @admin.register(CategoryDeadline)

@@ -3,6 +3,7 @@
 import re
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -18,10 +19,17 @@ class ProblemFilter(django_filters.FilterSet):
     """Query parameters: q, status, category, team, unit, overdue, enterprise, month (YYYY-MM)."""
 
     q = django_filters.CharFilter(label=_("关键词"), method="filter_text")
-    status = django_filters.MultipleChoiceFilter(label=_("办理状态"), choices=Status.choices)
-    category = django_filters.MultipleChoiceFilter(label=_("诉求类别"), choices=Category.choices)
+    status = django_filters.MultipleChoiceFilter(
+        label=_("办理状态"), choices=Status.choices, widget=forms.CheckboxSelectMultiple
+    )
+    category = django_filters.MultipleChoiceFilter(
+        label=_("诉求类别"), choices=Category.choices, widget=forms.CheckboxSelectMultiple
+    )
     team = django_filters.ModelChoiceFilter(
-        label=_("责任小分队"), field_name="responsible_team", queryset=TaskTeam.objects.all()
+        label=_("责任小分队"),
+        field_name="responsible_team",
+        queryset=TaskTeam.objects.all(),
+        empty_label=_("全部"),
     )
     unit = django_filters.CharFilter(label=_("责任单位"), method="filter_unit")
     overdue = django_filters.BooleanFilter(label=_("超期"), method="filter_overdue")

@@ -140,7 +140,8 @@ class Command(BaseCommand):
             "escalated": ["in_progress", "escalated"],
         }[ending]
         for step in steps:
-            day += timedelta(days=self.rng.randint(1, 20))
+            # Most moves follow within a week; a few take much longer (and run late).
+            day += timedelta(days=self.rng.choice([1, 2, 3, 5, 7, 10, 30]))
             if day > self.today:
                 return
             data = self._data(step, day)
