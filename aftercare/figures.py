@@ -110,22 +110,7 @@ def problem_figures_build(period: Period, as_of: date) -> ProblemFigures:
         for target in targets:
             for name, value in facts.items():
                 setattr(target, name, getattr(target, name) + value)
-    ratings = ProblemStatusChange.objects.exclude(rating="").filter(
-        at__gte=day_start(ytd.start),
-        at__lt=next_day_start(min(ytd.end, end)),
-    )
-    for category, team, unit, rating in ratings.values_list(
-        "problem__category",
-        "problem__responsible_team__name",
-        "problem__responsible_unit_name",
-        "rating",
-    ):
-        unit_name = team or unit
-        satisfied = int(rating in SATISFIED_RATINGS)
-        unit_row = units.setdefault(unit_name, ProblemRow(unit_name))
-        for target in (total, categories[category], unit_row):
-            target.ytd_rated += 1
-            target.ytd_satisfied += satisfied
+    _add_ratings(total, categories, units, start=ytd.start, end=end)
     return ProblemFigures(
         period=period,
         ytd=ytd,
@@ -153,3 +138,22 @@ def _facts(period, ytd, end, raised_on, deadline, closed_on, status_then) -> dic
         "ytd_closed": int(closed_in_ytd),
         "ytd_closed_on_time": int(closed_in_ytd and closed_on <= deadline),
     }
+
+
+def _add_ratings(total, categories, units, *, start: date, end: date) -> None:
+    """Count the feedback ratings given from `start` to the end of `end` (满意率's base)."""
+    ratings = ProblemStatusChange.objects.exclude(rating="").filter(
+        at__gte=day_start(start), at__lt=next_day_start(end)
+    )
+    for category, team, unit, rating in ratings.values_list(
+        "problem__category",
+        "problem__responsible_team__name",
+        "problem__responsible_unit_name",
+        "rating",
+    ):
+        unit_name = team or unit
+        satisfied = int(rating in SATISFIED_RATINGS)
+        unit_row = units.setdefault(unit_name, ProblemRow(unit_name))
+        for target in (total, categories[category], unit_row):
+            target.ytd_rated += 1
+            target.ytd_satisfied += satisfied

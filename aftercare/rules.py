@@ -133,3 +133,23 @@ def date_errors(problem, today: date) -> dict:
                 "date": first.isoformat(),
             }
     return errors
+
+
+def errors_of(error: ValidationError) -> dict:
+    """Return a ValidationError's messages as {field: one line}."""
+    return {
+        field: " ".join(str(m) for m in messages) for field, messages in error.message_dict.items()
+    }
+
+
+def full_clean_or_raise(obj, exclude=()) -> None:
+    """Run `obj.full_clean()`; raise ProblemServiceError with Chinese field messages."""
+    try:
+        obj.full_clean(exclude=list(exclude))
+    except ValidationError as error:
+        raise ProblemServiceError(errors_of(error)) from None
+
+
+def stripped(fields: dict) -> dict:
+    """Return `fields` with text values trimmed."""
+    return {k: v.strip() if isinstance(v, str) else v for k, v in fields.items()}

@@ -8,23 +8,44 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftercare.choices import DEFAULT_DEADLINE_DAYS, Rating, Status
-from aftercare.models import CategoryDeadline, Enterprise, Problem, ProblemStatusChange
+from aftercare.enterprises import (
+    enterprise_create,
+    enterprise_find_or_create,
+    enterprise_update,
+    enterprises_link_landed,
+)
+from aftercare.models import CategoryDeadline, Problem, ProblemStatusChange
 from aftercare.rules import (
     MOVE_FIELDS,
     STATUS_RULES,
     InvalidStatusChange,
     ProblemEditConflict,
     ProblemServiceError,
+    full_clean_or_raise,
     status_move_errors,
+    stripped,
 )
 from aftercare.signals import problem_status_changed
+
+__all__ = [
+    "SERVICE_FIELDS",
+    "category_deadline_days",
+    "enterprise_create",
+    "enterprise_find_or_create",
+    "enterprise_update",
+    "enterprises_link_landed",
+    "problem_change_status",
+    "problem_code_next",
+    "problem_create",
+    "problem_deadline_default",
+    "problem_update",
+]
 
 CODE_PREFIX = "SQ"
 # Fields set only by the services: the code, the status and what the moves record.
@@ -58,102 +79,6 @@ def problem_deadline_default(*, category: str, raised_on: date, days=None) -> da
     return raised_on + timedelta(days=days.get(category, DEFAULT_DEADLINE_DAYS["other"]))
 
 
-def _errors_of(error: ValidationError) -> dict:
-    return {
-        field: " ".join(str(m) for m in messages) for field, messages in error.message_dict.items()
-    }
-
-
-def _clean(obj, exclude=()) -> None:
-    try:
-        obj.full_clean(exclude=list(exclude))
-    except ValidationError as error:
-        raise ProblemServiceError(_errors_of(error)) from None
-
-
-def _stripped(fields: dict) -> dict:
-    return {k: v.strip() if isinstance(v, str) else v for k, v in fields.items()}
-
-
-def enterprise_create(*, actor=None, **fields) -> Enterprise:
-    """Create an enterprise that never was a lead (or was, given `lead`)."""
-    fields = _stripped(fields)
-    if fields.get("credit_code"):
-        fields["credit_code"] = fields["credit_code"].upper()
-    enterprise = Enterprise(**fields)
-    _clean(enterprise)
-    enterprise.save()
-    return enterprise
-
-
-def enterprise_update(*, enterprise: Enterprise, actor=None, **fields) -> Enterprise:
-    """Change an enterprise's fields; refuse a stale copy (ProblemEditConflict)."""
-    with transaction.atomic():
-        locked = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
-        if locked.version != enterprise.version:
-            raise ProblemEditConflict({"version": _("该企业已被他人修改，请刷新后重新操作。")})
-        for field, value in _stripped(fields).items():
-            setattr(locked, field, value.upper() if field == "credit_code" else value)
-        _clean(locked)
-        locked.version += 1
-        locked.save()
-    return locked
-
-
-def enterprise_find_or_create(*, name: str, credit_code: str = "") -> Enterprise:
-    """Return the enterprise with `credit_code`, else the one named `name`, else a new one.
-
-    An enterprise found by name without a credit code takes the one given.
-    """
-    name, credit_code = name.strip(), credit_code.strip().upper()
-    if credit_code:
-        found = Enterprise.objects.filter(credit_code=credit_code).first()
-        if found:
-            return found
-    found = Enterprise.objects.filter(name=name).order_by("credit_code").first()
-    if found and credit_code and not found.credit_code:
-        found.credit_code = credit_code
-        found.save(update_fields=["credit_code", "modified"])
-    if found and (not credit_code or found.credit_code == credit_code):
-        return found
-    return enterprise_create(name=name, credit_code=credit_code)
-
-
-def enterprises_link_landed(*, leads) -> None:
-    """Create or link the enterprise of each lead that has just landed.
-
-    Runs inside the landing's transaction (leads' `lead_landed_in_transaction`).
-    Matches by 统一社会信用代码, then by name; a match found by name without
-    a credit code takes the lead's. New enterprises are tagged 招商落地企业.
-    `leads` are Lead rows or the bulk import's lead-like rows (id,
-    registered_name, credit_code).
-    """
-    leads = [lead for lead in leads if lead.registered_name]
-    if not leads:
-        return
-    codes = {lead.credit_code.upper() for lead in leads if lead.credit_code}
-    names = {lead.registered_name.strip() for lead in leads}
-    by_code = {e.credit_code: e for e in Enterprise.objects.filter(credit_code__in=codes)}
-    by_name = {e.name: e for e in Enterprise.objects.filter(name__in=names, credit_code="")}
-    for lead in leads:
-        code, name = lead.credit_code.upper(), lead.registered_name.strip()
-        enterprise = by_code.get(code) if code else None
-        if enterprise is None and name in by_name:
-            enterprise = by_name.pop(name)
-            enterprise.credit_code = code
-        if enterprise is None:
-            enterprise = Enterprise(
-                name=name, credit_code=code, from_investment=True, lead_id=lead.id
-            )
-            enterprise.save()
-        else:
-            enterprise.lead_id = enterprise.lead_id or lead.id
-            enterprise.from_investment = True
-            enterprise.save(update_fields=["credit_code", "lead", "from_investment", "modified"])
-        if code:
-            by_code[code] = enterprise
-
-
 def problem_create(
     *, actor=None, channel: str = "web", code: str = "", at: datetime | None = None, **fields
 ) -> Problem:
@@ -166,7 +91,7 @@ def problem_create(
     if invalid:
         raise TypeError(f"problem_create() cannot set {sorted(invalid)}")
     at = at or timezone.now()
-    fields = _stripped(fields)
+    fields = stripped(fields)
     if fields.get("raised_on") is None:
         fields["raised_on"] = timezone.localdate(at)
     if fields.get("deadline") is None and fields.get("category"):
@@ -178,7 +103,7 @@ def problem_create(
             with transaction.atomic():
                 problem = Problem(**fields)
                 problem.code = code.strip() or problem_code_next(year=fields["raised_on"].year)[0]
-                _clean(problem)
+                full_clean_or_raise(problem)
                 if problem.raised_on > timezone.localdate(at):
                     raise ProblemServiceError({"raised_on": _("反映日期不能晚于今天。")})
                 problem.save()
@@ -223,13 +148,13 @@ def problem_update(*, problem: Problem, actor=None, **fields) -> Problem:
     with transaction.atomic():
         locked = _lock_current(problem)
         changed = [
-            field for field, value in _stripped(fields).items() if getattr(locked, field) != value
+            field for field, value in stripped(fields).items() if getattr(locked, field) != value
         ]
         if not changed:
             return locked
         for field in changed:
-            setattr(locked, field, _stripped(fields)[field])
-        _clean(locked, exclude=["code"])
+            setattr(locked, field, stripped(fields)[field])
+        full_clean_or_raise(locked, exclude=["code"])
         locked.version += 1
         locked.save(update_fields=[*changed, "version", "modified"])
     return locked
@@ -254,6 +179,8 @@ def problem_change_status(
     rated 不满意 reopens the problem (办理中) instead of closing it. Fills the
     move's date with the day of the move when not given; writes a
     ProblemStatusChange row; sends `problem_status_changed` after commit.
+    Kept in one piece on purpose: it reads as the steps of DESIGN.md's stage
+    change (lock, no-op, validate, save, history row, on-commit signal).
     """
     unknown = set(data) - MOVE_FIELDS
     if unknown:
@@ -275,7 +202,7 @@ def problem_change_status(
         extra = sorted(set(data) - allowed)
         if extra:
             raise InvalidStatusChange({extra[0]: _("该项不属于此操作。")})
-        for field, value in _stripped(data).items():
+        for field, value in stripped(data).items():
             setattr(locked, field, value)
         if rule.date_field and getattr(locked, rule.date_field) is None:
             setattr(locked, rule.date_field, today)
@@ -284,19 +211,12 @@ def problem_change_status(
         )
         if errors:
             raise InvalidStatusChange(errors)
-        final, rating = to_status, ""
-        if to_status == Status.CLOSED and locked.rating == Rating.UNSATISFIED:
-            # 不满意: the enterprise was told but is not content; the problem is worked again.
-            # The feedback stays in the history row; the problem waits for the next one.
-            final = Status.IN_PROGRESS
-            rating = locked.rating
-            locked.closed_on = locked.feedback_on = None
-            locked.feedback_way = locked.rating = ""
-            locked.reopen_count += 1
-            note = note or _("企业评价不满意，重新办理。")
+        final, rating = to_status, locked.rating if to_status == Status.CLOSED else ""
+        if to_status == Status.CLOSED and rating == Rating.UNSATISFIED:
+            final, note = _reopen_unsatisfied(locked), note or _("企业评价不满意，重新办理。")
         locked.status = final
         locked.version += 1
-        _clean(locked, exclude=["code"])
+        full_clean_or_raise(locked, exclude=["code"])
         locked.save()
         change = ProblemStatusChange.objects.create(
             problem=locked,
@@ -306,13 +226,26 @@ def problem_change_status(
             actor=actor,
             channel=channel,
             note=note,
-            rating=(locked.rating or rating) if to_status == Status.CLOSED else "",
+            rating=rating,
             data=_json_safe(data),
         )
         transaction.on_commit(
             lambda: problem_status_changed.send(sender=Problem, problem=locked, change=change)
         )
     return locked
+
+
+def _reopen_unsatisfied(problem: Problem) -> Status:
+    """Reopen a problem whose close-out the enterprise rated 不满意; return its new status.
+
+    The enterprise was told but is not content, so the problem is worked
+    again. The feedback stays in the history row; the problem waits for the
+    next one.
+    """
+    problem.closed_on = problem.feedback_on = None
+    problem.feedback_way = problem.rating = ""
+    problem.reopen_count += 1
+    return Status.IN_PROGRESS
 
 
 def _json_safe(data: dict) -> dict:
