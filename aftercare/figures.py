@@ -24,6 +24,21 @@ from aftercare.choices import DEADLINE_STATES, SATISFIED_RATINGS, Category, Stat
 from aftercare.models import Problem, ProblemStatusChange
 from leads.reports.period import Period, day_start, next_day_start
 
+# The section's 统计口径, shown under its tables (the module docstring says the same).
+DEFINITIONS = [
+    ("本期新增", "反映日期在统计期间内的诉求。"),
+    ("本期销号", "销号日期在统计期间内的诉求（销号须已向企业反馈且企业满意或基本满意）。"),
+    (
+        "期末未销号、期末超期",
+        "统计期间最后一天（或统计日）结束时尚未销号的诉求；其中办理时限已过且处于待办、"
+        "办理中、已办结未反馈或已上报状态的为超期（时限当天不算超期，次日零时起超期，北京时间）。"
+        "记录在案的不计超期。",
+    ),
+    ("办结率", "本年反映的诉求中，截至期末已销号的比例。"),
+    ("按期办结率", "本年销号的诉求中，销号日期不晚于办理时限的比例。"),
+    ("满意率", "本年企业反馈评价中“满意”和“基本满意”的比例（含评价不满意而重新办理的）。"),
+]
+
 
 def percent(part: int, whole: int) -> Decimal | None:
     """Return part ÷ whole as a percentage with two places, None when whole is zero."""
@@ -67,6 +82,8 @@ class ProblemFigures:
     total: ProblemRow
     by_category: list[ProblemRow] = field(default_factory=list)
     by_unit: list[ProblemRow] = field(default_factory=list)
+
+    definitions = DEFINITIONS
 
     @property
     def tables(self) -> list[tuple[str, list[ProblemRow]]]:
