@@ -214,3 +214,36 @@ class ListAndTileTests(PageTestCase):
         )
         self.assertContains(response, "王副区长")
         self.assertContains(response, self.problem.code)
+
+
+class EnterprisePageTests(PageTestCase):
+    def test_add_an_enterprise_that_never_was_a_lead_with_a_checked_credit_code(self):
+        self.login(self.a_leader)
+        url = reverse("aftercare:enterprise_create")
+        response = self.client.post(url, {"name": "本区老字号食品厂", "credit_code": "123"})
+        self.assertContains(response, "统一社会信用代码应为18位")
+        response = self.client.post(url, {"name": "本区老字号食品厂", "above_scale": "on"})
+        self.assertEqual(response.status_code, 302)
+        self.assertTrue(self.enterprise.__class__.objects.get(name="本区老字号食品厂").above_scale)
+
+    def test_a_stale_enterprise_form_is_refused(self):
+        self.login(self.director)
+        url = reverse("aftercare:enterprise_edit", args=[self.enterprise.pk])
+        first = {"name": self.enterprise.name, "phone": "0379-1", "version": 0}
+        self.assertEqual(self.client.post(url, first).status_code, 302)
+        stale = {"name": self.enterprise.name, "phone": "0379-2", "version": 0}
+        self.assertContains(self.client.post(url, stale), "已被他人修改")
+        self.enterprise.refresh_from_db()
+        self.assertEqual(self.enterprise.phone, "0379-1")
+
+    def test_the_list_filters_by_month_and_enterprise(self):
+        other = make_enterprise(name="另一家企业")
+        march = make_problem(enterprise=other, raised_on=timezone.localdate().replace(day=1))
+        self.login(self.reader)
+        month = timezone.localdate().strftime("%Y-%m")
+        response = self.client.get(
+            reverse("aftercare:problem_list"), {"month": month, "enterprise": other.pk}
+        )
+        self.assertEqual([p.pk for p in response.context["page"]], [march.pk])
+        response = self.client.get(reverse("aftercare:problem_list"), {"month": "2020-13"})
+        self.assertEqual(len(response.context["page"]), 0)
