@@ -81,6 +81,7 @@ LOCAL_APPS = [
     "leads",
     "chambers",
     "audit",
+    "aftercare",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -116,6 +117,7 @@ TEMPLATES = [
             BASE_DIR / "leads" / "pages" / "templates",
             BASE_DIR / "leads" / "reports" / "templates",
             BASE_DIR / "leads" / "excel" / "templates",
+            BASE_DIR / "aftercare" / "pages" / "templates",
         ],
         "APP_DIRS": True,
         "OPTIONS": {

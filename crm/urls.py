@@ -13,6 +13,7 @@ urlpatterns = [
     path("leads/", include("leads.pages.urls")),
     path("reports/", include("leads.reports.urls")),
     path("audit/", include("audit.urls")),
+    path("aftercare/", include("aftercare.pages.urls")),
     path("", include("chambers.urls")),
     path("", include("leads.pages.dashboard_urls")),
 ]

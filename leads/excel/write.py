@@ -16,14 +16,14 @@ import operator
 from django.db import transaction
 
 from crm.spreadsheets.results import ImportFailed, RowError
-from leads.choices import Channel
+from leads.choices import Channel, Stage
 from leads.excel.plan import LeadPlan
 from leads.excel.rows import ATTNAMES, CHUNK, SNAPSHOT
 from leads.excel.sql import bulk_insert, bulk_update
 from leads.models import Lead, StageTransition
 from leads.resources import lead_columns
 from leads.services import MovePlan
-from leads.signals import lead_stage_changed
+from leads.signals import lead_landed_in_transaction, lead_stage_changed
 
 HISTORY = Lead.history.model
 # The tracked fields but the lead's id, which a new lead has only once inserted.
@@ -62,6 +62,9 @@ def write_plan(plan: LeadPlan, *, actor, at, note: str, progress=None) -> None:
     if progress:
         progress("write", len(plan.creations), len(plan.report.outcomes))
     moved += writer.write_updates(plan.updates)
+    if writer.landed:
+        # In the import's transaction, as the service sends it for one lead.
+        lead_landed_in_transaction.send(sender=Lead, leads=writer.landed, actor=actor)
     if moved:
         transaction.on_commit(lambda: send_stage_changed(moved, at=at))
 
@@ -96,6 +99,8 @@ class _Writer:
         self.actor_id = actor_id
         self.at = at
         self.note = note
+        # The leads moved to 落地, for `lead_landed_in_transaction`.
+        self.landed: list = []
 
     def apply(self, steps, plans_of) -> list[tuple]:
         """Apply each step's plans to its lead; return (lead, plan, tracked values) per plan."""
@@ -129,6 +134,7 @@ class _Writer:
         """Write the transition row of every applied move; return the ids of leads moved on."""
         tail = (self.actor_id, Channel.IMPORT.value, self.note)
         moves = [(lead, plan) for lead, plan, _values in applied if isinstance(plan, MovePlan)]
+        self.landed += [lead for lead, plan in moves if plan.to_stage == Stage.LANDED]
         bulk_insert(
             StageTransition,
             TRANSITION_COLUMNS,

@@ -37,7 +37,7 @@ from leads.services.rules import (
     stage_owner_team,
     team_permission_errors,
 )
-from leads.signals import lead_stage_changed
+from leads.signals import lead_landed_in_transaction, lead_stage_changed
 
 
 def lead_code_next(*, year: int, count: int = 1) -> list[str]:
@@ -158,6 +158,9 @@ def _apply_move(lead: Lead, plan: MovePlan, *, actor, channel: str) -> StageTran
     transition = StageTransition.objects.create(
         lead=lead, actor=actor, channel=channel, note=plan.note, **plan.transition_values()
     )
+    if plan.to_stage == Stage.LANDED:
+        # Apps that act on a landing (aftercare links the enterprise) do so in this transaction.
+        lead_landed_in_transaction.send(sender=Lead, leads=[lead], actor=actor)
     transaction.on_commit(
         lambda: lead_stage_changed.send(sender=Lead, lead=lead, transition=transition)
     )

@@ -42,7 +42,9 @@ class ImportReportTests(SimpleTestCase):
 
 class RegistryTests(SimpleTestCase):
     def test_each_app_registers_its_workbooks(self):
-        self.assertEqual(set(importer_kinds()), {"leads", "targets", "chambers", "entrepreneurs"})
+        self.assertEqual(
+            set(importer_kinds()), {"leads", "targets", "chambers", "entrepreneurs", "problems"}
+        )
         for kind in importer_kinds():
             with self.subTest(kind=kind):
                 importer = importer_for(kind)
