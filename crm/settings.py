@@ -306,3 +306,6 @@ LOGGING = {
 }
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+
+# Demo data commands `make run` (manage.py bootstrap) runs into an empty database, in order.
+CRM_DEMO_COMMANDS = ["seed_demo", "seed_aftercare_demo"]

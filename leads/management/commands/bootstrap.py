@@ -1,5 +1,6 @@
 """Load the reference data and the demo data into an empty database, and only there."""
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
@@ -40,4 +41,6 @@ class Command(BaseCommand):
         call_command("loaddata", "reference", verbosity=0)
         self.stdout.write(self.style.SUCCESS("已载入基础数据（产业、小分队、阶段负责、用户组）。"))
         if not no_demo:
-            call_command("seed_demo", stdout=self.stdout, stderr=self.stderr)
+            # Each app's demo command, in order (settings: leads first, then the apps on it).
+            for command in settings.CRM_DEMO_COMMANDS:
+                call_command(command, stdout=self.stdout, stderr=self.stderr)
