@@ -99,6 +99,11 @@ class MovePlan(EditPlan):
     filled: tuple[str, ...] = ()
     note: str = ""
 
+    @property
+    def lands(self) -> bool:
+        """Return whether the move enters 落地 (apps act on a landing in its transaction)."""
+        return self.to_stage == Stage.LANDED
+
     def transition_values(self) -> dict:
         """Return the StageTransition row's values, except lead, actor, channel and note."""
         return {
