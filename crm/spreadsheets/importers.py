@@ -56,6 +56,10 @@ class WorkbookImporter:
     def headers(self) -> list[str]:
         return [column.header for column in self.columns()]
 
+    def required_headers(self) -> list[str] | None:
+        """Return the columns a workbook must have; None means all, and no others."""
+        return None
+
     def plan(self, sheet: Sheet, *, actor, at, progress: Progress | None):
         """Validate every row of `sheet`; return a plan whose `.report` says what each row does."""
         raise NotImplementedError
@@ -65,7 +69,7 @@ class WorkbookImporter:
         raise NotImplementedError
 
     def read(self, data: bytes) -> Sheet:
-        return read_sheet(data, columns=self.headers())
+        return read_sheet(data, columns=self.headers(), required=self.required_headers())
 
     def run(
         self,
@@ -83,6 +87,7 @@ class WorkbookImporter:
             return ImportReport(file_error=error.message)
         at = timezone.now()
         plan = self.plan(sheet, actor=actor, at=at, progress=progress)
+        plan.report.warnings = sheet.warnings
         del sheet
         if not plan.report.ok or dry_run:
             return plan.report
@@ -105,6 +110,7 @@ class WorkbookImporter:
         # The planner frees rows as it reads them; keep ours for writing back.
         copy = Sheet(sheet.title, sheet.headers, sheet.columns, rows=list(sheet.rows))
         plan = self.plan(copy, actor=actor, at=timezone.now(), progress=None)
+        plan.report.warnings = sheet.warnings
         write_error_workbook(output, sheet=sheet, errors=plan.report.errors_by_row())
         return plan.report
 

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import difflib
 import io
+import re
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from xml.sax.saxutils import escape
 
 import python_calamine
 from django.conf import settings
 
-from crm.spreadsheets.cells import clean_text
+from crm.spreadsheets.cells import RefusedCell, clean_text
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -46,6 +48,8 @@ class Sheet:
     headers: list[str]
     columns: dict[str, int]
     rows: list[tuple[int, list]] = field(default_factory=list)
+    # Said once for the whole sheet, e.g. the extra columns that were ignored.
+    warnings: list[str] = field(default_factory=list)
 
     def value(self, values: list, column: str):
         index = self.columns.get(column)
@@ -115,10 +119,15 @@ def _looks_like_text(head: bytes) -> bool:
     return False
 
 
-def read_sheet(data: bytes, *, columns: Sequence[str]) -> Sheet:
+def read_sheet(
+    data: bytes, *, columns: Sequence[str], required: Sequence[str] | None = None
+) -> Sheet:
     """Return the first data sheet of the workbook in `data`, its header checked against `columns`.
 
     Row numbers are Excel's (the header is row 1); blank rows are skipped.
+    With `required`, only those columns must be present and unknown ones are
+    ignored with a warning; without, every column must be and none other.
+    Error values and the covered cells of merged ranges become RefusedCell.
     """
     check_file(data)
     try:
@@ -134,15 +143,20 @@ def read_sheet(data: bytes, *, columns: Sequence[str]) -> Sheet:
                 f"{settings.CRM_IMPORT_MAX_ROWS} 行，请拆分后分批导入。"
             )
         grid = sheet.to_python(skip_empty_area=False)
+        merged = sheet.merged_cell_ranges or []
     except python_calamine.PasswordError:
         raise WorkbookError("工作簿设置了打开密码（已加密），请取消密码后再导入。") from None
     except (python_calamine.CalamineError, python_calamine.ZipError, python_calamine.XmlError):
         raise WorkbookError("文件已损坏，无法作为 Excel 工作簿（.xlsx）读取。") from None
     if not grid or not any(value != "" for value in grid[0]):
         raise WorkbookError(f"工作表“{title}”是空的：第1行应为表头。")
+    refuse_merged_cells(grid, merged)
+    refuse_error_values(grid, data, title)
     headers = [clean_text(value) for value in grid[0]]
-    found = check_headers(headers, columns)
+    found = check_headers(headers, columns, required=required)
     result = Sheet(title=title, headers=headers, columns=found)
+    if required is not None:
+        result.warnings = ignored_headers(headers, columns)
     for index in range(1, len(grid)):
         values = grid[index]
         if any(value != "" for value in values):
@@ -158,8 +172,96 @@ def read_sheet(data: bytes, *, columns: Sequence[str]) -> Sheet:
     return result
 
 
-def check_headers(headers: list[str], columns: Sequence[str]) -> dict[str, int]:
-    """Return where each of `columns` is in `headers`; raise WorkbookError naming any problem."""
+def _cell_name(row: int, column: int) -> str:
+    letters = ""
+    column += 1
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(65 + rest) + letters
+    return f"{letters}{row + 1}"
+
+
+def refuse_merged_cells(grid: list, merged) -> None:
+    """Mark the data cells a merged range covers (all but its first), so none reads as blank.
+
+    Calamine gives a merged range's value to its top-left cell only; the
+    rows below would silently lose it (a blank 所属产业, say).
+    """
+    for (top, left), (bottom, right) in merged:
+        name = f"{_cell_name(top, left)}:{_cell_name(bottom, right)}"
+        message = f"是合并单元格 {name} 的一部分：请取消合并，并在每一行填写完整的内容。"
+        for row in range(max(top, 1), min(bottom, len(grid) - 1) + 1):
+            for column in range(left, min(right, len(grid[row]) - 1) + 1):
+                if (row, column) != (top, left):
+                    grid[row][column] = RefusedCell(message)
+
+
+_ERROR_CELL = re.compile(rb'<c\b[^>]*?\bt="e"[^>]*>')
+_CELL_REF = re.compile(rb'\br="([A-Z]+)([0-9]+)"')
+_CELL_VALUE = re.compile(rb"<v>([^<]*)</v>")
+
+
+def refuse_error_values(grid: list, data: bytes, title: str) -> None:
+    """Mark cells holding an Excel error value (#VALUE!, #N/A …), which calamine reads as blank."""
+    path = _sheet_path(data, title)
+    if path is None:
+        return
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        xml = archive.read(path)
+    if b't="e"' not in xml:
+        return
+    for match in _ERROR_CELL.finditer(xml):
+        ref = _CELL_REF.search(match.group(0))
+        if ref is None:
+            continue
+        column = 0
+        for letter in ref.group(1).decode():
+            column = column * 26 + ord(letter) - 64
+        row, column = int(ref.group(2)) - 1, column - 1
+        value = _CELL_VALUE.match(xml, match.end())
+        shown = value.group(1).decode() if value else "#VALUE!"
+        if value is None:
+            # The value may follow a formula: <c t="e"><f>1/0</f><v>#DIV/0!</v></c>.
+            end = xml.find(b"</c>", match.end())
+            found = _CELL_VALUE.search(xml, match.end(), end if end >= 0 else len(xml))
+            shown = found.group(1).decode() if found else "#VALUE!"
+        if row < len(grid) and column < len(grid[row]):
+            grid[row][column] = RefusedCell(f"单元格是 Excel 错误值 {shown}，请改正公式或填写实际的值。")
+
+
+def _sheet_path(data: bytes, title: str) -> str | None:
+    """Return the path inside the .xlsx of the worksheet named `title`."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
+        try:
+            rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+        except KeyError:
+            return None
+    sheet = re.search(
+        r'<(?:\w+:)?sheet\b[^>]*\bname="' + re.escape(escape(title, {'"': "&quot;"})) + r'"[^>]*>',
+        workbook,
+    )
+    if sheet is None:
+        return None
+    rel_id = re.search(r'\br:id="([^"]+)"|\bid="([^"]+)"', sheet.group(0))
+    if rel_id is None:
+        return None
+    wanted = rel_id.group(1) or rel_id.group(2)
+    for rel in re.finditer(r"<Relationship\b[^>]*>", rels):
+        if f'Id="{wanted}"' in rel.group(0):
+            target = re.search(r'Target="([^"]+)"', rel.group(0)).group(1)
+            return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return None
+
+
+def check_headers(
+    headers: list[str], columns: Sequence[str], *, required: Sequence[str] | None = None
+) -> dict[str, int]:
+    """Return where each of `columns` is in `headers`; raise WorkbookError naming any problem.
+
+    `required` (default: all `columns`) must be present; when given, headers
+    that are not columns are left for `ignored_headers` to warn about.
+    """
     found: dict[str, int] = {}
     problems = []
     repeated = []
@@ -171,9 +273,10 @@ def check_headers(headers: list[str], columns: Sequence[str]) -> dict[str, int]:
             repeated.append(header)
         elif header in columns:
             found[header] = index
-        else:
+        elif required is None:
             unknown.append(header)
-    missing = [column for column in columns if column not in found]
+    wanted = columns if required is None else required
+    missing = [column for column in wanted if column not in found]
     if not found:
         sample = "、".join(f"“{name}”" for name in columns[:4])
         raise WorkbookError(
@@ -188,6 +291,25 @@ def check_headers(headers: list[str], columns: Sequence[str]) -> dict[str, int]:
         problems.append(f"无法识别的表头“{header}”{hint}")
     if missing:
         problems.append("缺少表头：" + "、".join(f"“{name}”" for name in missing))
+    if missing and required is not None:
+        # Headers a clerk misspelled are the likeliest missing columns.
+        for header in headers:
+            if header and header not in columns and header != ERROR_COLUMN:
+                guess = difflib.get_close_matches(header, missing, n=1, cutoff=0.3)
+                if guess:
+                    problems.append(f"无法识别的表头“{header}”（是否应为“{guess[0]}”？）")
     if problems:
         raise WorkbookError("表头有误：" + "；".join(problems) + "。请使用导入模板的表头。")
     return found
+
+
+def ignored_headers(headers: list[str], columns: Sequence[str]) -> list[str]:
+    """Return one warning naming the headers that are not columns (they are not imported)."""
+    unknown = [h for h in dict.fromkeys(headers) if h and h not in columns and h != ERROR_COLUMN]
+    if not unknown:
+        return []
+    hints = []
+    for header in unknown:
+        guess = difflib.get_close_matches(header, list(columns), n=1, cutoff=0.5)
+        hints.append(f"“{header}”（是否应为“{guess[0]}”？）" if guess else f"“{header}”")
+    return ["以下列不是本工作簿的列，已忽略，未导入：" + "、".join(hints) + "。"]

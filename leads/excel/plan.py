@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from crm.spreadsheets.cells import CellError, clean_text
+from crm.spreadsheets.cells import CellError, cell_problem, clean_text
 from crm.spreadsheets.reader import Sheet
 from crm.spreadsheets.results import (
     ERROR,
@@ -34,6 +34,7 @@ from leads.excel.rows import (
     LeadRow,
     blank_value,
     cell_parsers,
+    split_lost_to,
 )
 from leads.models import Lead, TaskTeam
 from leads.resources import lead_columns
@@ -42,6 +43,7 @@ from leads.services import (
     lead_code_next,
     lead_field_errors,
     lead_move_errors,
+    lead_passed_errors,
     lead_plan_creation,
     next_team,
     stage_owner_teams,
@@ -103,6 +105,8 @@ class LeadPlanner:
         parsers = cell_parsers()
         specs = []
         for name, header in lead_columns():
+            if header not in sheet.columns:
+                continue  # a left-out column: the lead keeps what it holds
             attname = f"{name}_id" if name in FOREIGN_KEYS else name
             specs.append(
                 (
@@ -126,12 +130,20 @@ class LeadPlanner:
                 if raw == "" or raw is None:
                     values[attname] = blank
                     continue
+                if raw.__class__ is not str or len(raw) > 1000:
+                    problem = cell_problem(raw)
+                    if problem:
+                        errors.append(RowError(row_number, header, problem))
+                        continue
                 try:
                     parsed = parse(raw)
                 except CellError as error:
                     errors.append(RowError(row_number, header, str(error)))
                     continue
                 values[attname] = blank if parsed is None else parsed
+            problem = split_lost_to(values)
+            if problem:
+                errors.append(RowError(row_number, self.headers["lost_to"], problem))
             if self.progress and position % 5000 == 0:
                 self.progress("validate", position, total)
             yield row_number, values, errors
@@ -247,7 +259,8 @@ class LeadPlanner:
 
     def plan_creation(self, row: int, values: dict, outcome: RowOutcome) -> Creation | None:
         to_stage = values.pop("stage") or Stage.CONTACT
-        team_id = values.pop("team_id")
+        team_id = values.pop("team_id", None)
+        dropped_from = values.pop("dropped_from", "")
         lead = LeadRow({**NEW_LEAD, **values})
         lead.created = lead.modified = lead.stage_entered_at = self.at
         natural = next_team(
@@ -265,8 +278,11 @@ class LeadPlanner:
             owners=self.owners,
             actor=self.actor,
             day=self.day,
+            fill_entered_date=False,
         )
         errors = plan.errors
+        if not errors:
+            errors = self.created_dropped_from(lead, to_stage, dropped_from)
         lead.team_id = plan.final_team
         lead.version = 0 if to_stage == Stage.CONTACT else 1
         contact_team, filled = plan.contact_team, plan.filled_date
@@ -280,7 +296,11 @@ class LeadPlanner:
 
     def plan_update(self, row: int, values: dict, existing: dict, outcome: RowOutcome):
         to_stage = values.pop("stage") or existing["stage"]
-        team_id = values.pop("team_id")
+        team_id = values.pop("team_id", None)
+        problem = self.updated_dropped_from(existing, to_stage, values.pop("dropped_from", ""))
+        if problem:
+            outcome.errors = [self.error(row, "dropped_from", problem)]
+            return None
         # A blank cell keeps what the system holds: a ledger that lacks a
         # detail entered on the web must not erase it.
         values = {name: value for name, value in values.items() if value not in ("", None)}
@@ -324,7 +344,12 @@ class LeadPlanner:
             step.snapshots.append((self.snapshot(lead), "修改线索信息"))
         if moving and not errors:
             move_errors = lead_move_errors(
-                lead, from_stage=from_stage, to_stage=Stage(to_stage), note="", day=self.day
+                lead,
+                from_stage=from_stage,
+                to_stage=Stage(to_stage),
+                note="",
+                day=self.day,
+                fill_entered_date=False,
             )
             if "note" in move_errors:
                 move_errors["note"] = "导入不能把线索退回到前一阶段，请在线索页面退回并说明原因。"
@@ -359,6 +384,37 @@ class LeadPlanner:
         if step.move:
             outcome.changes.append(self.headers["stage"])
         return step
+
+    @staticmethod
+    def created_dropped_from(lead: LeadRow, to_stage: str, wanted: str) -> dict:
+        """Record the 终止前阶段 of a lead created as dropped, once it has that stage's data.
+
+        A new dropped lead is created at 接洽 and dropped (so its history has
+        no invented stages), remembering the stage it is reopened to. Without
+        a 终止前阶段 cell that stage is 接洽.
+        """
+        if not wanted:
+            return {}
+        if to_stage != Stage.DROPPED:
+            return {"dropped_from": "只有当前阶段为“终止”的线索才能填写终止前阶段。"}
+        errors = lead_passed_errors(lead, up_to=wanted)
+        lead.dropped_from = wanted
+        return errors
+
+    @staticmethod
+    def updated_dropped_from(existing: dict, to_stage: str, wanted: str) -> str | None:
+        """Return an error unless the 终止前阶段 cell agrees with what the row leads to."""
+        if not wanted:
+            return None
+        if to_stage != Stage.DROPPED:
+            return "只有当前阶段为“终止”的线索才能填写终止前阶段。"
+        result = existing["dropped_from"] if existing["stage"] == Stage.DROPPED else existing["stage"]
+        if wanted != result:
+            return (
+                f"该线索终止前的阶段是“{Stage(result).label}”，与所填“{Stage(wanted).label}”不一致；"
+                "导入不能改变终止前阶段。"
+            )
+        return None
 
     @staticmethod
     def snapshot(lead: LeadRow) -> tuple:

@@ -49,6 +49,10 @@ STAGE_RULES = {
     Stage.LANDED: StageRule("landed_on", ("registered_name", "credit_code")),
 }
 
+# The stages whose dates the monthly report counts by: an import that enters
+# or passes them must give their dates (DESIGN: no invented dates).
+REPORT_DATES = frozenset({Stage.SIGNED, Stage.LANDED})
+
 # Data a stage change may carry besides its note.
 TRANSITION_FIELDS = frozenset(
     {
@@ -178,14 +182,19 @@ def lead_field_errors(lead, today=None) -> dict[str, str]:
     return errors
 
 
-def lead_move_errors(lead, *, from_stage: Stage, to_stage: Stage, note: str, day) -> dict[str, str]:
+def lead_move_errors(
+    lead, *, from_stage: Stage, to_stage: Stage, note: str, day, fill_entered_date: bool = True
+) -> dict[str, str]:
     """Validate a move on an in-memory, data-applied lead; set its derived fields and stage.
 
     Shared by `lead_change_stage` and the bulk import: the pipeline rules of
     DESIGN (what entering and passing each stage needs, how 终止 and its
     restoring work, that a step back needs a reason). Return field errors.
+    A person moving a lead now (`fill_entered_date`) has the entered stage's
+    date default to `day`; an import does not, and must give the dates the
+    report counts by (`REPORT_DATES`).
     """
-    errors = _plan_move(lead, from_stage, to_stage, note, day)
+    errors = _plan_move(lead, from_stage, to_stage, note, day, fill_entered_date)
     lead.stage = to_stage
     return errors
 
@@ -200,7 +209,9 @@ class CreationPlan:
     filled_date: str | None
 
 
-def lead_plan_creation(lead, *, to_stage: str, team, owners: dict, actor, day) -> CreationPlan:
+def lead_plan_creation(
+    lead, *, to_stage: str, team, owners: dict, actor, day, fill_entered_date: bool = True
+) -> CreationPlan:
     """Apply to an in-memory lead what `lead_create` would, without saving; return the plan.
 
     The same steps as `lead_create(stage=to_stage, team=team)`: the lead
@@ -219,10 +230,15 @@ def lead_plan_creation(lead, *, to_stage: str, team, owners: dict, actor, day) -
         was_blank = date_field is not None and getattr(lead, date_field) is None
         errors.update(
             lead_move_errors(
-                lead, from_stage=Stage.CONTACT, to_stage=Stage(to_stage), note="", day=day
+                lead,
+                from_stage=Stage.CONTACT,
+                to_stage=Stage(to_stage),
+                note="",
+                day=day,
+                fill_entered_date=fill_entered_date,
             )
         )
-        filled = date_field if was_blank else None
+        filled = date_field if was_blank and getattr(lead, date_field) is not None else None
         final_team = next_team(
             to_stage=to_stage, current=contact_team, requested=team, owner=owners.get(to_stage)
         )
@@ -264,7 +280,9 @@ def _required_errors(lead: Lead, stages) -> dict[str, str]:
     return errors
 
 
-def _plan_move(lead: Lead, from_stage: Stage, to_stage: Stage, note: str, day) -> dict[str, str]:
+def _plan_move(
+    lead: Lead, from_stage: Stage, to_stage: Stage, note: str, day, fill_entered_date: bool
+) -> dict[str, str]:
     """Validate the move on the locked, data-applied lead; set derived fields.
 
     Return field errors; an empty dict means the move is allowed.
@@ -298,6 +316,22 @@ def _plan_move(lead: Lead, from_stage: Stage, to_stage: Stage, note: str, day) -
 
     passed = PIPELINE[stage_index(from_stage) + 1 : stage_index(to_stage) + 1]
     date_field = STAGE_RULES[to_stage].date_field
-    if date_field and getattr(lead, date_field) is None:
+    if fill_entered_date and date_field and getattr(lead, date_field) is None:
         setattr(lead, date_field, day)
-    return _required_errors(lead, passed)
+    errors = _required_errors(lead, passed)
+    if not fill_entered_date:
+        for stage in passed:
+            field = STAGE_RULES[stage].date_field
+            if stage in REPORT_DATES and getattr(lead, field) is None:
+                errors.setdefault(
+                    field,
+                    _("导入进入“%(stage)s”阶段须填写%(field)s（导入不会以今天代替）。")
+                    % {"stage": stage.label, "field": _field_label(field)},
+                )
+    return errors
+
+
+def lead_passed_errors(lead, *, up_to: str) -> dict[str, str]:
+    """Return what `lead` lacks to have passed every stage up to `up_to` (for 终止前阶段)."""
+    stages = PIPELINE[1 : stage_index(Stage(up_to)) + 1]
+    return _required_errors(lead, stages)
