@@ -226,7 +226,9 @@ def refuse_error_values(grid: list, data: bytes, title: str) -> None:
             found = _CELL_VALUE.search(xml, match.end(), end if end >= 0 else len(xml))
             shown = found.group(1).decode() if found else "#VALUE!"
         if row < len(grid) and column < len(grid[row]):
-            grid[row][column] = RefusedCell(f"单元格是 Excel 错误值 {shown}，请改正公式或填写实际的值。")
+            grid[row][column] = RefusedCell(
+                f"单元格是 Excel 错误值 {shown}，请改正公式或填写实际的值。"
+            )
 
 
 def _sheet_path(data: bytes, title: str) -> str | None:

@@ -74,11 +74,14 @@ class ImportReport:
         return [str(error) for error in sorted(self.errors, key=lambda e: e.row)]
 
     def shown_error_lines(self, limit: int = SHOWN_ERRORS) -> list[str]:
-        """Return the first `limit` error lines and, when there are more, a line counting the rest."""
+        """Return the first `limit` error lines, then a line counting the rest, if any."""
         lines = self.error_lines()
         if len(lines) <= limit:
             return lines
-        return [*lines[:limit], f"另有 {len(lines) - limit} 处错误未列出（错误工作簿中标出了全部错误）。"]
+        return [
+            *lines[:limit],
+            f"另有 {len(lines) - limit} 处错误未列出（错误工作簿中标出了全部错误）。",
+        ]
 
     def errors_by_row(self) -> dict[int, list[str]]:
         by_row: dict[int, list[str]] = {}

@@ -408,7 +408,9 @@ class LeadPlanner:
             return None
         if to_stage != Stage.DROPPED:
             return "只有当前阶段为“终止”的线索才能填写终止前阶段。"
-        result = existing["dropped_from"] if existing["stage"] == Stage.DROPPED else existing["stage"]
+        result = (
+            existing["dropped_from"] if existing["stage"] == Stage.DROPPED else existing["stage"]
+        )
         if wanted != result:
             return (
                 f"该线索终止前的阶段是“{Stage(result).label}”，与所填“{Stage(wanted).label}”不一致；"

@@ -134,7 +134,10 @@ def split_lost_to(values: dict) -> str | None:
         values["lost_to"] = place
         return None
     if lost_to != place:
-        return f"终止原因写的落户地是“{place}”，落户地一列写的是“{lost_to}”，两者不一致，请改为同一地点。"
+        return (
+            f"终止原因写的落户地是“{place}”，落户地一列写的是“{lost_to}”，"
+            "两者不一致，请改为同一地点。"
+        )
     return None
 
 
