@@ -10,6 +10,7 @@ which is several times faster than openpyxl and expands no XML entities.
 from __future__ import annotations
 
 import difflib
+import html
 import io
 import re
 import zipfile
@@ -20,7 +21,7 @@ from xml.sax.saxutils import escape
 import python_calamine
 from django.conf import settings
 
-from crm.spreadsheets.cells import RefusedCell, clean_text
+from crm.spreadsheets.cells import EXCEL_CELL_LIMIT, RefusedCell, cell_problem, clean_text
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -152,6 +153,7 @@ def read_sheet(
         raise WorkbookError(f"工作表“{title}”是空的：第1行应为表头。")
     refuse_merged_cells(grid, merged)
     refuse_error_values(grid, data, title)
+    refuse_long_text(grid, data, title)
     headers = [clean_text(value) for value in grid[0]]
     found = check_headers(headers, columns, required=required)
     result = Sheet(title=title, headers=headers, columns=found)
@@ -229,6 +231,34 @@ def refuse_error_values(grid: list, data: bytes, title: str) -> None:
             grid[row][column] = RefusedCell(
                 f"单元格是 Excel 错误值 {shown}，请改正公式或填写实际的值。"
             )
+
+
+_LONG_RUN = re.compile(rb"[^<]{%d,}" % (EXCEL_CELL_LIMIT + 1))
+
+
+def refuse_long_text(grid: list, data: bytes, title: str) -> None:
+    """Mark cells whose text is longer than an Excel cell holds; calamine cuts them silently.
+
+    A text that long has as many bytes at least, so only files with such a
+    run between tags are looked at; the cut cells are those whose value is
+    the first 32,767 characters of a longer text.
+    """
+    path = _sheet_path(data, title)
+    cut = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for member in (path, "xl/sharedStrings.xml"):
+            if member is None or member not in archive.namelist():
+                continue
+            for run in _LONG_RUN.findall(archive.read(member)):
+                text = html.unescape(run.decode("utf-8", "replace"))
+                if len(text) > EXCEL_CELL_LIMIT:
+                    cut[text[:EXCEL_CELL_LIMIT]] = len(text)
+    if not cut:
+        return
+    for values in grid:
+        for column, value in enumerate(values):
+            if isinstance(value, str) and len(value) == EXCEL_CELL_LIMIT and value in cut:
+                values[column] = RefusedCell(cell_problem("x" * cut[value]))
 
 
 def _sheet_path(data: bytes, title: str) -> str | None:
