@@ -10,12 +10,12 @@ unchanged and invalid rows. A confirm that finds any error writes nothing.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from import_export.results import Result, RowResult
 
 from crm.spreadsheets.cells import clean_text
-from crm.spreadsheets.importers import importer_for
+from crm.spreadsheets.importers import CONFLICT, importer_for
 from crm.spreadsheets.reader import Sheet, WorkbookError, check_headers
 from crm.spreadsheets.results import ERROR, NEW, UNCHANGED, UPDATE, ImportFailed
 
@@ -52,6 +52,9 @@ class ImportThroughPlanMixin:
                 plan.report.written = True
             except ImportFailed:
                 pass
+            except (IntegrityError, OperationalError):
+                result.append_base_error(result_error(CONFLICT))
+                return result
         for outcome in plan.report.outcomes:
             row_values = ["" if v is None else str(v) for v in values.get(outcome.row, [])]
             if outcome.kind == ERROR:

@@ -7,9 +7,10 @@ and a `write` that applies a valid plan in bulk.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
-from django.db import transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from crm.spreadsheets.reader import Sheet, WorkbookError, read_sheet
@@ -19,6 +20,9 @@ from crm.spreadsheets.writer import Column, build_template, write_error_workbook
 # progress(phase, done, total); phases: "validate", "write", "done".
 Progress = Callable[[str, int, int], None]
 
+
+logger = logging.getLogger(__name__)
+CONFLICT = "写入时与同时进行的其他修改或导入发生冲突，未写入任何数据；请稍后重新导入。"
 
 _REGISTRY: dict[str, Callable[[], WorkbookImporter]] = {}
 
@@ -99,6 +103,11 @@ class WorkbookImporter:
                 self.write(plan, actor=actor, at=at, note=note)
         except ImportFailed as failed:
             return failed.report
+        except (IntegrityError, OperationalError):
+            # The last line of defence: a conflicting write the checks under the
+            # write lock did not foresee is refused in Chinese, not a traceback.
+            logger.warning("import of %s refused on a write conflict", filename, exc_info=True)
+            return ImportReport(file_error=CONFLICT)
         plan.report.written = True
         if progress:
             progress("done", len(plan.report.outcomes), len(plan.report.outcomes))

@@ -1,6 +1,7 @@
 """LeadImporter: the lead workbook's import, used by the admin, the staff pages and the command."""
 
 from crm.spreadsheets.importers import WorkbookImporter
+from leads.excel.claims import claim_creations
 from leads.excel.columns import lead_workbook_columns
 from leads.excel.plan import LeadPlanner
 from leads.excel.write import write_plan
@@ -42,4 +43,5 @@ class LeadImporter(WorkbookImporter):
         return LeadPlanner(actor=actor, at=at, progress=progress).plan(sheet)
 
     def write(self, plan, *, actor, at, note):
+        claim_creations(plan, at=at)
         write_plan(plan, actor=actor, at=at, note=note)

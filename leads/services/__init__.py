@@ -9,6 +9,7 @@ from leads.services.lifecycle import (
     lead_assign_team,
     lead_change_stage,
     lead_code_next,
+    lead_codes_lock,
     lead_create,
     lead_update,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "lead_assign_team",
     "lead_change_stage",
     "lead_code_next",
+    "lead_codes_lock",
     "lead_create",
     "lead_creation_errors",
     "lead_field_errors",

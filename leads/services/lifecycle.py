@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -47,6 +47,27 @@ def lead_code_next(*, year: int, count: int = 1) -> list[str]:
     )
     start = int(last[len(prefix) :]) + 1 if last else 1
     return [f"{prefix}{number:04d}" for number in range(start, start + count)]
+
+
+# Any fixed number: the key of the PostgreSQL advisory lock on lead codes.
+CODE_LOCK_KEY = 7_202_611
+
+
+def lead_codes_lock() -> None:
+    """Hold the lock on lead code assignment until the current transaction ends.
+
+    Whoever gives out codes (`lead_create`, the import) takes it before
+    reading the last code, so two writers never pick the same one. On
+    PostgreSQL it is an advisory transaction lock; SQLite's IMMEDIATE
+    transactions (settings) already let only one writer in at a time.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CODE_LOCK_KEY])
+
+
+def _code_taken(code: str) -> bool:
+    return Lead.objects.filter(code=code).exists()
 
 
 def _lock_current(lead: Lead) -> Lead:
@@ -185,7 +206,9 @@ def lead_create(
     Each step goes through the same rules as any stage change, so a lead
     created at 落地 must carry its signing and landing data. Writes one
     StageTransition for the creation (from blank to 接洽) and one per move.
-    A code like ZS-2026-0001 is generated when none is given.
+    A code like ZS-2026-0001 is generated when none is given, under
+    `lead_codes_lock`, and generated again should another writer take it
+    first, until one is free.
     """
     invalid = set(fields) & SERVICE_FIELDS
     if invalid:
@@ -195,12 +218,14 @@ def lead_create(
     if team_permission_errors(actor, team):
         raise InvalidTransition(team_permission_errors(actor, team))
 
-    for attempt in range(5):
+    while True:
         try:
             with transaction.atomic():
                 lead = Lead(
                     **{k: v.strip() if isinstance(v, str) else v for k, v in fields.items()}
                 )
+                if not code.strip():
+                    lead_codes_lock()
                 lead.code = code.strip() or lead_code_next(year=timezone.localtime(at).year)[0]
                 lead.stage = Stage.CONTACT
                 lead.stage_entered_at = at
@@ -238,10 +263,11 @@ def lead_create(
                     )
                 return lead
         except IntegrityError:
-            # Two writers took the same generated code; take the next one.
-            if code or attempt == 4:
+            # Another writer took the generated code first (a database without
+            # the lock): take the next one, as often as it takes. Each retry
+            # means someone else's lead was saved, so this ends.
+            if code.strip() or not _code_taken(lead.code):
                 raise
-    raise AssertionError("unreachable")
 
 
 def lead_update(*, lead: Lead, actor=None, note: str = "", **fields) -> Lead:
