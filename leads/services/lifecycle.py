@@ -232,7 +232,8 @@ def lead_create(
                 lead.team = stage_owner_team(Stage.CONTACT) if team is None else team
                 errors = lead_creation_errors(lead)
                 try:
-                    lead.full_clean()
+                    # A generated code is kept unique by the database (and the retry).
+                    lead.full_clean(exclude=[] if code.strip() else ["code"])
                 except ValidationError as error:
                     for field, messages in error.message_dict.items():
                         errors.setdefault(field, " ".join(str(m) for m in messages))
