@@ -38,13 +38,23 @@ class RefusedCell:
     reports it against the cell's row and column instead of reading a blank.
     """
 
-    __slots__ = ("message",)
+    __slots__ = ("message", "original")
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, original=""):
         self.message = message
+        # What an error workbook writes back in the cell (e.g. "#VALUE!").
+        self.original = original
 
     def __repr__(self):
         return f"RefusedCell({self.message!r})"
+
+
+def too_long(length: int) -> str:
+    """Return the error for a text of `length` characters, more than an Excel cell holds."""
+    return (
+        f"单元格有 {length:,} 个字符，超过 Excel 单元格上限 {EXCEL_CELL_LIMIT:,} 个字符，"
+        "请精简后再导入。"
+    )
 
 
 def cell_problem(value) -> str | None:
@@ -56,10 +66,7 @@ def cell_problem(value) -> str | None:
     if isinstance(value, RefusedCell):
         return value.message
     if isinstance(value, str) and len(value) > EXCEL_CELL_LIMIT:
-        return (
-            f"单元格有 {len(value):,} 个字符，超过 Excel 单元格上限 {EXCEL_CELL_LIMIT:,} 个字符，"
-            "请精简后再导入。"
-        )
+        return too_long(len(value))
     if isinstance(value, float) and not math.isfinite(value):
         return "单元格的数值无效（无穷大或非数字），请填写正常的数字。"
     return None

@@ -21,7 +21,7 @@ from xml.sax.saxutils import escape
 import python_calamine
 from django.conf import settings
 
-from crm.spreadsheets.cells import EXCEL_CELL_LIMIT, RefusedCell, cell_problem, clean_text
+from crm.spreadsheets.cells import EXCEL_CELL_LIMIT, RefusedCell, clean_text, too_long
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -229,7 +229,7 @@ def refuse_error_values(grid: list, data: bytes, title: str) -> None:
             shown = found.group(1).decode() if found else "#VALUE!"
         if row < len(grid) and column < len(grid[row]):
             grid[row][column] = RefusedCell(
-                f"单元格是 Excel 错误值 {shown}，请改正公式或填写实际的值。"
+                f"单元格是 Excel 错误值 {shown}，请改正公式或填写实际的值。", shown
             )
 
 
@@ -258,7 +258,7 @@ def refuse_long_text(grid: list, data: bytes, title: str) -> None:
     for values in grid:
         for column, value in enumerate(values):
             if isinstance(value, str) and len(value) == EXCEL_CELL_LIMIT and value in cut:
-                values[column] = RefusedCell(cell_problem("x" * cut[value]))
+                values[column] = RefusedCell(too_long(cut[value]), value)
 
 
 def _sheet_path(data: bytes, title: str) -> str | None:

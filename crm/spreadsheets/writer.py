@@ -8,6 +8,7 @@ two decimals.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -18,7 +19,13 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from crm.spreadsheets.cells import EXCEL_CELL_LIMIT, EXCEL_EPOCH, FORMULA_TRIGGERS, escape_formula
+from crm.spreadsheets.cells import (
+    EXCEL_CELL_LIMIT,
+    EXCEL_EPOCH,
+    FORMULA_TRIGGERS,
+    RefusedCell,
+    escape_formula,
+)
 from crm.spreadsheets.reader import ERROR_COLUMN, Sheet
 
 DATE_FORMAT = "yyyy-mm-dd"
@@ -152,6 +159,10 @@ def write_error_workbook(output, *, sheet: Sheet, errors: dict[int, list[str]]) 
         messages = errors.get(row_number)
         for out_col, in_col in enumerate(keep):
             value = values[in_col] if in_col < len(values) else ""
+            if isinstance(value, RefusedCell):
+                value = value.original
+            if isinstance(value, float) and not math.isfinite(value):
+                value = str(value)
             if isinstance(value, date | datetime):
                 data_sheet.write_datetime(row, out_col, value, formats["date"])
             elif isinstance(value, bool):

@@ -15,7 +15,7 @@ from leads.excel.lead_importer import LeadImporter
 from leads.models import Lead
 from tests.factories import make_lead
 from tests.leads.excel.test_import_files import rezip
-from tests.workbooks import LEAD_HEADERS, lead_workbook, workbook_bytes
+from tests.workbooks import LEAD_HEADERS, lead_workbook, read_back, workbook_bytes
 
 ROW = {
     "项目名称": "智能装备产业园",
@@ -204,3 +204,35 @@ class ErrorCapTests(TestCase):
         directory = tempfile.TemporaryDirectory()
         self.addCleanup(directory.cleanup)
         return Path(directory.name) / name
+
+
+class HostileErrorWorkbookTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        call_command("loaddata", "reference", verbosity=0)
+
+    def test_error_workbook_of_a_hostile_file_writes_the_cells_back(self):
+        header = "计划投资额(万元)"
+        letter = column_letter(header)
+        data = lead_workbook(
+            {**ROW, "项目名称": "甲", header: 1},
+            {**ROW, "项目名称": "乙", "签约日期": "#N/A"},
+        )
+
+        def change(name, content):
+            if name != "xl/worksheets/sheet1.xml":
+                return content
+            return re.sub(
+                rb'(<c r="' + letter.encode() + rb'2"[^>]*><v>)1(</v>)',
+                rb"\g<1>1e309\g<2>",
+                content,
+            )
+
+        buffer = io.BytesIO()
+        report = LeadImporter().write_errors(rezip(data, change=change), buffer)
+        self.assertEqual(len(report.errors), 2)
+        rows = read_back(buffer.getvalue())
+        headers = rows[0]
+        self.assertEqual(rows[1][headers.index(header)], "inf")
+        self.assertEqual(rows[2][headers.index("签约日期")], "#N/A")
+        self.assertIn("单元格是 Excel 错误值 #N/A", rows[2][headers.index("错误说明")])
