@@ -14,7 +14,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from import_export.results import Result, RowResult
 
-from crm.spreadsheets.cells import clean_text
+from crm.spreadsheets.cells import clean_text, refuse_error_text
 from crm.spreadsheets.importers import CONFLICT, importer_for
 from crm.spreadsheets.reader import Sheet, WorkbookError, check_headers
 from crm.spreadsheets.results import ERROR, NEW, UNCHANGED, UPDATE, ImportFailed
@@ -35,12 +35,18 @@ class ImportThroughPlanMixin:
         headers = [clean_text(header) for header in dataset.headers or []]
         result.diff_headers = headers
         try:
-            columns = check_headers(headers, importer.headers())
+            columns = check_headers(
+                headers, importer.headers(), required=importer.required_headers()
+            )
         except WorkbookError as error:
             result.append_base_error(result_error(error.message))
             return result
         sheet = Sheet(title="", headers=headers, columns=columns)
-        sheet.rows = [(index + 2, list(row)) for index, row in enumerate(dataset)]
+        # The admin reads the file with openpyxl, which gives error cells as their text.
+        sheet.rows = [
+            (index + 2, [refuse_error_text(value) for value in row])
+            for index, row in enumerate(dataset)
+        ]
         values = {number: row for number, row in sheet.rows}
         actor = kwargs.get("user")
         at = timezone.now()

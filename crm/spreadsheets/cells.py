@@ -48,6 +48,27 @@ class RefusedCell:
     def __repr__(self):
         return f"RefusedCell({self.message!r})"
 
+    def __str__(self):
+        return str(self.original)
+
+
+# The error values a formula can show; openpyxl and tablib read such cells as this text.
+EXCEL_ERRORS = frozenset(
+    {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#SPILL!", "#CALC!"}
+)
+
+
+def error_value_message(shown: str) -> str:
+    """Return the error for a cell that holds the Excel error value `shown`."""
+    return f"单元格是 Excel 错误值 {shown}，请改正公式或填写实际的值。"
+
+
+def refuse_error_text(value):
+    """Return `value`, or a RefusedCell for an error value read as text (openpyxl, tablib)."""
+    if isinstance(value, str) and value in EXCEL_ERRORS:
+        return RefusedCell(error_value_message(value), value)
+    return value
+
 
 def too_long(length: int) -> str:
     """Return the error for a text of `length` characters, more than an Excel cell holds."""

@@ -21,7 +21,13 @@ from xml.sax.saxutils import escape
 import python_calamine
 from django.conf import settings
 
-from crm.spreadsheets.cells import EXCEL_CELL_LIMIT, RefusedCell, clean_text, too_long
+from crm.spreadsheets.cells import (
+    EXCEL_CELL_LIMIT,
+    RefusedCell,
+    clean_text,
+    error_value_message,
+    too_long,
+)
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -228,9 +234,7 @@ def refuse_error_values(grid: list, data: bytes, title: str) -> None:
             found = _CELL_VALUE.search(xml, match.end(), end if end >= 0 else len(xml))
             shown = found.group(1).decode() if found else "#VALUE!"
         if row < len(grid) and column < len(grid[row]):
-            grid[row][column] = RefusedCell(
-                f"单元格是 Excel 错误值 {shown}，请改正公式或填写实际的值。", shown
-            )
+            grid[row][column] = RefusedCell(error_value_message(shown), shown)
 
 
 _LONG_RUN = re.compile(rb"[^<]{%d,}" % (EXCEL_CELL_LIMIT + 1))

@@ -256,6 +256,14 @@ class AdminImportTests(PageTestCase):
         self.assertNotIn("confirm_form", preview.context)
         self.assertContains(preview, "第3行：系统中没有名为“造火箭”的产业")
 
+    def test_admin_preview_names_error_values_and_accepts_fewer_columns(self):
+        headers = ["项目名称", "投资方", "所属产业", "线索来源", "当前阶段", "签约日期"]
+        row = {**ROW, "当前阶段": "签约", "签约日期": "#VALUE!"}
+        preview = self.preview(workbook_bytes(headers, [row]))
+        self.assertTrue(preview.context["result"].has_validation_errors())
+        self.assertContains(preview, "第2行：单元格是 Excel 错误值 #VALUE!")
+        self.assertEqual(Lead.objects.count(), 0)
+
     def test_admin_confirm_rolls_back_when_a_row_fails_after_the_preview(self):
         chamber = ChamberFactory(name="深圳湖南商会")
         preview = self.preview(
