@@ -158,8 +158,7 @@ def read_sheet(
     if not grid or not any(value != "" for value in grid[0]):
         raise WorkbookError(f"工作表“{title}”是空的：第1行应为表头。")
     refuse_merged_cells(grid, merged)
-    refuse_error_values(grid, data, title)
-    refuse_long_text(grid, data, title)
+    refuse_hidden_cells(grid, data, title)
     headers = [clean_text(value) for value in grid[0]]
     found = check_headers(headers, columns, required=required)
     result = Sheet(title=title, headers=headers, columns=found)
@@ -209,15 +208,45 @@ _CELL_REF = re.compile(rb'\br="([A-Z]+)([0-9]+)"')
 _CELL_VALUE = re.compile(rb"<v>([^<]*)</v>")
 
 
-def refuse_error_values(grid: list, data: bytes, title: str) -> None:
-    """Mark cells holding an Excel error value (#VALUE!, #N/A …), which calamine reads as blank."""
+def refuse_hidden_cells(grid: list, data: bytes, title: str) -> None:
+    """Mark what python-calamine hides: Excel error values (read as blank) and cut text.
+
+    Calamine cuts a longer text to exactly 32,767 characters, so the XML is
+    searched for long texts only when a cell that long exists; for error
+    cells the sheet's XML is streamed once and read whole only if it has one.
+    """
     path = _sheet_path(data, title)
     if path is None:
         return
+    maybe_cut = any(
+        len(value) == EXCEL_CELL_LIMIT for row in grid for value in row if value.__class__ is str
+    )
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        if not (maybe_cut or _contains(archive, path, b't="e"')):
+            return
         xml = archive.read(path)
-    if b't="e"' not in xml:
-        return
+        _mark_error_values(grid, xml)
+        if not maybe_cut:
+            return
+        cut = _long_texts(xml)
+        del xml
+        if "xl/sharedStrings.xml" in archive.namelist():
+            cut.update(_long_texts(archive.read("xl/sharedStrings.xml")))
+    _mark_long_text(grid, cut)
+
+
+def _contains(archive: zipfile.ZipFile, member: str, needle: bytes) -> bool:
+    """Return whether `member` contains `needle`, reading it a megabyte at a time."""
+    tail = b""
+    with archive.open(member) as stream:
+        while chunk := stream.read(1 << 20):
+            if needle in tail + chunk[: len(needle)] or needle in chunk:
+                return True
+            tail = chunk[-len(needle) :]
+    return False
+
+
+def _mark_error_values(grid: list, xml: bytes) -> None:
     for match in _ERROR_CELL.finditer(xml):
         ref = _CELL_REF.search(match.group(0))
         if ref is None:
@@ -226,39 +255,29 @@ def refuse_error_values(grid: list, data: bytes, title: str) -> None:
         for letter in ref.group(1).decode():
             column = column * 26 + ord(letter) - 64
         row, column = int(ref.group(2)) - 1, column - 1
-        value = _CELL_VALUE.match(xml, match.end())
-        shown = value.group(1).decode() if value else "#VALUE!"
-        if value is None:
-            # The value may follow a formula: <c t="e"><f>1/0</f><v>#DIV/0!</v></c>.
-            end = xml.find(b"</c>", match.end())
-            found = _CELL_VALUE.search(xml, match.end(), end if end >= 0 else len(xml))
-            shown = found.group(1).decode() if found else "#VALUE!"
+        # The value may follow a formula: <c t="e"><f>1/0</f><v>#DIV/0!</v></c>.
+        end = xml.find(b"</c>", match.end())
+        found = _CELL_VALUE.search(xml, match.end(), end if end >= 0 else len(xml))
+        shown = found.group(1).decode() if found else "#VALUE!"
         if row < len(grid) and column < len(grid[row]):
             grid[row][column] = RefusedCell(error_value_message(shown), shown)
 
 
-_LONG_RUN = re.compile(rb"[^<]{%d,}" % (EXCEL_CELL_LIMIT + 1))
+# Text follows a tag; a text longer than a cell holds has at least as many bytes.
+_LONG_RUN = re.compile(rb">([^<]{%d,})" % (EXCEL_CELL_LIMIT + 1))
 
 
-def refuse_long_text(grid: list, data: bytes, title: str) -> None:
-    """Mark cells whose text is longer than an Excel cell holds; calamine cuts them silently.
-
-    A text that long has as many bytes at least, so only files with such a
-    run between tags are looked at; the cut cells are those whose value is
-    the first 32,767 characters of a longer text.
-    """
-    path = _sheet_path(data, title)
+def _long_texts(xml: bytes) -> dict[str, int]:
+    """Return the first 32,767 characters of each longer text in `xml`, with its full length."""
     cut = {}
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        for member in (path, "xl/sharedStrings.xml"):
-            if member is None or member not in archive.namelist():
-                continue
-            for run in _LONG_RUN.findall(archive.read(member)):
-                text = html.unescape(run.decode("utf-8", "replace"))
-                if len(text) > EXCEL_CELL_LIMIT:
-                    cut[text[:EXCEL_CELL_LIMIT]] = len(text)
-    if not cut:
-        return
+    for run in _LONG_RUN.findall(xml):
+        text = html.unescape(run.decode("utf-8", "replace"))
+        if len(text) > EXCEL_CELL_LIMIT:
+            cut[text[:EXCEL_CELL_LIMIT]] = len(text)
+    return cut
+
+
+def _mark_long_text(grid: list, cut: dict[str, int]) -> None:
     for values in grid:
         for column, value in enumerate(values):
             if isinstance(value, str) and len(value) == EXCEL_CELL_LIMIT and value in cut:
