@@ -136,6 +136,28 @@ class ImportPageTests(PageTestCase):
         self.assertEqual(sheet.cell(row=1, column=sheet.max_column).value, "错误说明")
         self.assertIn("无法识别的日期", sheet.cell(row=3, column=sheet.max_column).value)
 
+    def test_preview_warns_once_about_ignored_columns(self):
+        self.client.force_login(self.leader)
+        headers = ["项目名称", "投资方", "所属产业", "线索来源", "当前阶段", "联系电话"]
+        data = workbook_bytes(headers, [{**ROW, "联系电话": "138"}, {**ROW, "项目名称": "二期"}])
+        self.client.post(reverse("leads:import"), {"kind": "leads", "file": upload(data)})
+        page = self.client.get(reverse("leads:import_job", args=[ImportJob.objects.get().pk]))
+        self.assertContains(page, "确认导入")
+        self.assertContains(
+            page, "注意：以下列不是本工作簿的列，已忽略，未导入：“联系电话”。", count=1
+        )
+
+    def test_page_lists_the_first_200_errors_and_counts_the_rest(self):
+        self.client.force_login(self.leader)
+        rows = [{**ROW, "项目名称": f"项目{i}", "签约日期": "昨天"} for i in range(230)]
+        self.client.post(
+            reverse("leads:import"), {"kind": "leads", "file": upload(lead_workbook(*rows))}
+        )
+        page = self.client.get(reverse("leads:import_job", args=[ImportJob.objects.get().pk]))
+        self.assertContains(page, "错误（共 230 处）")
+        self.assertContains(page, "无法识别的日期“昨天”", count=200)
+        self.assertContains(page, "另有 30 处错误未列出")
+
     def test_confirming_a_finished_job_again_is_refused(self):
         self.client.force_login(self.leader)
         self.client.post(
