@@ -34,7 +34,9 @@ from leads.excel.rows import (
     LeadRow,
     blank_value,
     cell_parsers,
+    created_dropped_from,
     split_lost_to,
+    updated_dropped_from,
 )
 from leads.models import Lead, TaskTeam
 from leads.resources import lead_columns
@@ -43,7 +45,6 @@ from leads.services import (
     lead_code_next,
     lead_field_errors,
     lead_move_errors,
-    lead_passed_errors,
     lead_plan_creation,
     next_team,
     stage_owner_teams,
@@ -284,7 +285,7 @@ class LeadPlanner:
         )
         errors = plan.errors
         if not errors:
-            errors = self.created_dropped_from(lead, to_stage, dropped_from)
+            errors = created_dropped_from(lead, to_stage, dropped_from)
         lead.team_id = plan.final_team
         lead.version = 0 if to_stage == Stage.CONTACT else 1
         contact_team, filled = plan.contact_team, plan.filled_date
@@ -299,7 +300,7 @@ class LeadPlanner:
     def plan_update(self, row: int, values: dict, existing: dict, outcome: RowOutcome):
         to_stage = values.pop("stage") or existing["stage"]
         team_id = values.pop("team_id", None)
-        problem = self.updated_dropped_from(existing, to_stage, values.pop("dropped_from", ""))
+        problem = updated_dropped_from(existing, to_stage, values.pop("dropped_from", ""))
         if problem:
             outcome.errors = [self.error(row, "dropped_from", problem)]
             return None
@@ -386,39 +387,6 @@ class LeadPlanner:
         if step.move:
             outcome.changes.append(self.headers["stage"])
         return step
-
-    @staticmethod
-    def created_dropped_from(lead: LeadRow, to_stage: str, wanted: str) -> dict:
-        """Record the 终止前阶段 of a lead created as dropped, once it has that stage's data.
-
-        A new dropped lead is created at 接洽 and dropped (so its history has
-        no invented stages), remembering the stage it is reopened to. Without
-        a 终止前阶段 cell that stage is 接洽.
-        """
-        if not wanted:
-            return {}
-        if to_stage != Stage.DROPPED:
-            return {"dropped_from": "只有当前阶段为“终止”的线索才能填写终止前阶段。"}
-        errors = lead_passed_errors(lead, up_to=wanted)
-        lead.dropped_from = wanted
-        return errors
-
-    @staticmethod
-    def updated_dropped_from(existing: dict, to_stage: str, wanted: str) -> str | None:
-        """Return an error unless the 终止前阶段 cell agrees with what the row leads to."""
-        if not wanted:
-            return None
-        if to_stage != Stage.DROPPED:
-            return "只有当前阶段为“终止”的线索才能填写终止前阶段。"
-        result = (
-            existing["dropped_from"] if existing["stage"] == Stage.DROPPED else existing["stage"]
-        )
-        if wanted != result:
-            return (
-                f"该线索终止前的阶段是“{Stage(result).label}”，与所填“{Stage(wanted).label}”不一致；"
-                "导入不能改变终止前阶段。"
-            )
-        return None
 
     @staticmethod
     def snapshot(lead: LeadRow) -> tuple:

@@ -22,6 +22,7 @@ from crm.spreadsheets.cells import (
 )
 from leads.choices import LOST_TO_OTHER_PLACE, PIPELINE_STAGE_CHOICES, OriginType, Source, Stage
 from leads.models import Industry, IndustryAlias, Lead, TaskTeam
+from leads.services import lead_passed_errors
 
 # The referring chamber and entrepreneur models, reached through the lead's
 # foreign keys: leads never imports the chambers app, which depends on it.
@@ -148,3 +149,34 @@ NEW_LEAD = {
     if field.get_internal_type() in ("CharField", "TextField") or field.null or field.primary_key
 }
 NEW_LEAD["version"] = 0
+
+
+def created_dropped_from(lead: LeadRow, to_stage: str, wanted: str) -> dict:
+    """Record the 终止前阶段 of a lead created as dropped, once it has that stage's data.
+
+    A new dropped lead is created at 接洽 and dropped (so its history has
+    no invented stages), remembering the stage it is reopened to. Without
+    a 终止前阶段 cell that stage is 接洽.
+    """
+    if not wanted:
+        return {}
+    if to_stage != Stage.DROPPED:
+        return {"dropped_from": "只有当前阶段为“终止”的线索才能填写终止前阶段。"}
+    errors = lead_passed_errors(lead, up_to=wanted)
+    lead.dropped_from = wanted
+    return errors
+
+
+def updated_dropped_from(existing: dict, to_stage: str, wanted: str) -> str | None:
+    """Return an error unless the 终止前阶段 cell agrees with what the row leads to."""
+    if not wanted:
+        return None
+    if to_stage != Stage.DROPPED:
+        return "只有当前阶段为“终止”的线索才能填写终止前阶段。"
+    result = existing["dropped_from"] if existing["stage"] == Stage.DROPPED else existing["stage"]
+    if wanted != result:
+        return (
+            f"该线索终止前的阶段是“{Stage(result).label}”，与所填“{Stage(wanted).label}”不一致；"
+            "导入不能改变终止前阶段。"
+        )
+    return None
