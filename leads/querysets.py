@@ -30,18 +30,50 @@ class LeadQuerySet(models.QuerySet):
         return self.exclude(_stalled_q(now=now))
 
     def signed_between(self, start, end):
-        """Leads now 签约 or 落地 whose signing date lies in [start, end]."""
-        return self.filter(
-            stage__in=[Stage.SIGNED, Stage.LANDED], signed_on__gte=start, signed_on__lte=end
-        )
+        """Leads signed in [start, end] (see `signed_in_q`)."""
+        return self.filter(signed_in_q(start, end))
 
     def landed_between(self, start, end):
-        return self.filter(stage=Stage.LANDED, landed_on__gte=start, landed_on__lte=end)
+        """Leads landed in [start, end] (see `landed_in_q`)."""
+        return self.filter(landed_in_q(start, end))
 
     def follow_up_due(self, *, today=None):
         """Open leads whose next follow-up is today or overdue."""
         today = today or timezone.localdate()
         return self.open().filter(next_follow_up__lte=today)
+
+
+# The stages a lead that has been signed (and not dropped or moved back) is in.
+SIGNED_STAGES = (Stage.SIGNED, Stage.LANDED)
+
+
+def _bounded(condition: Q, field: str, start, end) -> Q:
+    if start is not None:
+        condition &= Q(**{f"{field}__gte": start})
+    if end is not None:
+        condition &= Q(**{f"{field}__lte": end})
+    return condition
+
+
+def signed_in_q(start=None, end=None, *, prefix: str = "") -> Q:
+    """Return the condition "signed in [start, end]": now 签约 or 落地, signing date in range.
+
+    The one definition of "signed in a period", for `signed_between` and for
+    aggregates with FILTER. A bound left out is open; `prefix` reaches the
+    leads through a relation (e.g. "leads__" from a chamber).
+    """
+    condition = Q(**{f"{prefix}stage__in": SIGNED_STAGES})
+    return _bounded(condition, f"{prefix}signed_on", start, end)
+
+
+def landed_in_q(start=None, end=None, *, prefix: str = "") -> Q:
+    """Return the condition "landed in [start, end]": now 落地, landing date in range.
+
+    The one definition of "landed in a period"; bounds and `prefix` as in
+    `signed_in_q`.
+    """
+    condition = Q(**{f"{prefix}stage": Stage.LANDED})
+    return _bounded(condition, f"{prefix}landed_on", start, end)
 
 
 def stage_sla_days() -> dict[str, int]:
@@ -58,13 +90,16 @@ def stalled_q(*, sla_days: dict[str, int], now) -> Q:
     red is this condition.
     """
     condition = Q(pk__in=[])
-    for stage in PIPELINE:
-        if stage == Stage.LANDED or stage.value not in sla_days:
-            continue
-        condition |= Q(
-            stage=stage, stage_entered_at__lt=now - timedelta(days=sla_days[stage.value])
-        )
+    for stage, days in timed_stages(sla_days):
+        condition |= Q(stage=stage, stage_entered_at__lt=now - timedelta(days=days))
     return condition
+
+
+def timed_stages(sla_days: dict[str, int]):
+    """Yield (stage, days) for the open pipeline stages that have a time limit."""
+    for stage in PIPELINE:
+        if stage != Stage.LANDED and stage.value in sla_days:
+            yield stage.value, sla_days[stage.value]
 
 
 def _stalled_q(*, now=None) -> Q:

@@ -16,13 +16,16 @@ from crm.spreadsheets.cells import (
     ChoiceParser,
     NameLookup,
     UserLookup,
+    cell_problem,
     clean_text,
     parse_amount,
     parse_date,
 )
+from crm.spreadsheets.reader import Sheet
+from crm.spreadsheets.results import RowError
 from leads.choices import LOST_TO_OTHER_PLACE, PIPELINE_STAGE_CHOICES, OriginType, Source, Stage
 from leads.models import Industry, IndustryAlias, Lead, TaskTeam
-from leads.services import lead_passed_errors
+from leads.resources import lead_columns
 
 # The referring chamber and entrepreneur models, reached through the lead's
 # foreign keys: leads never imports the chambers app, which depends on it.
@@ -43,6 +46,17 @@ class LeadRow:
     def __init__(self, values: dict):
         for name in ATTNAMES:
             setattr(self, name, values.get(name))
+
+    @property
+    def pk(self):
+        return self.id
+
+    def copy(self) -> LeadRow:
+        """Return a copy that a plan may be applied to without changing this row."""
+        other = LeadRow.__new__(LeadRow)
+        for name, value in zip(ATTNAMES, SNAPSHOT(self), strict=True):
+            setattr(other, name, value)
+        return other
 
 
 class EntrepreneurLookup:
@@ -151,20 +165,63 @@ NEW_LEAD = {
 NEW_LEAD["version"] = 0
 
 
-def created_dropped_from(lead: LeadRow, to_stage: str, wanted: str) -> dict:
-    """Record the 终止前阶段 of a lead created as dropped, once it has that stage's data.
+def parse_rows(sheet: Sheet, progress=None):
+    """Yield (row number, values by attname, errors) for each data row of `sheet`.
 
-    A new dropped lead is created at 接洽 and dropped (so its history has
-    no invented stages), remembering the stage it is reopened to. Without
-    a 终止前阶段 cell that stage is 接洽.
+    A column left out of the sheet is left out of the values (the lead keeps
+    what it holds); a cell Excel would not hold as typed (an error value, cut
+    text: `cell_problem`) is refused. Frees each row's raw cells once read;
+    reports progress every 5,000 rows.
     """
-    if not wanted:
-        return {}
-    if to_stage != Stage.DROPPED:
-        return {"dropped_from": "只有当前阶段为“终止”的线索才能填写终止前阶段。"}
-    errors = lead_passed_errors(lead, up_to=wanted)
-    lead.dropped_from = wanted
-    return errors
+    parsers = cell_parsers()
+    specs = []
+    headers = dict(lead_columns())
+    for name, header in headers.items():
+        if header not in sheet.columns:
+            continue  # a left-out column: the lead keeps what it holds
+        attname = f"{name}_id" if name in FOREIGN_KEYS else name
+        specs.append(
+            (
+                header,
+                sheet.columns[header],
+                attname,
+                parsers.get(name, clean_text),
+                blank_value(name),
+            )
+        )
+    rows = sheet.rows
+    total = len(rows)
+    for position in range(total):
+        row_number, cells = rows[position]
+        rows[position] = None  # free the raw cells as we go
+        width = len(cells)
+        values = {}
+        errors = []
+        for header, index, attname, parse, blank in specs:
+            raw = cells[index] if index < width else ""
+            if raw == "" or raw is None:
+                values[attname] = blank
+                continue
+            if raw.__class__ is not str or len(raw) > 1000:
+                problem = cell_problem(raw)
+                if problem:
+                    errors.append(RowError(row_number, header, problem))
+                    continue
+            try:
+                parsed = parse(raw)
+            except CellError as error:
+                errors.append(RowError(row_number, header, str(error)))
+                continue
+            values[attname] = blank if parsed is None else parsed
+        problem = split_lost_to(values)
+        if problem:
+            errors.append(RowError(row_number, headers["lost_to"], problem))
+        if progress and position % 5000 == 0:
+            progress("validate", position, total)
+        yield row_number, values, errors
+
+
+ONLY_DROPPED = "只有当前阶段为“终止”的线索才能填写终止前阶段。"
 
 
 def updated_dropped_from(existing: dict, to_stage: str, wanted: str) -> str | None:
@@ -172,7 +229,7 @@ def updated_dropped_from(existing: dict, to_stage: str, wanted: str) -> str | No
     if not wanted:
         return None
     if to_stage != Stage.DROPPED:
-        return "只有当前阶段为“终止”的线索才能填写终止前阶段。"
+        return ONLY_DROPPED
     result = existing["dropped_from"] if existing["stage"] == Stage.DROPPED else existing["stage"]
     if wanted != result:
         return (

@@ -12,8 +12,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from audit.services import record_export
 from crm.spreadsheets.importers import importer_for
 from crm.spreadsheets.writer import TextTooLong
+from crm.worker import worker_missing_notice
 from leads.excel.export import export_leads
 from leads.excel.forms import ImportUploadForm
 from leads.excel.jobs import import_job_confirm, import_job_start
@@ -77,6 +79,7 @@ def import_job(request, pk):
             import_job_confirm(job)
         return redirect("leads:import_job", job.pk)
     if request.GET.get("format") == "json":
+        notice = worker_missing_notice("leads.excel.jobs.run_import_job", job.pk)
         return JsonResponse(
             {
                 "status": job.status,
@@ -85,6 +88,7 @@ def import_job(request, pk):
                 "total": job.total,
                 "percent": job.percent,
                 "running": job.running,
+                **({"notice": notice} if notice else {}),  # no worker has started it
             }
         )
     return render(request, "leads/import_job.html", {"job": job, "report": job.report})
@@ -108,9 +112,10 @@ def lead_export(request):
     lead_filter = LeadFilter(request.GET or None, queryset=Lead.objects.all())
     buffer = io.BytesIO()
     try:
-        export_leads(buffer, lead_filter.qs)
+        rows = export_leads(buffer, lead_filter.qs)
     except TextTooLong as error:
         return HttpResponse(error.message, status=409, content_type="text/plain; charset=utf-8")
+    record_export(request=request, kind="leads", rows=rows)
     return xlsx_response(buffer, f"招商线索-{timezone.localdate():%Y%m%d}.xlsx")
 
 
@@ -122,7 +127,7 @@ def target_export(request):
     year = request.GET.get("year", "")
     year = int(year) if year.isdigit() else None
     buffer = io.BytesIO()
-    export_targets(buffer, year=year)
+    record_export(request=request, kind="targets", rows=export_targets(buffer, year=year))
     return xlsx_response(buffer, f"年度目标-{year or '全部'}.xlsx")
 
 

@@ -10,8 +10,10 @@ from leads.models.jobs import AdminUpload, ImportJob
 from leads.models.lead import (
     AMOUNT,
     STAGE_DATE_FIELDS,
+    STAGE_HOLDS,
     Lead,
     StageChoicesBase,
+    StageHolds,
     lead_row_errors,
     stage_date_errors,
 )
@@ -28,6 +30,7 @@ from leads.models.reference import (
 __all__ = [
     "AMOUNT",
     "STAGE_DATE_FIELDS",
+    "STAGE_HOLDS",
     "Activity",
     "AdminUpload",
     "AnnualTarget",
@@ -37,6 +40,7 @@ __all__ = [
     "IndustryManager",
     "Lead",
     "StageChoicesBase",
+    "StageHolds",
     "StageOwner",
     "StageTransition",
     "TaskTeam",

@@ -9,10 +9,9 @@ from django.db.models.functions import Coalesce
 
 from leads.choices import Stage
 from leads.models import Lead, StageTransition
+from leads.querysets import SIGNED_STAGES, landed_in_q
 from leads.reports.figures import BacklogRow, money
 from leads.reports.period import next_day_start
-
-SIGNED_STAGES = (Stage.SIGNED, Stage.LANDED)
 
 
 def backlog_rows(*, as_of: date, sla_days: int | None) -> list[BacklogRow]:
@@ -37,7 +36,7 @@ def backlog_rows(*, as_of: date, sla_days: int | None) -> list[BacklogRow]:
     )
     leads = (
         Lead.objects.filter(signed_on__lte=as_of)
-        .exclude(stage=Stage.LANDED, landed_on__lte=as_of)
+        .exclude(landed_in_q(end=as_of))
         .annotate(stage_then=stage_then)
         .filter(stage_then=Stage.SIGNED)
         .order_by("signed_on", "code")

@@ -42,7 +42,8 @@ from django.utils import timezone
 
 from leads.choices import OriginType, Source, Stage
 from leads.models import AnnualTarget, Industry, Lead, StageOwner, TaskTeam
-from leads.reports.backlog import SIGNED_STAGES, backlog_rows
+from leads.querysets import landed_in_q, signed_in_q
+from leads.reports.backlog import backlog_rows
 from leads.reports.figures import (
     CENT,
     ZERO,
@@ -162,9 +163,9 @@ class MonthlyReportBuilder:
 
     # --- grouped figures -------------------------------------------------------
 
-    def _window_q(self, date_field: str, window: str) -> Q:
+    def _window(self, window: str) -> tuple[date, date]:
         period = self.ranges[window]
-        return Q(**{f"{date_field}__gte": period.start, f"{date_field}__lte": period.end})
+        return period.start, period.end
 
     def _span(self) -> tuple[date, date]:
         return (
@@ -179,21 +180,21 @@ class MonthlyReportBuilder:
         signed_aggregates = {"rate_landed": Count("pk", filter=self._rate_landed_q())}
         landed_aggregates = {}
         for window in self.windows:
-            in_signed = self._window_q("signed_on", window)
-            in_landed = self._window_q("landed_on", window)
+            in_signed = signed_in_q(*self._window(window))
+            in_landed = landed_in_q(*self._window(window))
             signed_aggregates[f"{window}_count"] = Count("pk", filter=in_signed)
             signed_aggregates[f"{window}_amount"] = cents_sum("contract_amount", in_signed)
             landed_aggregates[f"{window}_count"] = Count("pk", filter=in_landed)
             landed_aggregates[f"{window}_amount"] = cents_sum("contract_amount", in_landed)
             landed_aggregates[f"{window}_paid_in"] = cents_sum("paid_in", in_landed)
         signed = (
-            Lead.objects.filter(stage__in=SIGNED_STAGES, signed_on__gte=low, signed_on__lte=high)
+            Lead.objects.signed_between(low, high)
             .values(*columns)
             .annotate(**signed_aggregates)
             .order_by()
         )
         landed = (
-            Lead.objects.filter(stage=Stage.LANDED, landed_on__gte=low, landed_on__lte=high)
+            Lead.objects.landed_between(low, high)
             .values(*columns)
             .annotate(**landed_aggregates)
             .order_by()
@@ -229,9 +230,7 @@ class MonthlyReportBuilder:
 
     def _rate_landed_q(self) -> Q:
         # Of the leads signed in the year to date, those landed by the period's end.
-        return self._window_q("signed_on", "ytd") & Q(
-            stage=Stage.LANDED, landed_on__lte=self.period.end
-        )
+        return signed_in_q(*self._window("ytd")) & landed_in_q(end=self.period.end)
 
     def _breakdown(self, dim: Dimension, groups: list[dict]) -> list[BreakdownRow]:
         rows = {key: BreakdownRow(name, filters) for key, name, filters in dim.rows()}
@@ -260,20 +259,17 @@ class MonthlyReportBuilder:
         months = self.period.trailing_months(12)
         aggregates = {}
         for index, month in enumerate(months):
-            in_signed = Q(
-                stage__in=SIGNED_STAGES, signed_on__gte=month.start, signed_on__lte=month.end
-            )
-            in_landed = Q(stage=Stage.LANDED, landed_on__gte=month.start, landed_on__lte=month.end)
+            in_signed = signed_in_q(month.start, month.end)
+            in_landed = landed_in_q(month.start, month.end)
             aggregates[f"s{index}_count"] = Count("pk", filter=in_signed)
             aggregates[f"s{index}_amount"] = cents_sum("contract_amount", in_signed)
             aggregates[f"l{index}_count"] = Count("pk", filter=in_landed)
             aggregates[f"l{index}_amount"] = cents_sum("contract_amount", in_landed)
             aggregates[f"l{index}_paid_in"] = cents_sum("paid_in", in_landed)
         low, high = months[0].start, months[-1].end
-        figures = Lead.objects.filter(
-            Q(stage__in=SIGNED_STAGES, signed_on__gte=low, signed_on__lte=high)
-            | Q(stage=Stage.LANDED, landed_on__gte=low, landed_on__lte=high)
-        ).aggregate(**aggregates)
+        figures = Lead.objects.filter(signed_in_q(low, high) | landed_in_q(low, high)).aggregate(
+            **aggregates
+        )
         return [
             TrendPoint(
                 month,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from leads.reports.figures import BreakdownRow, MonthlyReport, Tally, TargetRow, Totals
+from leads.reports.sections import report_sections_data
 
 
 def decimal_text(value: Decimal | None) -> str | None:
@@ -89,4 +90,5 @@ def report_data(report: MonthlyReport) -> dict:
             }
             for row in report.backlog
         ],
+        **report_sections_data(report),
     }

@@ -12,6 +12,7 @@ from leads.reports.links import current_backlog_url, landing_rate_landed_url
 from leads.reports.monthly import monthly_report_build
 from leads.reports.page import neighbour_months, summary_rows, trend_charts
 from leads.reports.period import PeriodError, period_from_query
+from leads.reports.sections import report_sections_build
 from leads.reports.serialise import report_data
 from leads.reports.workbook import build_monthly_workbook
 
@@ -46,6 +47,7 @@ def monthly(request):
         "previous_month": previous_month,
         "next_month": next_month,
         "definitions": DEFINITIONS,
+        "sections": report_sections_build(report),
     }
     return render(request, "reports/monthly.html", context)
 

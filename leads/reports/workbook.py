@@ -12,6 +12,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from leads.reports.definitions import DEFINITIONS
 from leads.reports.figures import BreakdownRow, MonthlyReport, Totals, growth
+from leads.reports.sections import report_sections_write
 from leads.reports.sheet_layout import (
     BOLD,
     COUNT,
@@ -49,6 +50,7 @@ def build_monthly_workbook(report: MonthlyReport) -> Workbook:
         _breakdown_sheet(sheet, report, title, first_column, rows, chart=key == "industry")
     _backlog_sheet(book.create_sheet("签约未落地"), report)
     _targets_sheet(book.create_sheet("年度目标"), report)
+    report_sections_write(book, report)
     return book
 
 

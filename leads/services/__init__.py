@@ -1,35 +1,48 @@
 """Every write with business meaning on leads, and the pipeline rules they apply.
 
-`lifecycle` holds the writes (create, edit, change stage, hand over);
-`rules` holds the validation and planning shared with the bulk import.
+`rules` holds the validation shared with the bulk import; `plans` decides,
+from the rules, every value a write sets (a frozen plan); `lifecycle` holds
+the writes (create, edit, change stage, hand over), each applying a plan
+through the ORM (`codes` gives out lead codes under a lock). The bulk import
+applies the same plans through its SQL path.
 Import from `leads.services`.
 """
 
+from leads.services.codes import lead_code_next, lead_codes_lock
 from leads.services.lifecycle import (
     lead_assign_team,
     lead_change_stage,
-    lead_code_next,
-    lead_codes_lock,
     lead_create,
     lead_update,
 )
+from leads.services.plans import (
+    CreationPlan,
+    EditPlan,
+    MovePlan,
+    lead_plan_assign_team,
+    lead_plan_creation,
+    lead_plan_edit,
+    lead_plan_move,
+)
+from leads.services.reasons import change_reason
 from leads.services.rules import (
     CODE_PREFIX,
     SERVICE_FIELDS,
     STAGE_RULES,
     TRANSITION_FIELDS,
-    CreationPlan,
     EditConflict,
     InvalidTransition,
     LeadServiceError,
+    Proposed,
     StageRule,
     json_safe,
     lead_creation_errors,
     lead_field_errors,
-    lead_move_errors,
+    lead_held_errors,
     lead_passed_errors,
-    lead_plan_creation,
+    move_rule_changes,
     next_team,
+    proposed,
     stage_owner_team,
     stage_owner_teams,
     team_permission_errors,
@@ -42,9 +55,13 @@ __all__ = [
     "TRANSITION_FIELDS",
     "CreationPlan",
     "EditConflict",
+    "EditPlan",
     "InvalidTransition",
     "LeadServiceError",
+    "MovePlan",
+    "Proposed",
     "StageRule",
+    "change_reason",
     "json_safe",
     "lead_assign_team",
     "lead_change_stage",
@@ -53,11 +70,16 @@ __all__ = [
     "lead_create",
     "lead_creation_errors",
     "lead_field_errors",
-    "lead_move_errors",
+    "lead_held_errors",
     "lead_passed_errors",
+    "lead_plan_assign_team",
     "lead_plan_creation",
+    "lead_plan_edit",
+    "lead_plan_move",
     "lead_update",
+    "move_rule_changes",
     "next_team",
+    "proposed",
     "stage_owner_team",
     "stage_owner_teams",
     "team_permission_errors",

@@ -1,8 +1,9 @@
-"""Create, edit, move and hand over leads: each write in one transaction.
+"""Create, edit, move and hand over leads: each write in one transaction, through the ORM.
 
-`lead_change_stage` is the one place a lead's stage changes. Web views, the
-admin, the Excel import, commands and tests all call it (the import through
-its bulk path, which applies the same rules from `leads.services.rules`).
+Each service asks `leads.services.plans` for the plan of its write and
+applies it; `lead_change_stage` is the one place a lead's stage changes.
+Web views, the admin, commands and tests call these; the Excel import
+applies the same plans in bulk (`leads.excel.write`).
 """
 
 from __future__ import annotations
@@ -10,64 +11,32 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
-from django.db.models.functions import Length
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from leads.choices import Channel, Stage
 from leads.models import Lead, StageTransition, TaskTeam
+from leads.services.codes import code_taken, lead_code_next, lead_codes_lock
+from leads.services.plans import (
+    CreationPlan,
+    MovePlan,
+    lead_plan_assign_team,
+    lead_plan_creation,
+    lead_plan_edit,
+    lead_plan_move,
+)
 from leads.services.rules import (
-    CODE_PREFIX,
     SERVICE_FIELDS,
     TRANSITION_FIELDS,
     EditConflict,
     InvalidTransition,
     LeadServiceError,
     check_moment,
-    json_safe,
-    lead_creation_errors,
-    lead_move_errors,
-    next_team,
     stage_owner_team,
     team_permission_errors,
 )
-from leads.signals import lead_stage_changed
-
-
-def lead_code_next(*, year: int, count: int = 1) -> list[str]:
-    """Return the next `count` unused lead codes of `year`, e.g. ZS-2026-0001."""
-    prefix = f"{CODE_PREFIX}-{year}-"
-    last = (
-        Lead.objects.filter(code__startswith=prefix, code__regex=rf"^{prefix}[0-9]+$")
-        .annotate(code_length=Length("code"))
-        .order_by("-code_length", "-code")
-        .values_list("code", flat=True)
-        .first()
-    )
-    start = int(last[len(prefix) :]) + 1 if last else 1
-    return [f"{prefix}{number:04d}" for number in range(start, start + count)]
-
-
-# Any fixed number: the key of the PostgreSQL advisory lock on lead codes.
-CODE_LOCK_KEY = 7_202_611
-
-
-def lead_codes_lock() -> None:
-    """Hold the lock on lead code assignment until the current transaction ends.
-
-    Whoever gives out codes (`lead_create`, the import) takes it before
-    reading the last code, so two writers never pick the same one. On
-    PostgreSQL it is an advisory transaction lock; SQLite's IMMEDIATE
-    transactions (settings) already let only one writer in at a time.
-    """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CODE_LOCK_KEY])
-
-
-def _code_taken(code: str) -> bool:
-    return Lead.objects.filter(code=code).exists()
+from leads.signals import lead_landed_in_transaction, lead_stage_changed
 
 
 def _lock_current(lead: Lead) -> Lead:
@@ -104,13 +73,13 @@ def lead_change_stage(
 ) -> Lead:
     """Move `lead` to `to_stage` and record the move; return the updated lead.
 
-    Locks the lead's row; refuses a stale copy (EditConflict); validates the
-    move and the data the stages passed need (InvalidTransition, with Chinese
-    field messages); fills the entered stage's date with the day of the move
-    when not given; hands the lead to the new stage's owner team unless `team`
-    is given by someone allowed to assign teams; writes a StageTransition row
-    and the field history; sends `lead_stage_changed` after commit. A move to
-    the current stage writes nothing.
+    Locks the lead's row; refuses a stale copy (EditConflict); plans the move
+    (`lead_plan_move`: the data the stages passed need, the entered stage's
+    date filled with the day of the move when not given, the hand-over to the
+    new stage's owner team unless `team` is given by someone allowed to assign
+    teams) and refuses a plan with errors (InvalidTransition, with Chinese
+    field messages); applies it (`_apply_move`). A move to the current stage
+    writes nothing.
     """
     unknown = set(data) - TRANSITION_FIELDS
     if unknown:
@@ -125,69 +94,62 @@ def lead_change_stage(
 
     with transaction.atomic():
         locked = _lock_current(lead)
-        from_stage = Stage(locked.stage)
-        if to_stage == from_stage:
+        if to_stage == locked.stage:
             return locked
-
-        for field, value in data.items():
-            setattr(locked, field, value.strip() if isinstance(value, str) else value)
         check_moment(locked, at)
-        errors = lead_move_errors(
-            locked, from_stage=from_stage, to_stage=to_stage, note=note, day=timezone.localdate(at)
-        )
-        # Validate the lead as it will be saved, database constraints included.
-        if not errors:
-            try:
-                locked.full_clean(exclude=["code"])
-            except ValidationError as error:
-                errors = {
-                    field: " ".join(str(m) for m in messages)
-                    for field, messages in error.message_dict.items()
-                }
-        for field, message in team_permission_errors(actor, team).items():
-            errors.setdefault(field, message)
-        new_team = next_team(
-            to_stage=to_stage,
-            current=locked.team,
-            requested=team,
-            owner=stage_owner_team(to_stage) if team is None else None,
-        )
-        if errors:
-            raise InvalidTransition(errors)
-
-        from_team = locked.team
-        locked.stage_entered_at = at
-        locked.team = new_team
-        locked.version += 1
-        locked._history_user = actor
-        locked._change_reason = note or _("阶段变更：%(from)s → %(to)s") % {
-            "from": from_stage.label,
-            "to": to_stage.label,
-        }
-        changed = set(locked.tracker.changed()) | {
-            "stage",
-            "stage_entered_at",
-            "team",
-            "version",
-            "modified",
-        }
-        locked.save(update_fields=sorted(changed))
-        transition = StageTransition.objects.create(
-            lead=locked,
-            from_stage=from_stage,
+        plan = lead_plan_move(
+            locked,
             to_stage=to_stage,
             at=at,
-            actor=actor,
-            channel=channel,
-            from_team=from_team,
-            to_team=new_team,
             note=note,
-            data=json_safe(data),
+            data=data,
+            team=team,
+            owner=stage_owner_team(to_stage) if team is None else None,
+            actor=actor,
         )
-        transaction.on_commit(
-            lambda: lead_stage_changed.send(sender=Lead, lead=locked, transition=transition)
-        )
+        _apply_move(locked, plan, actor=actor, channel=channel)
     return locked
+
+
+def _clean_errors(lead: Lead, *, exclude=None) -> dict[str, str]:
+    """Return `full_clean`'s messages on `lead`, one string per field (constraints included)."""
+    try:
+        lead.full_clean(exclude=exclude)
+    except ValidationError as error:
+        return {
+            field: " ".join(str(m) for m in messages)
+            for field, messages in error.message_dict.items()
+        }
+    return {}
+
+
+def _apply_move(lead: Lead, plan: MovePlan, *, actor, channel: str) -> StageTransition:
+    """Apply a move plan to the locked `lead` through the ORM; return the transition written.
+
+    Refuses the plan's errors, then the lead as it will be saved
+    (`full_clean`, database constraints included); saves the planned fields
+    with their field history; writes the StageTransition row; sends
+    `lead_stage_changed` after commit.
+    """
+    errors = dict(plan.errors)
+    plan.apply(lead)
+    if not errors:
+        errors = _clean_errors(lead, exclude=["code"])
+    if errors:
+        raise InvalidTransition(errors)
+    lead._history_user = actor
+    lead._change_reason = plan.history_reason(plan.note)
+    lead.save(update_fields=plan.update_fields())
+    transition = StageTransition.objects.create(
+        lead=lead, actor=actor, channel=channel, note=plan.note, **plan.transition_values()
+    )
+    if plan.lands:
+        # Apps that act on a landing (aftercare links the enterprise) do so in this transaction.
+        lead_landed_in_transaction.send(sender=Lead, leads=[lead], actor=actor)
+    transaction.on_commit(
+        lambda: lead_stage_changed.send(sender=Lead, lead=lead, transition=transition)
+    )
+    return transition
 
 
 def lead_create(
@@ -203,12 +165,12 @@ def lead_create(
 ) -> Lead:
     """Create a lead at 接洽 and, when `stage` is later, move it there.
 
-    Each step goes through the same rules as any stage change, so a lead
-    created at 落地 must carry its signing and landing data. Writes one
-    StageTransition for the creation (from blank to 接洽) and one per move.
-    A code like ZS-2026-0001 is generated when none is given, under
-    `lead_codes_lock`, and generated again should another writer take it
-    first, until one is free.
+    Plans the creation (`lead_plan_creation`): each step goes through the
+    same rules as any stage change, so a lead created at 落地 must carry its
+    signing and landing data. Writes one StageTransition for the creation
+    (from blank to 接洽) and one for the move. A code like ZS-2026-0001 is
+    generated when none is given, under `lead_codes_lock`, and generated
+    again should another writer take it first, until one is free.
     """
     invalid = set(fields) & SERVICE_FIELDS
     if invalid:
@@ -227,48 +189,50 @@ def lead_create(
                 if not code.strip():
                     lead_codes_lock()
                 lead.code = code.strip() or lead_code_next(year=timezone.localtime(at).year)[0]
-                lead.stage = Stage.CONTACT
-                lead.stage_entered_at = at
-                lead.team = stage_owner_team(Stage.CONTACT) if team is None else team
-                errors = lead_creation_errors(lead)
-                try:
-                    # A generated code is kept unique by the database (and the retry).
-                    lead.full_clean(exclude=[] if code.strip() else ["code"])
-                except ValidationError as error:
-                    for field, messages in error.message_dict.items():
-                        errors.setdefault(field, " ".join(str(m) for m in messages))
-                if errors:
-                    raise InvalidTransition(errors)
-                lead._history_user = actor
-                lead._change_reason = note or _("新建线索")
-                lead.save()
-                StageTransition.objects.create(
-                    lead=lead,
-                    from_stage="",
-                    to_stage=Stage.CONTACT,
-                    at=at,
-                    actor=actor,
-                    channel=channel,
-                    to_team=lead.team,
-                    note=note or _("新建线索"),
+                owners = {}
+                if team is None:
+                    owners = {stage: stage_owner_team(stage) for stage in {Stage.CONTACT, to_stage}}
+                plan = lead_plan_creation(
+                    lead, to_stage=to_stage, at=at, team=team, owners=owners, actor=actor, note=note
                 )
-                if to_stage != Stage.CONTACT:
-                    lead = lead_change_stage(
-                        lead=lead,
-                        to_stage=to_stage,
-                        actor=actor,
-                        channel=channel,
-                        note=note,
-                        team=team,
-                        at=at,
-                    )
+                # A generated code is kept unique by the database (and the retry).
+                exclude = [] if code.strip() else ["code"]
+                _apply_creation(lead, plan, actor=actor, channel=channel, exclude=exclude)
                 return lead
         except IntegrityError:
             # Another writer took the generated code first (a database without
             # the lock): take the next one, as often as it takes. Each retry
             # means someone else's lead was saved, so this ends.
-            if code.strip() or not _code_taken(lead.code):
+            if code.strip() or not code_taken(lead.code):
                 raise
+
+
+def _apply_creation(
+    lead: Lead, plan: CreationPlan, *, actor, channel: str, exclude: list[str]
+) -> None:
+    """Apply a creation plan to the unsaved `lead` through the ORM.
+
+    Saves the lead as it enters 接洽 (refusing the entry's errors and what
+    `full_clean` finds, but for the fields in `exclude`), writes its history
+    row and the transition from no stage; then applies the move, if any,
+    like any stage change.
+    """
+    entry = plan.entry
+    errors = dict(entry.errors)
+    entry.apply(lead)
+    for field, message in _clean_errors(lead, exclude=exclude).items():
+        errors.setdefault(field, message)
+    if errors:
+        raise InvalidTransition(errors)
+    lead._history_user = actor
+    lead._change_reason = entry.history_reason(entry.note)
+    lead.save()
+    StageTransition.objects.create(
+        lead=lead, actor=actor, channel=channel, note=entry.note, **entry.transition_values()
+    )
+    if plan.move is not None:
+        check_moment(lead, plan.move.at)
+        _apply_move(lead, plan.move, actor=actor, channel=channel)
 
 
 def lead_update(*, lead: Lead, actor=None, note: str = "", **fields) -> Lead:
@@ -284,33 +248,31 @@ def lead_update(*, lead: Lead, actor=None, note: str = "", **fields) -> Lead:
         raise TypeError(f"lead_update() cannot set {sorted(invalid)}")
     with transaction.atomic():
         locked = _lock_current(lead)
-        for field, value in fields.items():
-            setattr(locked, field, value.strip() if isinstance(value, str) else value)
-        changed = set(locked.tracker.changed())
-        if not changed:
+        plan = lead_plan_edit(locked, fields=fields)
+        if not plan.changes:
             return locked
+        plan.apply(locked)
         try:
             locked.full_clean(exclude=["code"])
         except ValidationError as error:
             raise LeadServiceError(error.message_dict) from None
-        locked.version += 1
         locked._history_user = actor
-        locked._change_reason = note or _("修改线索信息")
-        locked.save(update_fields=sorted(changed | {"version", "modified"}))
+        locked._change_reason = plan.history_reason(note)
+        locked.save(update_fields=plan.update_fields())
     return locked
 
 
 def lead_assign_team(*, lead: Lead, team: TaskTeam, actor=None, note: str = "") -> Lead:
     """Hand `lead` to another task team without changing its stage."""
-    if actor is not None and not actor.has_perm("leads.assign_team_lead"):
-        raise LeadServiceError({"team": _("您无权指定负责小分队。")})
+    if team_permission_errors(actor, team):
+        raise LeadServiceError(team_permission_errors(actor, team))
     with transaction.atomic():
         locked = _lock_current(lead)
         if locked.team_id == team.pk:
             return locked
-        locked.team = team
-        locked.version += 1
+        plan = lead_plan_assign_team(locked, team=team, team_name=team.name, actor=actor)
+        plan.apply(locked)
         locked._history_user = actor
-        locked._change_reason = note or _("指定负责小分队：%(team)s") % {"team": team.name}
-        locked.save(update_fields=["team", "version", "modified"])
+        locked._change_reason = plan.history_reason(note)
+        locked.save(update_fields=plan.update_fields())
     return locked

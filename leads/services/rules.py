@@ -1,7 +1,9 @@
 """The pipeline's rules, shared by the single-lead services and the bulk import.
 
-Each function validates or plans; none writes to the database. The stage
-table (what each stage needs on entering) is `STAGE_RULES`.
+Each function validates or works out what a rule sets; none writes to the
+database, none changes the lead it reads. The stage table (what each stage
+needs on entering) is `STAGE_RULES`; `leads.services.plans` turns these
+rules into the plans both writers apply.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from leads.choices import PIPELINE, Stage, stage_index
-from leads.models import Lead, StageOwner, TaskTeam, lead_row_errors
+from leads.choices import PIPELINE, Stage
+from leads.models import STAGE_HOLDS, Lead, StageOwner, TaskTeam, lead_row_errors
 from leads.validators import validate_credit_code
 
 
@@ -161,88 +163,26 @@ def lead_field_errors(lead, today=None) -> dict[str, str]:
             errors["credit_code"] = " ".join(error.messages)
     for field, message in lead_row_errors(lead, today).items():
         errors.setdefault(field, str(message))
-    # The database's check constraints on what a lead at its stage holds.
-    held = {
-        Stage.SIGNED: ("signed_on", "contract_amount"),
-        Stage.LANDED: (
-            "signed_on",
-            "contract_amount",
-            "landed_on",
-            "registered_name",
-            "credit_code",
-        ),
-        Stage.DROPPED: ("drop_reason",),
-    }.get(lead.stage, ())
-    for field in held:
-        if _is_blank(getattr(lead, field)) and field not in errors:
-            errors[field] = _("“%(stage)s”阶段的线索须有%(field)s。") % {
-                "stage": Stage(lead.stage).label,
-                "field": _field_label(field),
-            }
+    for field, message in lead_held_errors(lead).items():
+        errors.setdefault(field, message)
     return errors
 
 
-def lead_move_errors(
-    lead, *, from_stage: Stage, to_stage: Stage, note: str, day, fill_entered_date: bool = True
-) -> dict[str, str]:
-    """Validate a move on an in-memory, data-applied lead; set its derived fields and stage.
+def lead_held_errors(lead) -> dict[str, str]:
+    """Return what `lead` lacks for its stage under the lead table's CHECK constraints.
 
-    Shared by `lead_change_stage` and the bulk import: the pipeline rules of
-    DESIGN (what entering and passing each stage needs, how 终止 and its
-    restoring work, that a step back needs a reason). Return field errors.
-    A person moving a lead now (`fill_entered_date`) has the entered stage's
-    date default to `day`; an import does not, and must give the dates the
-    report counts by (`REPORT_DATES`).
+    Built from `STAGE_HOLDS`, the table the constraints themselves are built
+    from, so the bulk import refuses a row before the database would.
     """
-    errors = _plan_move(lead, from_stage, to_stage, note, day, fill_entered_date)
-    lead.stage = to_stage
-    return errors
-
-
-@dataclass
-class CreationPlan:
-    """What creating a lead at 接洽 and moving it on would do (see `lead_plan_creation`)."""
-
-    errors: dict
-    contact_team: object
-    final_team: object
-    filled_date: str | None
-
-
-def lead_plan_creation(
-    lead, *, to_stage: str, team, owners: dict, actor, day, fill_entered_date: bool = True
-) -> CreationPlan:
-    """Apply to an in-memory lead what `lead_create` would, without saving; return the plan.
-
-    The same steps as `lead_create(stage=to_stage, team=team)`: the lead
-    starts at 接洽 with its required data and the owning team of 接洽 (or the
-    `team` asked for, which needs the assign permission), then moves through
-    `lead_move_errors` to `to_stage`. `owners` maps stages to their teams (or
-    team ids), read once by the caller. Used by the bulk import.
-    """
-    lead.stage = Stage.CONTACT
-    errors = lead_creation_errors(lead)
-    errors.update(team_permission_errors(actor, team))
-    contact_team = team if team is not None else owners.get(Stage.CONTACT)
-    final_team, filled = contact_team, None
-    if to_stage != Stage.CONTACT and not errors:
-        date_field = STAGE_RULES[to_stage].date_field if to_stage in STAGE_RULES else None
-        was_blank = date_field is not None and getattr(lead, date_field) is None
-        errors.update(
-            lead_move_errors(
-                lead,
-                from_stage=Stage.CONTACT,
-                to_stage=Stage(to_stage),
-                note="",
-                day=day,
-                fill_entered_date=fill_entered_date,
+    errors: dict[str, str] = {}
+    for holds in STAGE_HOLDS:
+        for field in holds.missing(lead):
+            errors.setdefault(
+                field,
+                _("“%(stage)s”阶段的线索须有%(field)s。")
+                % {"stage": Stage(lead.stage).label, "field": _field_label(field)},
             )
-        )
-        filled = date_field if was_blank and getattr(lead, date_field) is not None else None
-        final_team = next_team(
-            to_stage=to_stage, current=contact_team, requested=team, owner=owners.get(to_stage)
-        )
-    return CreationPlan(errors, contact_team, final_team, filled)
+    return errors
 
 
 def lead_creation_errors(lead) -> dict[str, str]:
@@ -280,58 +220,98 @@ def _required_errors(lead: Lead, stages) -> dict[str, str]:
     return errors
 
 
-def _plan_move(
-    lead: Lead, from_stage: Stage, to_stage: Stage, note: str, day, fill_entered_date: bool
-) -> dict[str, str]:
-    """Validate the move on the locked, data-applied lead; set derived fields.
+class Proposed:
+    """Read `lead` as it would be with `changes` (by attname) applied, changing neither.
 
-    Return field errors; an empty dict means the move is allowed.
+    Build with `proposed()`, which reads through one view however many are stacked.
+    """
+
+    __slots__ = ("changes", "lead")
+
+    def __init__(self, lead, changes: dict):
+        self.lead = lead
+        self.changes = changes
+
+    def __getattr__(self, name):
+        changes = self.changes
+        return changes[name] if name in changes else getattr(self.lead, name)
+
+
+def proposed(lead, changes: dict):
+    """Return `lead` read with `changes` applied (`lead` itself when there are none)."""
+    if not changes:
+        return lead
+    if isinstance(lead, Proposed):
+        return Proposed(lead.lead, {**lead.changes, **changes})
+    return Proposed(lead, changes)
+
+
+# Positions along the pipeline, looked up once per move of a bulk import.
+_POSITION = {stage: index for index, stage in enumerate(PIPELINE)}
+
+
+def move_rule_changes(
+    lead, *, from_stage: Stage, to_stage: Stage, note: str, day, fill_entered_date: bool = True
+):
+    """Return (the fields a move sets by the pipeline rules, field errors); change nothing.
+
+    `lead` is read with the move's data applied (a `Proposed` view). The
+    rules of DESIGN: what entering and passing each stage needs, how 终止 and
+    its restoring work, that a step back needs a reason, and that the stage
+    entered gets the day of the move as its date when none is given. A
+    person moving a lead now (`fill_entered_date`) has that date default to
+    `day`; an import does not, and must give the dates the report counts by
+    (`REPORT_DATES`).
     """
     if from_stage == Stage.DROPPED:
         if to_stage != lead.dropped_from:
-            return {
+            return {}, {
                 "stage": _("已终止的线索只能恢复到终止前的阶段“%(stage)s”。")
                 % {"stage": Stage(lead.dropped_from).label}
             }
-        lead.dropped_from = ""
-        lead.drop_reason = ""
-        lead.lost_to = ""
-        return {}
+        return {"dropped_from": "", "drop_reason": "", "lost_to": ""}, {}
 
     if to_stage == Stage.DROPPED:
         if from_stage == Stage.LANDED:
-            return {"stage": _("已落地的项目不能终止；如需更正请先退回。")}
+            return {}, {"stage": _("已落地的项目不能终止；如需更正请先退回。")}
         errors = {}
         if _is_blank(lead.drop_reason):
             errors["drop_reason"] = _("终止线索须填写终止原因。")
         # 落户他地 without the place is a row rule (lead_row_errors), checked next.
-        lead.dropped_from = from_stage
-        return errors
+        return {"dropped_from": from_stage.value}, errors
 
-    step = stage_index(to_stage) - stage_index(from_stage)
+    step = _POSITION[to_stage] - _POSITION[from_stage]
     if step < 0:
         if _is_blank(note):
-            return {"note": _("退回到前一阶段须说明原因。")}
-        return {}
+            return {}, {"note": _("退回到前一阶段须说明原因。")}
+        return {}, {}
 
-    passed = PIPELINE[stage_index(from_stage) + 1 : stage_index(to_stage) + 1]
+    passed = PIPELINE[_POSITION[from_stage] + 1 : _POSITION[to_stage] + 1]
     date_field = STAGE_RULES[to_stage].date_field
+    changes = {}
     if fill_entered_date and date_field and getattr(lead, date_field) is None:
-        setattr(lead, date_field, day)
-    errors = _required_errors(lead, passed)
+        changes[date_field] = day
+    errors = _required_errors(proposed(lead, changes), passed)
     if not fill_entered_date:
-        for stage in passed:
-            field = STAGE_RULES[stage].date_field
-            if stage in REPORT_DATES and getattr(lead, field) is None:
-                errors.setdefault(
-                    field,
-                    _("导入进入“%(stage)s”阶段须填写%(field)s（导入不会以今天代替）。")
-                    % {"stage": stage.label, "field": _field_label(field)},
-                )
-    return errors
+        errors.update(_report_date_errors(lead, passed, errors))
+    return changes, errors
+
+
+def _report_date_errors(lead, passed, errors: dict) -> dict[str, str]:
+    """Return the report dates (`REPORT_DATES`) an import's move lacks, beyond `errors`."""
+    missing: dict[str, str] = {}
+    for stage in passed:
+        name = STAGE_RULES[stage].date_field
+        if stage in REPORT_DATES and name not in errors and getattr(lead, name) is None:
+            missing.setdefault(
+                name,
+                _("导入进入“%(stage)s”阶段须填写%(field)s（导入不会以今天代替）。")
+                % {"stage": stage.label, "field": _field_label(name)},
+            )
+    return missing
 
 
 def lead_passed_errors(lead, *, up_to: str) -> dict[str, str]:
     """Return what `lead` lacks to have passed every stage up to `up_to` (for 终止前阶段)."""
-    stages = PIPELINE[1 : stage_index(Stage(up_to)) + 1]
+    stages = PIPELINE[1 : _POSITION[Stage(up_to)] + 1]
     return _required_errors(lead, stages)

@@ -188,12 +188,13 @@ class ExportPageTests(ExportTestCase):
     def test_export_query_count_does_not_grow_with_leads(self):
         user = UserFactory(groups=["局领导"])
         self.client.force_login(user)
-        # Session, user, two permission reads, the users (for 责任人), the leads.
-        with self.assertNumQueries(6):
+        # Session, user, two permission reads, the users (for 责任人), the leads,
+        # and the audit log's row (audit.services.record_export).
+        with self.assertNumQueries(7):
             b"".join(self.client.get(reverse("leads:export")).streaming_content)
         for index in range(5):
             make_lead(industry=self.industry, name=f"更多{index}")
-        with self.assertNumQueries(6):
+        with self.assertNumQueries(7):
             b"".join(self.client.get(reverse("leads:export")).streaming_content)
 
     def test_template_download_needs_the_import_permission(self):

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import TestCase
 
+from aftercare.models import Enterprise
 from leads.choices import Stage
 from leads.excel.export import export_leads
 from leads.excel.lead_importer import LeadImporter
@@ -57,9 +58,10 @@ class DemoLedgerTravelsTests(TestCase):
         buffer = io.BytesIO()
         export_leads(buffer)
         # A fresh installation: reference data, chambers, entrepreneurs and users only.
-        # (History is append-only through the ORM; a fresh database simply has none.)
+        # (History is append-only through the ORM; a fresh database simply has none,
+        # nor the enterprises aftercare linked to the demo's landings.)
         with connection.cursor() as cursor:
-            for model in (Activity, StageTransition, Lead.history.model, Lead):
+            for model in (Enterprise, Activity, StageTransition, Lead.history.model, Lead):
                 cursor.execute(f"DELETE FROM {model._meta.db_table}")
 
         report = LeadImporter().run(buffer.getvalue(), filename="台账.xlsx")

@@ -17,7 +17,10 @@ from leads.reports.serialise import report_data
 from leads.reports.workbook import build_monthly_workbook
 from tests.leads.reports.scenario import LeadMaker, load_reference, moment
 
-SHEETS = ["汇总", "按产业", "按小分队", "按来源", "按资金来源", "签约未落地", "年度目标"]
+SHEETS = [
+    *["汇总", "按产业", "按小分队", "按来源", "按资金来源", "签约未落地", "年度目标"],
+    "企业诉求",
+]
 KEYS = {
     "month",
     "month_totals",
@@ -31,6 +34,7 @@ KEYS = {
     "landing_rate",
     "targets",
     "backlog",
+    "problems",
 }
 
 
