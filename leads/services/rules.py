@@ -51,6 +51,10 @@ STAGE_RULES = {
     Stage.LANDED: StageRule("landed_on", ("registered_name", "credit_code")),
 }
 
+# The stages whose dates the monthly report counts by: an import that enters
+# or passes them must give their dates (DESIGN: no invented dates).
+REPORT_DATES = frozenset({Stage.SIGNED, Stage.LANDED})
+
 # Data a stage change may carry besides its note.
 TRANSITION_FIELDS = frozenset(
     {
@@ -246,13 +250,18 @@ def proposed(lead, changes: dict):
 _POSITION = {stage: index for index, stage in enumerate(PIPELINE)}
 
 
-def move_rule_changes(lead, *, from_stage: Stage, to_stage: Stage, note: str, day):
+def move_rule_changes(
+    lead, *, from_stage: Stage, to_stage: Stage, note: str, day, fill_entered_date: bool = True
+):
     """Return (the fields a move sets by the pipeline rules, field errors); change nothing.
 
     `lead` is read with the move's data applied (a `Proposed` view). The
     rules of DESIGN: what entering and passing each stage needs, how 终止 and
     its restoring work, that a step back needs a reason, and that the stage
-    entered gets the day of the move as its date when none is given.
+    entered gets the day of the move as its date when none is given. A
+    person moving a lead now (`fill_entered_date`) has that date default to
+    `day`; an import does not, and must give the dates the report counts by
+    (`REPORT_DATES`).
     """
     if from_stage == Stage.DROPPED:
         if to_stage != lead.dropped_from:
@@ -280,6 +289,29 @@ def move_rule_changes(lead, *, from_stage: Stage, to_stage: Stage, note: str, da
     passed = PIPELINE[_POSITION[from_stage] + 1 : _POSITION[to_stage] + 1]
     date_field = STAGE_RULES[to_stage].date_field
     changes = {}
-    if date_field and getattr(lead, date_field) is None:
+    if fill_entered_date and date_field and getattr(lead, date_field) is None:
         changes[date_field] = day
-    return changes, _required_errors(proposed(lead, changes), passed)
+    errors = _required_errors(proposed(lead, changes), passed)
+    if not fill_entered_date:
+        errors.update(_report_date_errors(lead, passed, errors))
+    return changes, errors
+
+
+def _report_date_errors(lead, passed, errors: dict) -> dict[str, str]:
+    """Return the report dates (`REPORT_DATES`) an import's move lacks, beyond `errors`."""
+    missing: dict[str, str] = {}
+    for stage in passed:
+        name = STAGE_RULES[stage].date_field
+        if stage in REPORT_DATES and name not in errors and getattr(lead, name) is None:
+            missing.setdefault(
+                name,
+                _("导入进入“%(stage)s”阶段须填写%(field)s（导入不会以今天代替）。")
+                % {"stage": stage.label, "field": _field_label(name)},
+            )
+    return missing
+
+
+def lead_passed_errors(lead, *, up_to: str) -> dict[str, str]:
+    """Return what `lead` lacks to have passed every stage up to `up_to` (for 终止前阶段)."""
+    stages = PIPELINE[1 : _POSITION[Stage(up_to)] + 1]
+    return _required_errors(lead, stages)
