@@ -8,4 +8,4 @@ class AuditConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from audit import signals  # noqa: F401  (connects the login receivers)
+        from audit import signals  # noqa: F401  (connects the login and workbook receivers)

@@ -1,8 +1,10 @@
-"""Write audit events. Callers pass the request where there is one; commands pass the user."""
+"""Write audit events. Callers pass the request where there is one; commands pass the user.
+
+Imports and exports arrive through the spreadsheet layer's signals
+(crm.spreadsheets.signals, received in audit.signals), whatever the entry point.
+"""
 
 from __future__ import annotations
-
-from urllib.parse import unquote_plus
 
 from audit.models import AuditEvent
 
@@ -49,36 +51,8 @@ def audit_record(
         ip_address=client_ip(request),
         channel=channel,
         subject=subject[:50],
-        query=unquote_plus(query)[:QUERY_LIMIT],
+        query=query[:QUERY_LIMIT],
         rows=rows,
         filename=filename[:255],
         note=note[:255],
-    )
-
-
-def record_export(*, kind: str, rows: int, request=None, user=None, query=None, **extra):
-    """Log an export of `rows` rows of `kind` (leads, chambers, targets …) with its filter."""
-    if query is None and request is not None:
-        query = request.GET.urlencode()
-    return audit_record(
-        kind=AuditEvent.Kind.EXPORT,
-        request=request,
-        user=user,
-        subject=kind,
-        query=query or "",
-        rows=rows,
-        **extra,
-    )
-
-
-def record_import(*, kind: str, rows: int, filename: str, request=None, user=None, **extra):
-    """Log a confirmed import of `rows` rows of `kind` from the workbook `filename`."""
-    return audit_record(
-        kind=AuditEvent.Kind.IMPORT,
-        request=request,
-        user=user,
-        subject=kind,
-        rows=rows,
-        filename=filename,
-        **extra,
     )

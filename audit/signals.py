@@ -1,4 +1,5 @@
-"""Log logins, failed logins, lockouts and logouts from Django's and axes' signals."""
+"""Log logins, failed logins, lockouts and logouts (Django's and axes' signals) and
+every workbook import and export (the spreadsheet layer's signals)."""
 
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
@@ -6,6 +7,7 @@ from django.dispatch import receiver
 
 from audit.models import AuditEvent
 from audit.services import CHANNEL_ADMIN, audit_record
+from crm.spreadsheets.signals import workbook_exported, workbook_imported
 
 
 def _channel(request) -> str:
@@ -43,3 +45,28 @@ def log_locked_out(sender, request, username, ip_address, **kwargs):
         username=username or "",
         channel=_channel(request),
     )
+
+
+def _workbook_event(event_kind: str, event: dict) -> None:
+    audit_record(
+        kind=event_kind,
+        request=event["request"],
+        user=event["user"],
+        username=event["username"],
+        channel=event["channel"],
+        subject=event["kind"],
+        query=event["filters"] or "",
+        rows=event["rows"],
+        filename=event["filename"] or "",
+        note=event["note"] or "",
+    )
+
+
+@receiver(workbook_imported, dispatch_uid="audit_workbook_imported")
+def log_import(sender, **event):
+    _workbook_event(AuditEvent.Kind.IMPORT, event)
+
+
+@receiver(workbook_exported, dispatch_uid="audit_workbook_exported")
+def log_export(sender, **event):
+    _workbook_event(AuditEvent.Kind.EXPORT, event)

@@ -105,3 +105,8 @@ def build_ledger_workbook(period: Period, *, today: date) -> Workbook:
         today,
     )
     return book
+
+
+def ledger_rows(book: Workbook) -> int:
+    """Return how many problems the 台账's 全部诉求 sheet lists (below its heading and header)."""
+    return book["全部诉求"].max_row - 2

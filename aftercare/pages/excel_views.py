@@ -12,9 +12,10 @@ from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from aftercare.excel import ProblemImporter, build_ledger_workbook, export_problems
+from aftercare.excel import ProblemImporter, build_ledger_workbook, export_problems, ledger_rows
 from aftercare.filters import ProblemFilter
 from aftercare.selectors import problem_list
+from crm.spreadsheets.signals import CHANNEL_WEB, export_sent, import_sent
 from leads.permissions import require_perm
 from leads.reports.period import Period, PeriodError, current_month
 
@@ -47,6 +48,10 @@ def import_view(request):
         report = ProblemImporter().run(
             data, actor=request.user, dry_run=dry_run, filename=upload.name
         )
+        if not dry_run:
+            import_sent(
+                report, kind="problems", filename=upload.name, channel=CHANNEL_WEB, request=request
+            )
         request.session.pop(SESSION_KEY, None)
         if not report.ok and not report.file_error and len(data) <= SESSION_MAX_BYTES:
             request.session[SESSION_KEY] = {
@@ -71,8 +76,18 @@ def import_errors_view(request):
     if not stored:
         return redirect("aftercare:import")
     buffer = io.BytesIO()
-    ProblemImporter().write_errors(base64.b64decode(stored["data"]), buffer, actor=request.user)
-    return xlsx_response(buffer, f"错误说明_{stored['name']}")
+    data = base64.b64decode(stored["data"])
+    report = ProblemImporter().write_errors(data, buffer, actor=request.user)
+    filename = f"错误说明_{stored['name']}"
+    export_sent(
+        request=request,
+        kind="problems",
+        rows=len(report.outcomes),
+        filename=filename,
+        filters="",
+        note="错误说明工作簿（上传文件加错误说明列）",
+    )
+    return xlsx_response(buffer, filename)
 
 
 @login_required
@@ -87,8 +102,10 @@ def export_view(request):
     """Download the ledger as filtered on the list page, in the columns the import reads."""
     queryset = ProblemFilter(request.GET or None, queryset=problem_list()).qs
     buffer = io.BytesIO()
-    export_problems(buffer, queryset)
-    return xlsx_response(buffer, f"企业诉求台账_{timezone.localdate():%Y%m%d}.xlsx")
+    rows = export_problems(buffer, queryset)
+    filename = f"企业诉求台账_{timezone.localdate():%Y%m%d}.xlsx"
+    export_sent(request=request, kind="problems", rows=rows, filename=filename)
+    return xlsx_response(buffer, filename)
 
 
 @require_perm("aftercare.export_problem")
@@ -100,5 +117,9 @@ def ledger_view(request):
     except PeriodError as error:
         return HttpResponse(str(error), status=400, content_type="text/plain; charset=utf-8")
     buffer = io.BytesIO()
-    build_ledger_workbook(period, today=timezone.localdate()).save(buffer)
-    return xlsx_response(buffer, f"企业诉求台账_{period.key}.xlsx")
+    book = build_ledger_workbook(period, today=timezone.localdate())
+    book.save(buffer)
+    filename = f"企业诉求台账_{period.key}.xlsx"
+    rows = ledger_rows(book)
+    export_sent(request=request, kind="problem_ledger", rows=rows, filename=filename)
+    return xlsx_response(buffer, filename)

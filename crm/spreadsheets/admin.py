@@ -9,13 +9,16 @@ from django.urls import reverse
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import XLSX
 
+from crm.spreadsheets.signals import CHANNEL_ADMIN, export_sent
+
 
 class WorkbookAdminMixin(ImportExportMixin):
     """Import (preview, then confirm) and export .xlsx workbooks from a model's admin list.
 
     The confirm runs the whole validation again and writes all rows or none;
     if anything changed since the preview and a row now fails, it writes
-    nothing and says so. History rows record who imported what.
+    nothing and says so. History rows record who imported what; every
+    export and confirmed import is announced through the spreadsheet signals.
     """
 
     import_formats = [XLSX]
@@ -30,8 +33,22 @@ class WorkbookAdminMixin(ImportExportMixin):
         if not self.has_export_permission(request):
             raise PermissionDenied
         buffer = io.BytesIO()
-        type(self).workbook_export(buffer, queryset)
+        rows = type(self).workbook_export(buffer, queryset)
+        selected = request.POST.getlist("export_items")
+        export_sent(
+            kind=self.workbook_kind(),
+            rows=rows,
+            channel=CHANNEL_ADMIN,
+            request=request,
+            filename=self.get_export_filename(request, queryset, file_format),
+            note=f"选中的 {len(selected)} 条" if selected else "",
+        )
         return buffer.getvalue()
+
+    def workbook_kind(self) -> str:
+        """Return the workbook's kind ("leads", "chambers" …) as its resource names it."""
+        resource = self.resource_classes[0] if self.resource_classes else None
+        return getattr(resource, "workbook_kind", "") or self.opts.model_name
 
     def generate_log_entries(self, result, request):
         # The field history (simple-history) and the stage transitions

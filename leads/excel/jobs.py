@@ -8,9 +8,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from audit.services import record_import
 from crm.spreadsheets.importers import importer_for
 from crm.spreadsheets.results import ImportReport
+from crm.spreadsheets.signals import CHANNEL_WEB, import_sent
 from leads.models import ImportJob
 
 PHASES = {"validate": "正在校验", "write": "正在写入数据库", "done": "已完成"}
@@ -77,6 +77,8 @@ def import_job_run(job_id: int, *, confirm: bool) -> str:
             report=failed.as_json(),
             phase=ImportJob.Status.FAILED.label,
         )
+        if confirm:
+            _announce(job, failed)
         raise
     if not report.ok:
         status = ImportJob.Status.INVALID
@@ -92,16 +94,20 @@ def import_job_run(job_id: int, *, confirm: bool) -> str:
         done=total,
         total=total,
     )
-    if status == ImportJob.Status.DONE:
-        record_import(
-            kind=job.kind,
-            rows=total,
-            filename=job.filename,
-            user=job.created_by,
-            channel="web",
-            note=report.summary(),
-        )
+    if confirm:
+        _announce(job, report)
     return report.summary() if report.ok else report.error_lines()[0]
+
+
+def _announce(job: ImportJob, report: ImportReport) -> None:
+    """Announce the confirmed import of `job` (written or refused) for the audit log."""
+    import_sent(
+        report,
+        kind=job.kind,
+        filename=job.filename,
+        channel=CHANNEL_WEB,
+        user=job.created_by,
+    )
 
 
 @task()

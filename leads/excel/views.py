@@ -12,8 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from audit.services import record_export
 from crm.spreadsheets.importers import importer_for
+from crm.spreadsheets.signals import export_sent
 from crm.spreadsheets.writer import TextTooLong
 from crm.worker import worker_missing_notice
 from leads.excel.export import export_leads
@@ -99,9 +99,18 @@ def import_job_errors(request, pk):
     """Return the uploaded workbook with a 错误说明 column added to every row in error."""
     job = _job_for(request, pk)
     buffer = io.BytesIO()
-    importer_for(job.kind).write_errors(bytes(job.data), buffer, actor=job.created_by)
+    report = importer_for(job.kind).write_errors(bytes(job.data), buffer, actor=job.created_by)
     stem = job.filename.rsplit(".", 1)[0]
-    return xlsx_response(buffer, f"{stem}-错误说明.xlsx")
+    filename = f"{stem}-错误说明.xlsx"
+    export_sent(
+        request=request,
+        kind=job.kind,
+        rows=len(report.outcomes),
+        filename=filename,
+        filters="",
+        note="错误说明工作簿（上传文件加错误说明列）",
+    )
+    return xlsx_response(buffer, filename)
 
 
 @login_required
@@ -115,8 +124,9 @@ def lead_export(request):
         rows = export_leads(buffer, lead_filter.qs)
     except TextTooLong as error:
         return HttpResponse(error.message, status=409, content_type="text/plain; charset=utf-8")
-    record_export(request=request, kind="leads", rows=rows)
-    return xlsx_response(buffer, f"招商线索-{timezone.localdate():%Y%m%d}.xlsx")
+    filename = f"招商线索-{timezone.localdate():%Y%m%d}.xlsx"
+    export_sent(request=request, kind="leads", rows=rows, filename=filename)
+    return xlsx_response(buffer, filename)
 
 
 @login_required
@@ -127,8 +137,10 @@ def target_export(request):
     year = request.GET.get("year", "")
     year = int(year) if year.isdigit() else None
     buffer = io.BytesIO()
-    record_export(request=request, kind="targets", rows=export_targets(buffer, year=year))
-    return xlsx_response(buffer, f"年度目标-{year or '全部'}.xlsx")
+    filename = f"年度目标-{year or '全部'}.xlsx"
+    rows = export_targets(buffer, year=year)
+    export_sent(request=request, kind="targets", rows=rows, filename=filename)
+    return xlsx_response(buffer, filename)
 
 
 @login_required

@@ -7,6 +7,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from crm.spreadsheets.signals import export_sent
 from leads.reports.definitions import DEFINITIONS
 from leads.reports.links import current_backlog_url, landing_rate_landed_url
 from leads.reports.monthly import monthly_report_build
@@ -70,6 +71,7 @@ def monthly_xlsx(request):
     filename = f"签约落地通报_{report.period.key.replace('/', '_')}.xlsx"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     build_monthly_workbook(report).save(response)
+    export_sent(request=request, kind="monthly_report", rows=len(report.backlog), filename=filename)
     return response
 
 
@@ -80,4 +82,5 @@ def monthly_json(request):
     report, error = _report_or_error(request)
     if error:
         return error
+    export_sent(request=request, kind="monthly_report", rows=len(report.backlog), note="JSON")
     return JsonResponse(report_data(report), json_dumps_params={"ensure_ascii": False})

@@ -9,7 +9,7 @@ this month): all problems, those closed out in the month, the overdue ones.
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from aftercare.excel import build_ledger_workbook, export_problems
+from aftercare.excel import build_ledger_workbook, export_problems, ledger_rows
 from aftercare.filters import ProblemFilter
 from aftercare.selectors import problem_list
 from crm.spreadsheets.commands import ExportCommand
@@ -19,6 +19,7 @@ from leads.reports.period import Period, PeriodError, current_month
 
 class Command(ExportCommand):
     help = "Export the enterprise-problem ledger (or the monthly 台账 with --ledger)."
+    kind = "problems"
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
@@ -30,6 +31,9 @@ class Command(ExportCommand):
         parser.add_argument("--month", help="raised in YYYY-MM (with --ledger: the 台账 month)")
         parser.add_argument("--ledger", action="store_true", help="write the monthly 台账")
 
+    def export_kind(self, options) -> str:
+        return "problem_ledger" if options["ledger"] else self.kind
+
     def write(self, path, options) -> int:
         if options["ledger"]:
             try:
@@ -39,7 +43,7 @@ class Command(ExportCommand):
                 raise CommandError(str(error)) from None
             book = build_ledger_workbook(period, today=timezone.localdate())
             book.save(path)
-            return book["全部诉求"].max_row - 2
+            return ledger_rows(book)
         query = {"status": options["status"], "category": options["category"]}
         if options["team"]:
             team = TaskTeam.objects.filter(name=options["team"]).first()

@@ -6,6 +6,7 @@ from crm.spreadsheets.commands import ExportCommand
 
 class Command(ExportCommand):
     help = "Export every entrepreneur to an .xlsx workbook."
+    kind = "entrepreneurs"
 
     def write(self, path, options):
         return export_entrepreneurs(path)

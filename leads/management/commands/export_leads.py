@@ -30,6 +30,7 @@ SINGLE = (
 
 class Command(ExportCommand):
     help = "Export leads, filtered like the lead list, to an .xlsx workbook."
+    kind = "leads"
 
     def add_arguments(self, parser):
         super().add_arguments(parser)

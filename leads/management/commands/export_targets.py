@@ -6,6 +6,7 @@ from leads.excel.targets import export_targets
 
 class Command(ExportCommand):
     help = "Export the annual targets (of one year, or all) to an .xlsx workbook."
+    kind = "targets"
 
     def add_arguments(self, parser):
         super().add_arguments(parser)

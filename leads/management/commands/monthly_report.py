@@ -1,9 +1,11 @@
 """Write the monthly signed-versus-landed report as an Excel workbook or JSON."""
 
 import json
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from crm.spreadsheets.commands import command_exported
 from leads.reports.monthly import monthly_report_build
 from leads.reports.period import Period, PeriodError
 from leads.reports.serialise import report_data
@@ -30,6 +32,8 @@ class Command(BaseCommand):
         period = self._period(month, start, end)
         if format not in FORMATS:
             raise CommandError(f"不支持的输出格式“{format}”，只能是 xlsx 或 json。")
+        if format == "xlsx" and not out:
+            raise CommandError("输出 xlsx 须用 --out 指定文件路径，例如 --out 月报.xlsx。")
         report = monthly_report_build(period)
         if format == "json":
             text = json.dumps(report_data(report), ensure_ascii=False, indent=2)
@@ -38,14 +42,21 @@ class Command(BaseCommand):
                     handle.write(text + "\n")
             else:
                 self.stdout.write(text)
-            return
-        if not out:
-            raise CommandError("输出 xlsx 须用 --out 指定文件路径，例如 --out 月报.xlsx。")
-        try:
-            build_monthly_workbook(report).save(out)
-        except OSError as error:
-            raise CommandError(f"无法写入文件“{out}”：{error.strerror or error}。") from None
-        self.stderr.write(f"已生成 {period.label} 通报：{out}")
+        else:
+            try:
+                build_monthly_workbook(report).save(out)
+            except OSError as error:
+                raise CommandError(f"无法写入文件“{out}”：{error.strerror or error}。") from None
+            self.stderr.write(f"已生成 {period.label} 通报：{out}")
+        # The rows are the projects the report lists one by one (签约未落地).
+        command_exported(
+            self,
+            {"month": month, "format": format, "start": start, "end": end},
+            kind="monthly_report",
+            rows=len(report.backlog),
+            filename=Path(out).name if out else "",
+            note=f"{period.label} 通报（{format}）" + ("" if out else "，输出到标准输出"),
+        )
 
     def _period(self, month, start, end) -> Period:
         try:

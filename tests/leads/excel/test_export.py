@@ -189,7 +189,7 @@ class ExportPageTests(ExportTestCase):
         user = UserFactory(groups=["局领导"])
         self.client.force_login(user)
         # Session, user, two permission reads, the users (for 责任人), the leads,
-        # and the audit log's row (audit.services.record_export).
+        # and the audit log's row (the workbook_exported signal's receiver).
         with self.assertNumQueries(7):
             b"".join(self.client.get(reverse("leads:export")).streaming_content)
         for index in range(5):
