@@ -4,6 +4,18 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# What an import or export was of, and through which way, as staff read them.
+SUBJECT_LABELS = {
+    "leads": _("招商线索"),
+    "targets": _("年度目标"),
+    "chambers": _("商会协会"),
+    "entrepreneurs": _("企业家"),
+    "problems": _("企业诉求"),
+    "problem_ledger": _("企业诉求月度台账"),
+    "monthly_report": _("月度通报"),
+}
+CHANNEL_LABELS = {"web": _("网页"), "admin": _("管理后台"), "command": _("命令行")}
+
 
 class AuditEvent(models.Model):
     """One security-relevant event. Rows are written by `audit.services` and never edited."""
@@ -45,3 +57,13 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.get_kind_display()}"
+
+    @property
+    def subject_label(self) -> str:
+        """Return what was imported or exported, in Chinese (the stored key when unknown)."""
+        return str(SUBJECT_LABELS.get(self.subject, self.subject))
+
+    @property
+    def channel_label(self) -> str:
+        """Return the way in (网页, 管理后台, 命令行), or the stored value."""
+        return str(CHANNEL_LABELS.get(self.channel, self.channel or _("网页")))

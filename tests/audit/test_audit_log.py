@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
-from django.test import TestCase
+from django.test import SimpleTestCase, TestCase
 from django.urls import reverse
 from django.utils import timezone
 
@@ -183,3 +183,13 @@ class GrantMigrationTests(TestCase):
         migration.grant(state.apps, None)
         self.assertIsNotNone(apps.get_app_config("audit").models_module)
         self.assertTrue(group.permissions.filter(codename="view_auditevent").exists())
+
+
+class AuditLabelTests(SimpleTestCase):
+    def test_subjects_and_channels_read_in_chinese(self):
+        from audit.models import AuditEvent
+
+        event = AuditEvent(kind=AuditEvent.Kind.EXPORT, subject="monthly_report", channel="command")
+        self.assertEqual((event.subject_label, event.channel_label), ("月度通报", "命令行"))
+        self.assertEqual(AuditEvent(subject="leads", channel="").channel_label, "网页")
+        self.assertEqual(AuditEvent(subject="new_kind").subject_label, "new_kind")
