@@ -30,18 +30,44 @@ class LeadQuerySet(models.QuerySet):
         return self.exclude(_stalled_q(now=now))
 
     def signed_between(self, start, end):
-        """Leads now 签约 or 落地 whose signing date lies in [start, end]."""
-        return self.filter(
-            stage__in=[Stage.SIGNED, Stage.LANDED], signed_on__gte=start, signed_on__lte=end
-        )
+        """Leads whose first signing (counted 签约日期) lies in [start, end]; see `signed_q`."""
+        return self.filter(signed_q(start, end))
 
     def landed_between(self, start, end):
-        return self.filter(stage=Stage.LANDED, landed_on__gte=start, landed_on__lte=end)
+        """Leads whose first landing (counted 落地日期) lies in [start, end]; see `landed_q`."""
+        return self.filter(landed_q(start, end))
 
     def follow_up_due(self, *, today=None):
         """Open leads whose next follow-up is today or overdue."""
         today = today or timezone.localdate()
         return self.open().filter(next_follow_up__lte=today)
+
+
+def signed_q(start=None, end=None, *, prefix: str = "") -> Q:
+    """Return the condition "signed in [start, end]", counted by event (统计口径).
+
+    The one definition of a signing: the lead's first entry into 签约 (or
+    through it), with the 签约日期 it had then, recorded on the lead by the
+    pipeline rules (`first_signed_on`). A later drop, move back or edit does
+    not undo it; only a correction does. Without bounds: ever signed.
+    `prefix` reaches leads through a relation, e.g. "leads__".
+    """
+    condition = Q(**{f"{prefix}first_signed_on__isnull": False})
+    if start is not None:
+        condition &= Q(**{f"{prefix}first_signed_on__gte": start})
+    if end is not None:
+        condition &= Q(**{f"{prefix}first_signed_on__lte": end})
+    return condition
+
+
+def landed_q(start=None, end=None, *, prefix: str = "") -> Q:
+    """Return the condition "landed in [start, end]": first entry into 落地 (`first_landed_on`)."""
+    condition = Q(**{f"{prefix}first_landed_on__isnull": False})
+    if start is not None:
+        condition &= Q(**{f"{prefix}first_landed_on__gte": start})
+    if end is not None:
+        condition &= Q(**{f"{prefix}first_landed_on__lte": end})
+    return condition
 
 
 def stage_sla_days() -> dict[str, int]:

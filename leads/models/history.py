@@ -52,6 +52,9 @@ class StageTransition(models.Model):
         related_name="+",
     )
     note = models.TextField(_("说明"), blank=True)
+    # A move back marked as correcting a data-entry error (局领导 only): the
+    # one way a counted signing or landing leaves its month.
+    correction = models.BooleanField(_("更正误录"), default=False, db_default=False)
     data = models.JSONField(_("随附数据"), default=dict, blank=True)
 
     objects = StageTransitionQuerySet.as_manager()

@@ -10,6 +10,7 @@ from leads.services.lifecycle import (
     lead_change_stage,
     lead_code_next,
     lead_create,
+    lead_set_credit,
     lead_update,
 )
 from leads.services.rules import (
@@ -52,6 +53,7 @@ __all__ = [
     "lead_field_errors",
     "lead_move_errors",
     "lead_plan_creation",
+    "lead_set_credit",
     "lead_update",
     "next_team",
     "stage_owner_team",

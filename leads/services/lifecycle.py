@@ -25,6 +25,7 @@ from leads.services.rules import (
     InvalidTransition,
     LeadServiceError,
     check_moment,
+    correction_errors,
     json_safe,
     lead_creation_errors,
     lead_move_errors,
@@ -79,9 +80,13 @@ def lead_change_stage(
     note: str = "",
     team: TaskTeam | None = None,
     at: datetime | None = None,
+    correction: bool = False,
     **data,
 ) -> Lead:
     """Move `lead` to `to_stage` and record the move; return the updated lead.
+
+    `correction` marks a move back as correcting a data-entry error (局领导
+    only, with the note): it voids the counted signing/landing it undoes.
 
     Locks the lead's row; refuses a stale copy (EditConflict); validates the
     move and the data the stages passed need (InvalidTransition, with Chinese
@@ -111,8 +116,17 @@ def lead_change_stage(
         for field, value in data.items():
             setattr(locked, field, value.strip() if isinstance(value, str) else value)
         check_moment(locked, at)
-        errors = lead_move_errors(
-            locked, from_stage=from_stage, to_stage=to_stage, note=note, day=timezone.localdate(at)
+        counted = (locked.first_signed_on, locked.first_signed_amount, locked.first_landed_on)
+        errors = (
+            correction_errors(actor, from_stage=from_stage, to_stage=to_stage) if correction else {}
+        )
+        errors = errors or lead_move_errors(
+            locked,
+            from_stage=from_stage,
+            to_stage=to_stage,
+            note=note,
+            day=timezone.localdate(at),
+            correction=correction,
         )
         # Validate the lead as it will be saved, database constraints included.
         if not errors:
@@ -161,12 +175,24 @@ def lead_change_stage(
             from_team=from_team,
             to_team=new_team,
             note=note,
-            data=json_safe(data),
+            correction=correction,
+            data=json_safe({**data, **_voided(counted, locked)} if correction else data),
         )
         transaction.on_commit(
             lambda: lead_stage_changed.send(sender=Lead, lead=locked, transition=transition)
         )
     return locked
+
+
+def _voided(counted: tuple, lead: Lead) -> dict:
+    """Return the counted events a correction cleared, kept on its transition row."""
+    signed_on, amount, landed_on = counted
+    voided = {}
+    if signed_on is not None and lead.first_signed_on is None:
+        voided.update(voided_signed_on=signed_on, voided_amount=amount)
+    if landed_on is not None and lead.first_landed_on is None:
+        voided.update(voided_landed_on=landed_on, voided_amount=amount)
+    return voided
 
 
 def lead_create(
@@ -205,6 +231,8 @@ def lead_create(
                 lead.stage = Stage.CONTACT
                 lead.stage_entered_at = at
                 lead.team = stage_owner_team(Stage.CONTACT) if team is None else team
+                # Credit goes to the team at capture (首谈/引进) and stays.
+                lead.credit_team = lead.team
                 errors = lead_creation_errors(lead)
                 try:
                     lead.full_clean()
@@ -286,4 +314,28 @@ def lead_assign_team(*, lead: Lead, team: TaskTeam, actor=None, note: str = "") 
         locked._history_user = actor
         locked._change_reason = note or _("指定负责小分队：%(team)s") % {"team": team.name}
         locked.save(update_fields=["team", "version", "modified"])
+    return locked
+
+
+def lead_set_credit(*, lead: Lead, credit_team, credit_unit, actor, reason: str) -> Lead:
+    """Credit `lead` to another team and unit (引进单位); 局领导 only, with a reason.
+
+    The change is kept in the lead's field history with the reason. The
+    owning team (who works the lead now) does not change.
+    """
+    if actor is None or not actor.has_perm("leads.set_credit_lead"):
+        raise LeadServiceError({"credit_team": _("只有局领导可以变更引进小分队、引进单位。")})
+    if not (reason or "").strip():
+        raise LeadServiceError({"reason": _("变更引进小分队、引进单位须说明原因。")})
+    with transaction.atomic():
+        locked = _lock_current(lead)
+        locked.credit_team = credit_team
+        locked.credit_unit = credit_unit
+        changed = set(locked.tracker.changed())
+        if not changed:
+            return locked
+        locked.version += 1
+        locked._history_user = actor
+        locked._change_reason = _("变更引进单位：%(reason)s") % {"reason": reason.strip()}
+        locked.save(update_fields=sorted(changed | {"version", "modified"}))
     return locked

@@ -68,7 +68,24 @@ TRANSITION_FIELDS = frozenset(
 
 # Fields that only the services set; lead_update refuses them.
 SERVICE_FIELDS = frozenset(
-    {"id", "code", "stage", "stage_entered_at", "team", "dropped_from", "version", "created"}
+    {
+        "id",
+        "code",
+        "stage",
+        "stage_entered_at",
+        "team",
+        "dropped_from",
+        "version",
+        "created",
+        "credit_team",
+        *(
+            "first_signed_on",
+            "first_signed_amount",
+            "first_signed_entered",
+            "first_landed_on",
+            "first_landed_entered",
+        ),
+    }
 )
 
 CODE_PREFIX = "ZS"
@@ -178,14 +195,18 @@ def lead_field_errors(lead, today=None) -> dict[str, str]:
     return errors
 
 
-def lead_move_errors(lead, *, from_stage: Stage, to_stage: Stage, note: str, day) -> dict[str, str]:
+def lead_move_errors(
+    lead, *, from_stage: Stage, to_stage: Stage, note: str, day, correction: bool = False
+) -> dict[str, str]:
     """Validate a move on an in-memory, data-applied lead; set its derived fields and stage.
 
     Shared by `lead_change_stage` and the bulk import: the pipeline rules of
     DESIGN (what entering and passing each stage needs, how 终止 and its
-    restoring work, that a step back needs a reason). Return field errors.
+    restoring work, that a step back needs a reason). Also records the
+    counted events (`record_events`) and, for a correction, voids them.
+    Return field errors.
     """
-    errors = _plan_move(lead, from_stage, to_stage, note, day)
+    errors = _plan_move(lead, from_stage, to_stage, note, day, correction)
     lead.stage = to_stage
     return errors
 
@@ -213,6 +234,8 @@ def lead_plan_creation(lead, *, to_stage: str, team, owners: dict, actor, day) -
     errors = lead_creation_errors(lead)
     errors.update(team_permission_errors(actor, team))
     contact_team = team if team is not None else owners.get(Stage.CONTACT)
+    # Credit goes to the team at capture (首谈), as lead_create gives it.
+    lead.credit_team_id = getattr(contact_team, "pk", contact_team)
     final_team, filled = contact_team, None
     if to_stage != Stage.CONTACT and not errors:
         date_field = STAGE_RULES[to_stage].date_field if to_stage in STAGE_RULES else None
@@ -264,7 +287,57 @@ def _required_errors(lead: Lead, stages) -> dict[str, str]:
     return errors
 
 
-def _plan_move(lead: Lead, from_stage: Stage, to_stage: Stage, note: str, day) -> dict[str, str]:
+def record_events(lead, passed, day) -> None:
+    """Record on the lead its first entry into 签约 / 落地 (the report's counted events).
+
+    The first signing keeps its 签约日期 and 签约投资额 as they were on
+    entering, whatever happens later (a drop, a move back, an edit); only a
+    correction (`void_events`) clears them. `day` is the day it was recorded.
+    """
+    if Stage.SIGNED in passed and lead.first_signed_on is None:
+        lead.first_signed_on = lead.signed_on
+        lead.first_signed_amount = lead.contract_amount
+        lead.first_signed_entered = day
+    if Stage.LANDED in passed and lead.first_landed_on is None:
+        lead.first_landed_on = lead.landed_on
+        lead.first_landed_entered = day
+
+
+def void_events(lead, to_stage: Stage) -> dict:
+    """Clear the counted events a correction back to `to_stage` undoes; return what was cleared.
+
+    A correction says the stages left were entered by mistake: their counted
+    events and their stage dates are removed (a later real signing counts anew).
+    """
+    voided = {}
+    undo = [Stage.LANDED]
+    if stage_index(to_stage) < stage_index(Stage.SIGNED):
+        undo.append(Stage.SIGNED)
+    if Stage.LANDED in undo and lead.first_landed_on is not None:
+        voided["landed_on"] = lead.first_landed_on
+        voided["landed_amount"] = lead.first_signed_amount
+        lead.first_landed_on = lead.first_landed_entered = None
+        lead.landed_on = None
+    if Stage.SIGNED in undo and lead.first_signed_on is not None:
+        voided["signed_on"] = lead.first_signed_on
+        voided["signed_amount"] = lead.first_signed_amount
+        lead.first_signed_on = lead.first_signed_amount = lead.first_signed_entered = None
+        lead.signed_on = None
+    return voided
+
+
+def correction_errors(actor, *, from_stage: Stage, to_stage: Stage) -> dict[str, str]:
+    """Return why a move may not be marked as a correction: only 局领导, only a move back."""
+    if actor is None or not actor.has_perm("leads.correct_stage_lead"):
+        return {"correction": _("只有局领导可以把退回标记为更正误录。")}
+    if Stage.DROPPED in (from_stage, to_stage) or stage_index(to_stage) >= stage_index(from_stage):
+        return {"correction": _("只有退回到前一阶段才能标记为更正误录。")}
+    return {}
+
+
+def _plan_move(
+    lead: Lead, from_stage: Stage, to_stage: Stage, note: str, day, correction: bool = False
+) -> dict[str, str]:
     """Validate the move on the locked, data-applied lead; set derived fields.
 
     Return field errors; an empty dict means the move is allowed.
@@ -294,10 +367,15 @@ def _plan_move(lead: Lead, from_stage: Stage, to_stage: Stage, note: str, day) -
     if step < 0:
         if _is_blank(note):
             return {"note": _("退回到前一阶段须说明原因。")}
+        if correction:
+            void_events(lead, to_stage)
         return {}
 
     passed = PIPELINE[stage_index(from_stage) + 1 : stage_index(to_stage) + 1]
     date_field = STAGE_RULES[to_stage].date_field
     if date_field and getattr(lead, date_field) is None:
         setattr(lead, date_field, day)
-    return _required_errors(lead, passed)
+    errors = _required_errors(lead, passed)
+    if not errors:
+        record_events(lead, passed, day)
+    return errors
