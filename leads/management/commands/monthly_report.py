@@ -4,6 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from leads.reports.locks import LockError, report_lock, report_snapshot_get
 from leads.reports.monthly import monthly_report_build
 from leads.reports.period import Period, PeriodError
 from leads.reports.serialise import report_data
@@ -15,7 +16,9 @@ FORMATS = ("xlsx", "json")
 class Command(BaseCommand):
     help = (
         "生成月度签约落地通报。例：monthly_report 2026-03 --format xlsx --out 月报.xlsx；"
-        "monthly_report 2026-03 --format json；周报/旬报：--from 2026-03-01 --to 2026-03-10。"
+        "monthly_report 2026-03 --format json；周报/旬报：--from 2026-03-01 --to 2026-03-10；"
+        "封存：monthly_report 2026-03 --lock --reason 上报版；已封存的期间默认输出封存版本，"
+        "--live 输出实时数据。"
     )
 
     def add_arguments(self, parser):
@@ -24,12 +27,26 @@ class Command(BaseCommand):
         parser.add_argument("--out", help="xlsx 输出文件路径")
         parser.add_argument("--from", dest="start", help="起始日期 YYYY-MM-DD（与 --to 一起使用）")
         parser.add_argument("--to", dest="end", help="截止日期 YYYY-MM-DD")
+        parser.add_argument("--lock", action="store_true", help="封存本期通报（上报版本）")
+        parser.add_argument("--reason", default="", help="封存说明；重新封存时必填")
+        parser.add_argument("--live", action="store_true", help="不用封存版本，按当前数据计算")
 
     def handle(self, *args, month=None, format="json", out=None, start=None, end=None, **options):
-        """Build the report for the month or range and write it to --out or standard output."""
+        """Build (or lock, or serve the locked version of) the report and write it out."""
         period = self._period(month, start, end)
         if format not in FORMATS:
             raise CommandError(f"不支持的输出格式“{format}”，只能是 xlsx 或 json。")
+        if options["lock"]:
+            try:
+                snapshot = report_lock(period=period, actor=None, reason=options["reason"])
+            except LockError as error:
+                raise CommandError(str(error)) from None
+            self.stderr.write(f"已封存 {period.label} 通报第 {snapshot.version} 版。")
+            return
+        locked = None if options["live"] else report_snapshot_get(period)
+        if locked is not None:
+            self._write_locked(locked, format, out)
+            return
         report = monthly_report_build(period)
         if format == "json":
             text = json.dumps(report_data(report), ensure_ascii=False, indent=2)
@@ -46,6 +63,20 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"无法写入文件“{out}”：{error.strerror or error}。") from None
         self.stderr.write(f"已生成 {period.label} 通报：{out}")
+
+    def _write_locked(self, locked, format, out) -> None:
+        if format == "json":
+            text = json.dumps(json.loads(locked.json_text), ensure_ascii=False, indent=2)
+            if out:
+                with open(out, "w", encoding="utf-8") as handle:
+                    handle.write(text + "\n")
+            else:
+                self.stdout.write(text)
+            return
+        if not out:
+            raise CommandError("输出 xlsx 须用 --out 指定文件路径，例如 --out 月报.xlsx。")
+        with open(out, "wb") as handle:
+            handle.write(bytes(locked.workbook))
 
     def _period(self, month, start, end) -> Period:
         try:
