@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast lint format venv migrate demo bench bench-import bench-pages bench-report test-browser clean
+.PHONY: run serve test test-fast lint format venv migrate demo bench bench-import bench-pages bench-report test-browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,13 +22,26 @@ venv: $(STAMP)
 migrate: venv
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
 
+## Reference + demo data into an empty database only; a database in use is left as it is.
 demo: migrate
-	DJANGO_DEBUG=1 $(BIN)/python manage.py loaddata reference
-	DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo
+	DJANGO_DEBUG=1 $(BIN)/python manage.py bootstrap
 
-## Set everything up and serve the app on SQLite with demo data.
+## Set everything up and serve the app on SQLite with demo data: the web server and the
+## background worker (imports) together; Ctrl-C stops both.
 run: demo .dev-secret-key
-	DJANGO_DEBUG=1 DJANGO_SECRET_KEY="$$(cat .dev-secret-key)" $(BIN)/python manage.py runserver $(HOST)
+	DJANGO_DEBUG=1 DJANGO_SECRET_KEY="$$(cat .dev-secret-key)" $(BIN)/python -m crm.launcher \
+		web="$(BIN)/python manage.py runserver $(HOST)" \
+		worker="$(BIN)/python manage.py db_worker"
+
+## Production on this machine: collect static files, migrate, then gunicorn (2 × cores + 1
+## workers unless GUNICORN_WORKERS is set) and the task worker; configuration from the
+## environment (docs/deploy.md). Ctrl-C or SIGTERM stops both.
+serve: venv
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python -m crm.launcher \
+		web="$(BIN)/gunicorn -c crm/gunicorn.conf.py crm.wsgi" \
+		worker="$(BIN)/python manage.py db_worker --no-reload"
 
 ## The whole test suite: lint, migrations check, unit, page and browser tests.
 test: venv

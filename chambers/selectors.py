@@ -7,18 +7,19 @@ from django.db.models.functions import Coalesce
 
 from chambers.models import Chamber, Entrepreneur
 from leads.choices import Stage
+from leads.querysets import landed_in_q, signed_in_q
 
 MONEY = DecimalField(max_digits=16, decimal_places=2)
-SIGNED_STAGES = [Stage.SIGNED, Stage.LANDED]
 
 
 def _conversion(prefix: str) -> dict:
     """Return the scoreboard annotations over the related leads at `prefix`."""
-    signed = Q(**{f"{prefix}stage__in": SIGNED_STAGES})
+    # Signed or landed at any date: the scoreboard counts a chamber's whole record.
+    signed = signed_in_q(prefix=prefix)
     return {
         "referred": Count(f"{prefix}pk", distinct=True),
         "signed": Count(f"{prefix}pk", filter=signed, distinct=True),
-        "landed": Count(f"{prefix}pk", filter=Q(**{f"{prefix}stage": Stage.LANDED}), distinct=True),
+        "landed": Count(f"{prefix}pk", filter=landed_in_q(prefix=prefix), distinct=True),
         "dropped": Count(
             f"{prefix}pk", filter=Q(**{f"{prefix}stage": Stage.DROPPED}), distinct=True
         ),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-PACKAGES = ("crm", "leads", "chambers")
+PACKAGES = ("crm", "leads", "chambers", "audit", "aftercare")
 
 
 def import_graph(packages: Iterable[str] = PACKAGES) -> dict[str, set[str]]:

@@ -6,12 +6,24 @@ Environment variables:
     DJANGO_ALLOWED_HOSTS  comma-separated host names (default: localhost names)
     DJANGO_HTTPS          "0" on an intranet served over plain HTTP (default "1"):
                           turns off the HTTPS-only cookies, redirect and HSTS
+    DJANGO_BEHIND_PROXY   "1" behind a reverse proxy (nginx) on this machine: trust its
+                          X-Forwarded-Proto and X-Forwarded-For headers (default "0")
+    DJANGO_CSRF_TRUSTED_ORIGINS  comma-separated origins, e.g. https://zs.example.gov.cn
+    DJANGO_LOG_FORMAT     "json" (one JSON object per line on stderr) or "text"
+                          (default: json unless DJANGO_DEBUG=1)
+    DJANGO_LOG_LEVEL      default INFO
+    DJANGO_LOGIN_FAILURE_LIMIT    wrong passwords before a username is locked from one
+                                  address (default 5)
+    DJANGO_LOGIN_COOLOFF_MINUTES  how long that lock lasts (default 30)
+    DJANGO_SESSION_IDLE_MINUTES   automatic logout after this much inactivity (default 30)
+    DJANGO_SESSION_MAX_HOURS      automatic logout this long after login (default 8)
     DATABASE_URL          e.g. postgres://user:pass@host/db (default: SQLite file)
     CRM_IMPORT_MAX_ROWS   largest lead workbook accepted, in rows
     CRM_IMPORT_MAX_BYTES  largest uploaded workbook, in bytes
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -61,11 +73,15 @@ THIRD_PARTY_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "csp",
 ]
 LOCAL_APPS = [
     "crm",
     "leads",
     "chambers",
+    "audit",
+    "aftercare",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -81,6 +97,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "crm.session_limits.SessionLifetimeMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a lockout raised during login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "crm.urls"
@@ -97,6 +117,7 @@ TEMPLATES = [
             BASE_DIR / "leads" / "pages" / "templates",
             BASE_DIR / "leads" / "reports" / "templates",
             BASE_DIR / "leads" / "excel" / "templates",
+            BASE_DIR / "aftercare" / "pages" / "templates",
         ],
         "APP_DIRS": True,
         "OPTIONS": {
@@ -144,9 +165,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes checks the lockout first, then Django checks the password.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
+
+# Automatic logout (等保 2.0): idle time through the session's age, renewed by activity
+# (at most once a minute), and the absolute lifetime since login; both enforced by
+# crm.session_limits.SessionLifetimeMiddleware.
+SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_IDLE_MINUTES", "30")) * 60
+CRM_SESSION_MAX_AGE = int(float(os.environ.get("DJANGO_SESSION_MAX_HOURS", "8")) * 3600)
 
 # --- Internationalisation ----------------------------------------------------
 
@@ -188,8 +220,13 @@ if not DEBUG and HTTPS:
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# Behind nginx on the same machine (docs/deploy.md): the proxy says whether the
+# client used HTTPS and who the client is. Never trust these headers when clients
+# can reach the app server directly: they could forge them.
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", False)
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = [
     origin.strip()
     for origin in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",")
@@ -197,6 +234,34 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 
 # --- Third-party -------------------------------------------------------------
+
+# Login failure handling (登录失败处理): lock a username from one address after N wrong
+# passwords. The pair, not the address alone: a bureau behind one NAT address is not
+# locked out as a whole, and nobody can lock a colleague out from elsewhere.
+AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DJANGO_LOGIN_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "crm.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "crm.lockout.client_ip"
+
+# Content-Security-Policy: everything from this server, no inline script, no CDN.
+# Styles: 'self' only as well; htmx's own indicator <style> is switched off by the
+# htmx-config meta tag in base.html and its two rules live in base.css.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_USE_TRANSACTIONS = True
@@ -220,11 +285,27 @@ TASKS = {
 CRM_IMPORT_MAX_ROWS = int(os.environ.get("CRM_IMPORT_MAX_ROWS", "200000"))
 CRM_IMPORT_MAX_BYTES = int(os.environ.get("CRM_IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
 
+# Logs go to stderr (journald, docker, a collector), JSON lines unless developing;
+# stdout stays for what commands print (monthly_report --format json).
+LOG_FORMAT = os.environ.get("DJANGO_LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "crm.jsonlog.JSONFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+
+# Demo data commands `make run` (manage.py bootstrap) runs into an empty database, in order.
+CRM_DEMO_COMMANDS = ["seed_demo", "seed_aftercare_demo"]

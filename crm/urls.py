@@ -12,6 +12,8 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("leads/", include("leads.pages.urls")),
     path("reports/", include("leads.reports.urls")),
+    path("audit/", include("audit.urls")),
+    path("aftercare/", include("aftercare.pages.urls")),
     path("", include("chambers.urls")),
     path("", include("leads.pages.dashboard_urls")),
 ]

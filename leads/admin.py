@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminDateWidget
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -30,6 +31,12 @@ from leads.pages.stage_form import LeadStageForm
 from leads.resources import AnnualTargetResource, LeadResource
 from leads.selectors import lead_can_change
 from leads.services import SERVICE_FIELDS, LeadServiceError, lead_create, lead_update
+from leads.services.activities import (
+    UNCHANGED,
+    activity_create,
+    activity_rule_errors,
+    activity_update,
+)
 
 
 class IndustryAliasInline(admin.TabularInline):
@@ -103,8 +110,40 @@ class StageTransitionInline(admin.TabularInline):
         return False
 
 
+ACTIVITY_FIELDS = ("lead", "occurred_on", "kind", "participants", "summary", "next_step")
+
+
+class ActivityAdminForm(forms.ModelForm):
+    """Show the activity rules' messages on the fields, before anything is saved."""
+
+    def _post_clean(self):
+        super()._post_clean()
+        for field, messages_ in activity_rule_errors(self.instance).items():
+            for message in messages_:
+                self.add_error(field, message)
+
+
+class ActivityCreateForm(ActivityAdminForm):
+    next_follow_up = forms.DateField(
+        label=_("下次跟进日期"),
+        required=False,
+        widget=AdminDateWidget,
+        help_text=_("填写则同时更新线索的下次跟进日期。"),
+    )
+
+
+def activity_save(request, activity: Activity, data: dict) -> Activity:
+    """Save an activity from an admin form through the activity services."""
+    fields = {name: value for name, value in data.items() if name in ACTIVITY_FIELDS}
+    if activity.pk is None:
+        follow_up = data.get("next_follow_up") or UNCHANGED
+        return activity_create(actor=request.user, next_follow_up=follow_up, **fields)
+    return activity_update(activity=activity, **fields)
+
+
 class ActivityInline(admin.StackedInline):
     model = Activity
+    form = ActivityAdminForm
     extra = 0
     fields = ["occurred_on", "kind", "participants", "summary", "next_step", "created_by"]
     readonly_fields = ["created_by"]
@@ -272,10 +311,15 @@ class LeadAdmin(WorkbookAdminMixin, SimpleHistoryAdmin):
 
     def save_formset(self, request, form, formset, change):
         instances = formset.save(commit=False)
-        for instance in instances:
-            if isinstance(instance, Activity) and instance.created_by_id is None:
-                instance.created_by = request.user
-            instance.save()
+        for inline_form in formset.forms:
+            instance = inline_form.instance
+            if instance not in instances:
+                continue
+            if isinstance(instance, Activity):
+                data = {**inline_form.cleaned_data, "lead": form.instance}
+                activity_save(request, instance, data)
+            else:
+                instance.save()
         for deleted in formset.deleted_objects:
             deleted.delete()
         formset.save_m2m()
@@ -335,10 +379,19 @@ class ActivityAdmin(admin.ModelAdmin):
     autocomplete_fields = ["lead"]
     readonly_fields = ["created_by"]
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        # Only a new activity may move the lead's next follow-up, as on the pages.
+        kwargs["form"] = ActivityAdminForm if obj else ActivityCreateForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        fields = [*ACTIVITY_FIELDS, "created_by"]
+        return fields if obj else [*fields, "next_follow_up"]
+
     def save_model(self, request, obj, form, change):
-        if obj.created_by_id is None:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        saved = activity_save(request, obj, form.cleaned_data)
+        obj.pk = saved.pk
+        obj.__dict__.update(saved.__dict__)
 
 
 @admin.register(ImportJob)

@@ -5,7 +5,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 
-from leads.selectors import lead_can_change
+from leads.selectors import LeadMoves, lead_available_moves
 
 
 def require_perm(perm: str):
@@ -24,7 +24,12 @@ def require_perm(perm: str):
     return decorator
 
 
-def check_can_change(user, lead, *, perm: str | None = None) -> None:
-    """Raise PermissionDenied unless `user` may change `lead` (and holds `perm`)."""
-    if not lead_can_change(user, lead) or (perm and not user.has_perm(perm)):
+def check_lead_allows(user, lead, action: str) -> LeadMoves:
+    """Return what `user` may do to `lead`; raise PermissionDenied unless it allows `action`.
+
+    `action` names a `LeadMoves` flag: can_edit, can_move, can_log_activity.
+    """
+    moves = lead_available_moves(lead=lead, user=user)
+    if not getattr(moves, action):
         raise PermissionDenied
+    return moves

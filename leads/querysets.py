@@ -30,12 +30,12 @@ class LeadQuerySet(models.QuerySet):
         return self.exclude(_stalled_q(now=now))
 
     def signed_between(self, start, end):
-        """Leads whose first signing (counted 签约日期) lies in [start, end]; see `signed_q`."""
-        return self.filter(signed_q(start, end))
+        """Leads whose first signing (counted 签约日期) lies in [start, end]; see `signed_in_q`."""
+        return self.filter(signed_in_q(start, end))
 
     def landed_between(self, start, end):
-        """Leads whose first landing (counted 落地日期) lies in [start, end]; see `landed_q`."""
-        return self.filter(landed_q(start, end))
+        """Leads whose first landing (counted 落地日期) lies in [start, end]; see `landed_in_q`."""
+        return self.filter(landed_in_q(start, end))
 
     def follow_up_due(self, *, today=None):
         """Open leads whose next follow-up is today or overdue."""
@@ -43,7 +43,7 @@ class LeadQuerySet(models.QuerySet):
         return self.open().filter(next_follow_up__lte=today)
 
 
-def signed_q(start=None, end=None, *, prefix: str = "") -> Q:
+def signed_in_q(start=None, end=None, *, prefix: str = "") -> Q:
     """Return the condition "signed in [start, end]", counted by event (统计口径).
 
     The one definition of a signing: the lead's first entry into 签约 (or
@@ -60,7 +60,7 @@ def signed_q(start=None, end=None, *, prefix: str = "") -> Q:
     return condition
 
 
-def landed_q(start=None, end=None, *, prefix: str = "") -> Q:
+def landed_in_q(start=None, end=None, *, prefix: str = "") -> Q:
     """Return the condition "landed in [start, end]": first entry into 落地 (`first_landed_on`)."""
     condition = Q(**{f"{prefix}first_landed_on__isnull": False})
     if start is not None:
@@ -84,13 +84,16 @@ def stalled_q(*, sla_days: dict[str, int], now) -> Q:
     red is this condition.
     """
     condition = Q(pk__in=[])
-    for stage in PIPELINE:
-        if stage == Stage.LANDED or stage.value not in sla_days:
-            continue
-        condition |= Q(
-            stage=stage, stage_entered_at__lt=now - timedelta(days=sla_days[stage.value])
-        )
+    for stage, days in timed_stages(sla_days):
+        condition |= Q(stage=stage, stage_entered_at__lt=now - timedelta(days=days))
     return condition
+
+
+def timed_stages(sla_days: dict[str, int]):
+    """Yield (stage, days) for the open pipeline stages that have a time limit."""
+    for stage in PIPELINE:
+        if stage != Stage.LANDED and stage.value in sla_days:
+            yield stage.value, sla_days[stage.value]
 
 
 def _stalled_q(*, now=None) -> Q:

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from audit.services import record_import
 from crm.spreadsheets.importers import importer_for
 from crm.spreadsheets.results import ImportReport
 from leads.models import ImportJob
@@ -91,6 +92,15 @@ def import_job_run(job_id: int, *, confirm: bool) -> str:
         done=total,
         total=total,
     )
+    if status == ImportJob.Status.DONE:
+        record_import(
+            kind=job.kind,
+            rows=total,
+            filename=job.filename,
+            user=job.created_by,
+            channel="web",
+            note=report.summary(),
+        )
     return report.summary() if report.ok else report.error_lines()[0]
 
 

@@ -1,5 +1,8 @@
 """LeadImporter: the lead workbook's import, used by the admin, the staff pages and the command."""
 
+import gc
+from contextlib import contextmanager
+
 from crm.spreadsheets.importers import WorkbookImporter
 from leads.excel.columns import lead_workbook_columns
 from leads.excel.plan import LeadPlanner
@@ -25,7 +28,28 @@ class LeadImporter(WorkbookImporter):
         return lead_workbook_columns()
 
     def plan(self, sheet, *, actor, at, progress):
-        return LeadPlanner(actor=actor, at=at, progress=progress).plan(sheet)
+        with collector_paused():
+            return LeadPlanner(actor=actor, at=at, progress=progress).plan(sheet)
 
     def write(self, plan, *, actor, at, note):
-        write_plan(plan, actor=actor, at=at, note=note)
+        with collector_paused():
+            write_plan(plan, actor=actor, at=at, note=note)
+
+
+@contextmanager
+def collector_paused():
+    """Pause Python's cyclic garbage collector while a workbook is planned or written.
+
+    The import holds every row and its plans (small objects with no cycles
+    among them) until they are written; the collector would otherwise scan
+    them all again each time enough new ones pile up, which measured a
+    quarter of the planning time at 20,000 rows. Memory is unaffected:
+    objects without cycles are freed by reference counting as usual.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

@@ -18,8 +18,11 @@ from crm.spreadsheets.cells import (
     parse_amount,
     parse_date,
 )
+from crm.spreadsheets.reader import Sheet
+from crm.spreadsheets.results import RowError
 from leads.choices import OriginType, Source, Stage
 from leads.models import Industry, IndustryAlias, Lead, TaskTeam
+from leads.resources import lead_columns
 
 # The referring chamber and entrepreneur models, reached through the lead's
 # foreign keys: leads never imports the chambers app, which depends on it.
@@ -40,6 +43,17 @@ class LeadRow:
     def __init__(self, values: dict):
         for name in ATTNAMES:
             setattr(self, name, values.get(name))
+
+    @property
+    def pk(self):
+        return self.id
+
+    def copy(self) -> LeadRow:
+        """Return a copy that a plan may be applied to without changing this row."""
+        other = LeadRow.__new__(LeadRow)
+        for name, value in zip(ATTNAMES, SNAPSHOT(self), strict=True):
+            setattr(other, name, value)
+        return other
 
 
 class EntrepreneurLookup:
@@ -108,3 +122,45 @@ NEW_LEAD = {
     if field.get_internal_type() in ("CharField", "TextField") or field.null or field.primary_key
 }
 NEW_LEAD["version"] = 0
+
+
+def parse_rows(sheet: Sheet, progress=None):
+    """Yield (row number, values by attname, errors) for each data row of `sheet`.
+
+    Frees each row's raw cells once read; reports progress every 5,000 rows.
+    """
+    parsers = cell_parsers()
+    specs = []
+    for name, header in lead_columns():
+        attname = f"{name}_id" if name in FOREIGN_KEYS else name
+        specs.append(
+            (
+                header,
+                sheet.columns[header],
+                attname,
+                parsers.get(name, clean_text),
+                blank_value(name),
+            )
+        )
+    rows = sheet.rows
+    total = len(rows)
+    for position in range(total):
+        row_number, cells = rows[position]
+        rows[position] = None  # free the raw cells as we go
+        width = len(cells)
+        values = {}
+        errors = []
+        for header, index, attname, parse, blank in specs:
+            raw = cells[index] if index < width else ""
+            if raw == "" or raw is None:
+                values[attname] = blank
+                continue
+            try:
+                parsed = parse(raw)
+            except CellError as error:
+                errors.append(RowError(row_number, header, str(error)))
+                continue
+            values[attname] = blank if parsed is None else parsed
+        if progress and position % 5000 == 0:
+            progress("validate", position, total)
+        yield row_number, values, errors

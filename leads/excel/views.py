@@ -12,7 +12,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from audit.services import record_export
 from crm.spreadsheets.importers import importer_for
+from crm.worker import worker_missing_notice
 from leads.excel.export import export_leads
 from leads.excel.forms import ImportUploadForm
 from leads.excel.jobs import import_job_confirm, import_job_start
@@ -76,6 +78,7 @@ def import_job(request, pk):
             import_job_confirm(job)
         return redirect("leads:import_job", job.pk)
     if request.GET.get("format") == "json":
+        notice = worker_missing_notice("leads.excel.jobs.run_import_job", job.pk)
         return JsonResponse(
             {
                 "status": job.status,
@@ -84,6 +87,7 @@ def import_job(request, pk):
                 "total": job.total,
                 "percent": job.percent,
                 "running": job.running,
+                **({"notice": notice} if notice else {}),  # no worker has started it
             }
         )
     return render(request, "leads/import_job.html", {"job": job, "report": job.report})
@@ -106,7 +110,7 @@ def lead_export(request):
         raise PermissionDenied
     lead_filter = LeadFilter(request.GET or None, queryset=Lead.objects.all())
     buffer = io.BytesIO()
-    export_leads(buffer, lead_filter.qs)
+    record_export(request=request, kind="leads", rows=export_leads(buffer, lead_filter.qs))
     return xlsx_response(buffer, f"招商线索-{timezone.localdate():%Y%m%d}.xlsx")
 
 
@@ -118,7 +122,7 @@ def target_export(request):
     year = request.GET.get("year", "")
     year = int(year) if year.isdigit() else None
     buffer = io.BytesIO()
-    export_targets(buffer, year=year)
+    record_export(request=request, kind="targets", rows=export_targets(buffer, year=year))
     return xlsx_response(buffer, f"年度目标-{year or '全部'}.xlsx")
 
 

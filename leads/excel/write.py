@@ -1,15 +1,19 @@
-"""Write a validated LeadPlan: leads, their StageTransition rows and their field history, in bulk.
+"""Apply a validated LeadPlan in bulk: leads, their field history and StageTransition rows.
 
-The rows written are the ones `lead_create`, `lead_update` and
-`lead_change_stage` write one lead at a time: a new lead has a history row
-as created at 接洽 and, when imported at a later stage, a second one for the
-move, with a transition for each (channel `import`); an updated lead has a
-history row per change and a transition when its stage moves.
+The bulk applier of the services' plans (`leads.services.plans`), beside the
+ORM one in `leads.services.lifecycle`: each row's plans are applied to its
+LeadRow in order, and after each the field-history row is taken from the
+lead as the plan left it; each move's transition row is the plan's. The
+writer adds only the database ids, the actor, the channel (import) and the
+note naming the file. After commit, `lead_stage_changed` is sent once per
+moved lead (`send_stage_changed`).
 """
 
 from __future__ import annotations
 
 import operator
+
+from django.db import transaction
 
 from crm.spreadsheets.results import ImportFailed, RowError
 from leads.choices import Channel, Stage
@@ -18,12 +22,15 @@ from leads.excel.rows import ATTNAMES, CHUNK, SNAPSHOT
 from leads.excel.sql import bulk_insert, bulk_update
 from leads.models import Lead, StageTransition
 from leads.resources import lead_columns
-from leads.services import json_safe
+from leads.services import MovePlan
+from leads.signals import lead_landed_in_transaction, lead_stage_changed
 
 HISTORY = Lead.history.model
-HISTORY_TRACKED = [field.attname for field in HISTORY.tracked_fields]
+# The tracked fields but the lead's id, which a new lead has only once inserted.
+HISTORY_TRACKED = [field.attname for field in HISTORY.tracked_fields if field.attname != "id"]
 HISTORY_PICK = operator.itemgetter(*(ATTNAMES.index(name) for name in HISTORY_TRACKED))
 HISTORY_COLUMNS = [
+    "id",
     *HISTORY_TRACKED,
     "history_date",
     "history_change_reason",
@@ -35,26 +42,32 @@ TRANSITION_COLUMNS = [
     "from_stage",
     "to_stage",
     "at",
-    "actor_id",
-    "channel",
     "from_team_id",
     "to_team_id",
-    "note",
     "data",
+    "correction",
+    "actor_id",
+    "channel",
+    "note",
 ]
+TRANSITION_PICK = operator.itemgetter(*TRANSITION_COLUMNS[1:8])
 LEAD_COLUMNS = ATTNAMES[1:]
 LEAD_VALUES = operator.attrgetter(*LEAD_COLUMNS)
-INDEX = {name: position for position, name in enumerate(ATTNAMES)}
 
 
 def write_plan(plan: LeadPlan, *, actor, at, note: str, progress=None) -> None:
     """Apply `plan` inside the caller's transaction; raise ImportFailed on a concurrent edit."""
-    actor_id = actor.pk if actor is not None else None
+    writer = _Writer(actor_id=actor.pk if actor is not None else None, at=at, note=note)
     lock_updates(plan)
-    write_creations(plan, actor_id=actor_id, at=at, note=note)
+    moved = writer.write_creations(plan.creations)
     if progress:
         progress("write", len(plan.creations), len(plan.report.outcomes))
-    write_updates(plan, actor_id=actor_id, at=at, note=note)
+    moved += writer.write_updates(plan.updates)
+    if writer.landed:
+        # In the import's transaction, as the service sends it for one lead.
+        lead_landed_in_transaction.send(sender=Lead, leads=writer.landed, actor=actor)
+    if moved:
+        transaction.on_commit(lambda: send_stage_changed(moved, at=at))
 
 
 def lock_updates(plan: LeadPlan) -> None:
@@ -80,113 +93,105 @@ def lock_updates(plan: LeadPlan) -> None:
         raise ImportFailed(plan.report)
 
 
-def write_creations(plan: LeadPlan, *, actor_id, at, note: str) -> None:
-    if not plan.creations:
-        return
-    bulk_insert(
-        Lead,
-        LEAD_COLUMNS,
-        (LEAD_VALUES(step.lead) for step in plan.creations),
-    )
-    codes = [step.lead.code for step in plan.creations]
-    ids = {}
-    for start in range(0, len(codes), CHUNK):
-        ids.update(
-            Lead.objects.filter(code__in=codes[start : start + CHUNK]).values_list("code", "pk")
-        )
-    for step in plan.creations:
-        step.lead.id = ids[step.lead.code]
+class _Writer:
+    """Write chunks of planned rows; keep (lead, plan, history values) per applied plan."""
 
-    def history_rows():
-        for step in plan.creations:
-            final = SNAPSHOT(step.lead)
-            if step.to_stage == Stage.CONTACT:
-                yield _history(final, at, note, "+", actor_id)
-                continue
-            created = list(final)
-            created[INDEX["stage"]] = Stage.CONTACT
-            created[INDEX["team_id"]] = step.contact_team_id
-            created[INDEX["version"]] = 0
-            created[INDEX["dropped_from"]] = ""
-            if step.filled_date:
-                created[INDEX[step.filled_date]] = None
-            yield _history(created, at, note, "+", actor_id)
-            yield _history(final, at, note, "~", actor_id)
+    def __init__(self, *, actor_id, at, note: str):
+        self.actor_id = actor_id
+        self.at = at
+        self.note = note
+        # The leads moved to 落地, for `lead_landed_in_transaction`.
+        self.landed: list = []
 
-    def transition_rows():
-        for step in plan.creations:
+    def apply(self, steps, plans_of) -> list[tuple]:
+        """Apply each step's plans to its lead; return (lead, plan, tracked values) per plan."""
+        applied = []
+        for step in steps:
             lead = step.lead
-            yield (
-                lead.id,
-                "",
-                Stage.CONTACT.value,
-                at,
-                actor_id,
-                Channel.IMPORT.value,
-                None,
-                step.contact_team_id,
-                note,
-                {},
-            )
-            if step.to_stage != Stage.CONTACT:
-                yield (
-                    lead.id,
-                    Stage.CONTACT.value,
-                    str(step.to_stage),
-                    at,
-                    actor_id,
-                    Channel.IMPORT.value,
-                    step.contact_team_id,
-                    lead.team_id,
-                    note,
-                    {},
-                )
+            for plan in plans_of(step):
+                plan.apply(lead)
+                applied.append((lead, plan, HISTORY_PICK(SNAPSHOT(lead))))
+        return applied
 
-    bulk_insert(HISTORY, HISTORY_COLUMNS, history_rows())
-    bulk_insert(StageTransition, TRANSITION_COLUMNS, transition_rows())
-
-
-def write_updates(plan: LeadPlan, *, actor_id, at, note: str) -> None:
-    if not plan.updates:
-        return
-    for step in plan.updates:
-        step.lead.modified = at
-    bulk_update(
-        Lead,
-        LEAD_COLUMNS,
-        ((*LEAD_VALUES(step.lead), step.lead.id) for step in plan.updates),
-    )
-    bulk_insert(
-        HISTORY,
-        HISTORY_COLUMNS,
-        (
-            _history(list(snapshot), at, f"{note}（{reason}）", "~", actor_id)
-            for step in plan.updates
-            for snapshot, reason in step.snapshots
-        ),
-    )
-    bulk_insert(
-        StageTransition,
-        TRANSITION_COLUMNS,
-        (
+    def write_history(self, applied: list[tuple]) -> None:
+        actor_id, at, note = self.actor_id, self.at, self.note
+        bulk_insert(
+            HISTORY,
+            HISTORY_COLUMNS,
             (
-                step.lead.id,
-                from_stage,
-                str(to_stage),
-                at,
-                actor_id,
-                Channel.IMPORT.value,
-                from_team,
-                to_team,
-                note,
-                json_safe(data),
+                (
+                    lead.id,
+                    *values,
+                    at,
+                    plan.history_reason(source=note),
+                    plan.history_type,
+                    actor_id,
+                )
+                for lead, plan, values in applied
+            ),
+        )
+
+    def write_transitions(self, applied: list[tuple]) -> list[int]:
+        """Write the transition row of every applied move; return the ids of leads moved on."""
+        tail = (self.actor_id, Channel.IMPORT.value, self.note)
+        moves = [(lead, plan) for lead, plan, _values in applied if isinstance(plan, MovePlan)]
+        self.landed += [lead for lead, plan in moves if plan.to_stage == Stage.LANDED]
+        bulk_insert(
+            StageTransition,
+            TRANSITION_COLUMNS,
+            ((lead.id, *TRANSITION_PICK(plan.transition_values()), *tail) for lead, plan in moves),
+        )
+        return [lead.id for lead, plan in moves if plan.from_stage]
+
+    def write_creations(self, creations: list) -> list[int]:
+        moved = []
+        for start in range(0, len(creations), CHUNK):
+            chunk = creations[start : start + CHUNK]
+            applied = self.apply(chunk, lambda step: step.plan.steps)
+            bulk_insert(Lead, LEAD_COLUMNS, (LEAD_VALUES(step.lead) for step in chunk))
+            ids = dict(
+                Lead.objects.filter(code__in=[step.lead.code for step in chunk]).values_list(
+                    "code", "pk"
+                )
             )
-            for step in plan.updates
-            if step.move
-            for from_stage, to_stage, from_team, to_team, data in [step.move]
-        ),
-    )
+            for step in chunk:
+                step.lead.id = ids[step.lead.code]
+            self.write_history(applied)
+            moved += self.write_transitions(applied)
+        return moved
+
+    def write_updates(self, updates: list) -> list[int]:
+        moved = []
+        for start in range(0, len(updates), CHUNK):
+            chunk = updates[start : start + CHUNK]
+            applied = self.apply(chunk, lambda step: step.plans)
+            bulk_update(
+                Lead, LEAD_COLUMNS, ((*LEAD_VALUES(step.lead), step.lead.id) for step in chunk)
+            )
+            self.write_history(applied)
+            moved += self.write_transitions(applied)
+        return moved
 
 
-def _history(values: list, at, reason: str, kind: str, actor_id) -> tuple:
-    return (*HISTORY_PICK(values), at, reason, kind, actor_id)
+def send_stage_changed(lead_ids: list[int], *, at) -> None:
+    """Send `lead_stage_changed` once per lead the import moved, as the service does.
+
+    Runs after commit. The leads and their move transitions are read again
+    (in chunks, one query each), so receivers get the same kwargs as from
+    `lead_change_stage`: a saved Lead (`lead`) and its StageTransition
+    (`transition`, with `transition.lead` the same object). Nothing is read
+    when no receiver is connected.
+    """
+    if not lead_stage_changed.has_listeners(sender=Lead):
+        return
+    for start in range(0, len(lead_ids), CHUNK):
+        transitions = (
+            StageTransition.objects.filter(
+                lead_id__in=lead_ids[start : start + CHUNK], at=at, channel=Channel.IMPORT
+            )
+            .exclude(from_stage="")
+            .select_related("lead")
+            .order_by("pk")
+        )
+        for transition in transitions:
+            lead_stage_changed.send(sender=Lead, lead=transition.lead, transition=transition)

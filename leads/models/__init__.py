@@ -10,8 +10,10 @@ from leads.models.jobs import AdminUpload, ImportJob
 from leads.models.lead import (
     AMOUNT,
     STAGE_DATE_FIELDS,
+    STAGE_HOLDS,
     Lead,
     StageChoicesBase,
+    StageHolds,
     lead_row_errors,
     stage_date_errors,
 )
@@ -30,6 +32,7 @@ from leads.models.snapshots import ReportSnapshot
 __all__ = [
     "AMOUNT",
     "STAGE_DATE_FIELDS",
+    "STAGE_HOLDS",
     "Activity",
     "AdminUpload",
     "AnnualTarget",
@@ -40,6 +43,7 @@ __all__ = [
     "Lead",
     "ReportSnapshot",
     "StageChoicesBase",
+    "StageHolds",
     "StageOwner",
     "StageTransition",
     "TaskTeam",

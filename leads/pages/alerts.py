@@ -10,8 +10,7 @@ from datetime import datetime, timedelta
 from django.db.models import Q
 from django.utils import timezone
 
-from leads.choices import PIPELINE, Stage
-from leads.querysets import stage_sla_days, stalled_q
+from leads.querysets import stage_sla_days, stalled_q, timed_stages
 
 # Share of the time limit after which a lead turns amber.
 AMBER_SHARE = 0.8
@@ -34,9 +33,7 @@ class StageLimits:
 
     def timed_stages(self):
         """Yield (stage, sla_days) for the stages that have a time limit."""
-        for stage in PIPELINE:
-            if stage != Stage.LANDED and stage.value in self.sla_days:
-                yield stage.value, self.sla_days[stage.value]
+        return timed_stages(self.sla_days)
 
     def red_q(self) -> Q:
         """Return a condition matching open leads over their stage's limit (stalled)."""
@@ -52,7 +49,7 @@ class StageLimits:
         for stage, days in self.timed_stages():
             condition |= Q(
                 stage=stage,
-                stage_entered_at__lt=self.now - timedelta(days=days * AMBER_SHARE),
+                stage_entered_at__lt=self.attention_cutoff(days),
                 stage_entered_at__gte=self.now - timedelta(days=days),
             )
         return condition
@@ -63,15 +60,16 @@ class StageLimits:
         for stage, days in self.timed_stages():
             condition |= Q(
                 stage=stage,
-                stage_entered_at__gte=self.now - timedelta(days=days * AMBER_SHARE),
+                stage_entered_at__gte=self.attention_cutoff(days),
             )
         return condition
 
     def colour(self, lead) -> str:
         """Return red, amber, green, or "" for a lead whose stage has no limit."""
-        days = self.sla_days.get(lead.stage)
-        if days is None or lead.stage in (Stage.LANDED, Stage.DROPPED):
+        days = dict(self.timed_stages()).get(lead.stage)
+        if days is None:
             return ""
+        # Strictly over the limit, like `stalled_q` (entered before now − limit).
         waited = (self.now - lead.stage_entered_at).total_seconds() / 86400
         if waited > days:
             return RED

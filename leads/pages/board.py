@@ -6,10 +6,10 @@ from datetime import date, datetime
 from django.db.models import Count, F, Sum
 from django.utils import timezone
 
-from leads.choices import PIPELINE, Stage, stage_index
+from leads.choices import PIPELINE, Stage
 from leads.pages.alerts import StageLimits
 from leads.pages.dashboard import ZERO, lead_amount_expression
-from leads.selectors import lead_can_change
+from leads.selectors import lead_available_moves
 
 # Cards shown per column; the column's count and amount cover all its leads.
 COLUMN_SIZE = 25
@@ -62,18 +62,13 @@ def _cards(queryset) -> list[Card]:
     ]
 
 
-def _next_stage(stage):
-    index = stage_index(stage)
-    return PIPELINE[index + 1] if index + 1 < len(PIPELINE) else None
-
-
 def board_columns(queryset, *, limits: StageLimits, user) -> list[dict]:
     """Return the board's columns for the (filtered) `queryset` of leads.
 
     One query for the totals of every stage, then one per column for its
     cards, longest in stage first (落地: most recently landed first): 1 + 5
-    queries whatever the number of leads. Each card knows whether `user` may
-    move it.
+    queries whatever the number of leads. Each card carries what `user` may
+    do to it (`lead_available_moves`).
     """
     totals = {
         row["stage"]: row
@@ -81,7 +76,6 @@ def board_columns(queryset, *, limits: StageLimits, user) -> list[dict]:
         .values("stage")
         .annotate(count=Count("pk"), amount=Sum(lead_amount_expression()))
     }
-    can_move = user.has_perm("leads.change_stage_lead")
     columns = []
     for stage in PIPELINE:
         row = totals.get(stage.value, {})
@@ -90,14 +84,13 @@ def board_columns(queryset, *, limits: StageLimits, user) -> list[dict]:
         )
         leads = limits.annotate(_cards(queryset.filter(stage=stage).order_by(*order)[:COLUMN_SIZE]))
         for lead in leads:
-            lead.can_move = can_move and lead_can_change(user, lead)
+            lead.moves = lead_available_moves(lead=lead, user=user)
         columns.append(
             {
                 "stage": stage,
                 "count": row.get("count", 0),
                 "amount": row.get("amount") or ZERO,
                 "leads": leads,
-                "next_stage": _next_stage(stage),
             }
         )
     return columns

@@ -14,6 +14,7 @@ from django.utils import timezone
 from leads.choices import PIPELINE, Stage
 from leads.models import Activity, AnnualTarget, Lead
 from leads.pages.alerts import StageLimits
+from leads.querysets import landed_in_q, signed_in_q
 from leads.selectors import user_team_ids
 
 QUEUE_SIZE = 12
@@ -87,13 +88,11 @@ def dashboard_get(user, *, today: date | None = None) -> dict:
     year_start = today.replace(month=1, day=1)
     limits = StageLimits.load()
 
-    signed = Q(stage__in=[Stage.SIGNED, Stage.LANDED])
-    landed = Q(stage=Stage.LANDED)
     periods = {
-        "signed_month": signed & Q(signed_on__gte=month_start, signed_on__lte=today),
-        "signed_year": signed & Q(signed_on__gte=year_start, signed_on__lte=today),
-        "landed_month": landed & Q(landed_on__gte=month_start, landed_on__lte=today),
-        "landed_year": landed & Q(landed_on__gte=year_start, landed_on__lte=today),
+        "signed_month": signed_in_q(month_start, today),
+        "signed_year": signed_in_q(year_start, today),
+        "landed_month": landed_in_q(month_start, today),
+        "landed_year": landed_in_q(year_start, today),
     }
     aggregates = {}
     for key, condition in periods.items():

@@ -20,7 +20,7 @@ from leads.pages.forms import (
     add_service_errors,
 )
 from leads.pages.views import lead_detail
-from leads.permissions import check_can_change, require_perm
+from leads.permissions import check_lead_allows, require_perm
 from leads.services import LeadServiceError, lead_assign_team, lead_create, lead_update
 from leads.services.activities import activity_create
 
@@ -51,7 +51,7 @@ def lead_create_view(request):
 def lead_edit_view(request, pk):
     """Edit a lead's fields through `lead_update`, refusing a stale copy."""
     lead = get_object_or_404(Lead, pk=pk)
-    check_can_change(request.user, lead)
+    check_lead_allows(request.user, lead, "can_edit")
     form = LeadEditForm(request.POST or None, instance=lead, user=request.user)
     if request.method == "POST" and form.is_valid():
         lead.version = form.cleaned_data["version"]
@@ -73,7 +73,7 @@ def lead_edit_view(request, pk):
 def lead_stage_view(request, pk, to_stage):
     """Ask what a move to `to_stage` needs and perform it through `lead_change_stage`."""
     lead = get_object_or_404(Lead.objects.select_related("team"), pk=pk)
-    check_can_change(request.user, lead)
+    check_lead_allows(request.user, lead, "can_move")
     if to_stage not in Stage.values:
         return redirect("leads:detail", pk=pk)
     form = StageMoveForm(request.POST or None, lead=lead, to_stage=to_stage, user=request.user)
@@ -95,7 +95,7 @@ def lead_stage_view(request, pk, to_stage):
 def activity_add_view(request, pk):
     """Log an activity on a lead; answer htmx with the refreshed activity panel."""
     lead = get_object_or_404(Lead, pk=pk)
-    check_can_change(request.user, lead)
+    moves = check_lead_allows(request.user, lead, "can_log_activity")
     if request.method != "POST":
         return redirect("leads:detail", pk=pk)
     form = ActivityForm(request.POST, lead=lead)
@@ -110,7 +110,7 @@ def activity_add_view(request, pk):
             "lead": lead,
             "activities": lead.activities.select_related("created_by"),
             "activity_form": form if form.errors else ActivityForm(lead=lead),
-            "can_change": True,
+            "moves": moves,
         }
         return render(request, "leads/_activities.html", context)
     if form.errors:

@@ -8,7 +8,8 @@ from crm.templatetags.crm_format import person
 from leads.choices import PIPELINE, Stage, stage_index
 from leads.models import Activity, Lead, TaskTeam
 from leads.pages.stage_form import STAGE_DATA_FIELDS, LeadStageForm
-from leads.services import STAGE_RULES, LeadServiceError
+from leads.selectors import lead_available_moves, lead_move_fields, stage_data_fields
+from leads.services import LeadServiceError
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -27,15 +28,23 @@ LEAD_FIELDS = [
     "next_follow_up",
     "notes",
 ]
-# Stage data staff may correct after the move (the service re-checks the
-# rules), by the stage that records it: only stages the lead has reached show.
-STAGE_EDIT_FIELDS = {
-    Stage.VISIT: ["visited_on"],
-    Stage.INTENT: ["intent_on"],
-    Stage.SIGNED: ["signed_on", "contract_amount", "paid_in"],
-    Stage.LANDED: ["landed_on", "registered_name", "credit_code"],
-}
-EDIT_EXTRA_FIELDS = [name for names in STAGE_EDIT_FIELDS.values() for name in names]
+# Optional data the edit form offers from a stage on (no rule needs it):
+# 到位资金 may arrive once the agreement is signed.
+EDIT_OPTIONAL = {Stage.SIGNED: ("paid_in",)}
+
+
+def stage_edit_fields(stage: str) -> list[str]:
+    """Return the stage data staff may correct once a lead has reached `stage`.
+
+    What the stage records by the rules (`stage_data_fields`), not already on
+    the form, plus its optional data; the service re-checks the rules.
+    """
+    names = [*stage_data_fields(stage), *EDIT_OPTIONAL.get(stage, ())]
+    return [name for name in names if name not in LEAD_FIELDS]
+
+
+EDIT_EXTRA_FIELDS = [name for stage in PIPELINE for name in stage_edit_fields(stage)]
+DATE_FIELDS = ("visited_on", "intent_on", "signed_on", "landed_on")
 
 
 def add_service_errors(form: forms.Form, error: LeadServiceError) -> None:
@@ -102,7 +111,7 @@ class LeadEditForm(LeadCreateForm):
         fields = LEAD_FIELDS + EDIT_EXTRA_FIELDS
         widgets = {
             **LeadCreateForm.Meta.widgets,
-            **{name: DATE for name in ("visited_on", "intent_on", "signed_on", "landed_on")},
+            **{name: DATE for name in DATE_FIELDS},
         }
 
     def __init__(self, *args, user, **kwargs):
@@ -111,11 +120,10 @@ class LeadEditForm(LeadCreateForm):
             self.initial["version"] = self.instance.version
             self.initial["assign_team"] = self.instance.team_id
         reached = self.instance.dropped_from or self.instance.stage
-        for stage, names in STAGE_EDIT_FIELDS.items():
-            if stage_index(stage) > stage_index(reached):
-                for name in names:
-                    del self.fields[name]
-        if user.has_perm("leads.assign_team_lead"):
+        for stage in PIPELINE[stage_index(reached) + 1 :]:
+            for name in stage_edit_fields(stage):
+                del self.fields[name]
+        if lead_available_moves(lead=self.instance, user=user).can_assign_team:
             self.fields["assign_team"].empty_label = None
         else:
             del self.fields["assign_team"]
@@ -149,41 +157,6 @@ class ActivityForm(forms.ModelForm):
         }
 
 
-def stage_move_fields(lead: Lead, to_stage: str) -> list[str]:
-    """Return the data fields a move of `lead` to `to_stage` asks for.
-
-    Forward: the entered stage's date and what every passed stage needs;
-    签约 also its amount, 落地 also the paid-in capital. Dropping: the reason
-    and, for 落户他地, where it went. Moving back or reopening: only the note.
-    """
-    if to_stage == Stage.DROPPED:
-        return ["drop_reason", "lost_to"]
-    if lead.stage == Stage.DROPPED:
-        return []
-    step = stage_index(to_stage) - stage_index(lead.stage)
-    if step <= 0:
-        return []
-    fields: list[str] = []
-    for stage in PIPELINE[stage_index(lead.stage) + 1 : stage_index(to_stage) + 1]:
-        rule = STAGE_RULES[stage]
-        for name in (rule.date_field, *rule.required):
-            if name and name not in fields and (stage == to_stage or name in rule.required):
-                fields.append(name)
-    if to_stage == Stage.LANDED:
-        fields.append("paid_in")
-    return fields
-
-
-def needed_fields(lead: Lead, to_stage: str) -> list[str]:
-    """Return the fields the service requires for the move (no defaults)."""
-    if to_stage == Stage.DROPPED:
-        return ["drop_reason"]
-    if lead.stage == Stage.DROPPED or stage_index(to_stage) <= stage_index(lead.stage):
-        return []
-    passed = PIPELINE[stage_index(lead.stage) + 1 : stage_index(to_stage) + 1]
-    return [name for stage in passed for name in STAGE_RULES[stage].required]
-
-
 class StageMoveForm(LeadStageForm):
     """LeadStageForm showing only what the chosen move needs."""
 
@@ -191,26 +164,22 @@ class StageMoveForm(LeadStageForm):
         super().__init__(*args, instance=lead, **kwargs)
         self.initial.setdefault("to_stage", to_stage)
         self.fields["to_stage"].widget = forms.HiddenInput()
-        wanted = set(stage_move_fields(lead, to_stage))
+        move = lead_move_fields(lead=lead, to_stage=to_stage)
         for name in STAGE_DATA_FIELDS:
-            if name not in wanted:
+            if name not in move.asked:
                 del self.fields[name]
-        needed = set(needed_fields(lead, to_stage))
-        for name in wanted:
+        for name in move.asked:
             field = self.fields[name]
-            if name in ("visited_on", "intent_on", "signed_on", "landed_on"):
+            if name in DATE_FIELDS:
                 field.widget = DATE
-            if name == STAGE_RULES.get(to_stage, STAGE_RULES[Stage.CONTACT]).date_field:
+            if name == move.defaulted:
                 field.help_text = _("留空则为今天。")
-            elif name in needed:
+            elif name in move.required:
                 field.help_text = _("进入“%(stage)s”必填。") % {"stage": Stage(to_stage).label}
         label_blank_choices(self, label=_("不指定"))
-        if not user.has_perm("leads.assign_team_lead"):
+        if not lead_available_moves(lead=lead, user=user).can_assign_team:
             del self.fields["assign_team"]
-        backwards = to_stage != Stage.DROPPED and (
-            lead.stage == Stage.DROPPED or stage_index(to_stage) < stage_index(lead.stage)
-        )
-        if backwards:
+        if move.reason_needed:
             self.fields["note"].help_text = _("请说明原因。")
 
     def change_stage(self, *, actor, channel) -> Lead | None:

@@ -37,7 +37,10 @@ def lead_timeline(lead: Lead, *, now: datetime | None = None) -> list:
     """Return the lead's transitions, oldest first, each with the days spent in its stage."""
     now = now or timezone.now()
     transitions = list(lead.transitions.select_related("actor", "from_team", "to_team"))
-    for current, following in zip(transitions, [*transitions[1:], None], strict=True):
+    # Each row is followed by the next, the last by None: a lead may have no rows at all.
+    for current, following in zip(
+        transitions, [*transitions[1:], None][: len(transitions)], strict=True
+    ):
         end = following.at if following else now
         current.days_spent = (timezone.localdate(end) - timezone.localdate(current.at)).days
         current.is_current = following is None
@@ -72,7 +75,7 @@ def lead_field_changes(lead: Lead) -> list:
     )
     deltas = []
     wanted: dict[str, set] = {}
-    for newer, older in zip(records, [*records[1:], None], strict=True):
+    for newer, older in zip(records, [*records[1:], None][: len(records)], strict=True):
         changes = _diff(newer, older) if older else []
         deltas.append(changes)
         for field, old, new in changes:

@@ -7,7 +7,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
-from leads.choices import PIPELINE, Stage, stage_index
 from leads.filters import LeadFilter
 from leads.models import Lead
 from leads.pages.alerts import StageLimits
@@ -16,7 +15,7 @@ from leads.pages.dashboard import dashboard_get
 from leads.pages.forms import ActivityForm
 from leads.pages.timeline import lead_detail_queryset, lead_field_changes, lead_timeline
 from leads.permissions import require_perm
-from leads.selectors import lead_can_change
+from leads.selectors import lead_available_moves
 
 PAGE_SIZE = 50
 
@@ -127,20 +126,10 @@ def lead_board_dropped(request):
     lead_filter = _filtered(request)
     leads = board_dropped(lead_filter.qs).order_by("-stage_entered_at", "-id")
     page = Paginator(leads, PAGE_SIZE).get_page(request.GET.get("page"))
+    for lead in page:
+        lead.moves = lead_available_moves(lead=lead, user=request.user)
     context = {"filter": lead_filter, "page": page, "query": _query_without(request, "page")}
     return render(request, "leads/lead_board_dropped.html", context)
-
-
-def stage_moves(lead: Lead) -> dict:
-    """Return the stage buttons a lead's page offers: forward, back, drop, reopen."""
-    if lead.stage == Stage.DROPPED:
-        return {"reopen": Stage(lead.dropped_from)}
-    index = stage_index(lead.stage)
-    return {
-        "forward": PIPELINE[index + 1] if index + 1 < len(PIPELINE) else None,
-        "back": PIPELINE[index - 1] if index > 0 else None,
-        "drop": lead.stage != Stage.LANDED,
-    }
 
 
 @require_perm("leads.view_lead")
@@ -153,9 +142,7 @@ def lead_detail(request, pk, *, activity_form=None, status=200):
         "transitions": lead_timeline(lead),
         "activities": lead.activities.select_related("created_by"),
         "history": lead_field_changes(lead),
-        "can_change": lead_can_change(request.user, lead),
-        "can_move": request.user.has_perm("leads.change_stage_lead"),
-        "moves": stage_moves(lead),
+        "moves": lead_available_moves(lead=lead, user=request.user),
         "activity_form": activity_form or ActivityForm(lead=lead),
     }
     return render(request, "leads/lead_detail.html", context, status=status)

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from leads.choices import Stage
 from leads.models import Lead, ReportSnapshot, StageTransition
-from leads.querysets import signed_q
+from leads.querysets import signed_in_q
 from leads.reports.figures import (
     AdjustmentRow,
     DroppedRow,
@@ -32,7 +32,7 @@ def signed_then_dropped(period: Period) -> SignedThenDropped:
     low = min(ytd.start, period.start)
     drops = (
         StageTransition.objects.filter(
-            signed_q(prefix="lead__"),
+            signed_in_q(prefix="lead__"),
             to_stage=Stage.DROPPED,
             at__gte=day_start(low),
             at__lt=next_day_start(period.end),

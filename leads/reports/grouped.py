@@ -1,6 +1,6 @@
 """Grouped aggregate queries of the report: counted signings and landings per window and group.
 
-Counting is by event (`leads.querysets.signed_q` / `landed_q`): a lead counts
+Counting is by event (`leads.querysets.signed_in_q` / `landed_in_q`): a lead counts
 in the window holding its first signing (落地: first landing), with the
 amount it was signed for then (`first_signed_amount`); paid-in money is the
 lead's 到位资金 now.
@@ -14,7 +14,7 @@ from django.db.models import BigIntegerField, Count, F, Q, Sum, Value
 from django.db.models.functions import Cast, Round
 
 from leads.models import Lead
-from leads.querysets import landed_q, signed_q
+from leads.querysets import landed_in_q, signed_in_q
 from leads.reports.figures import CENT, ZERO, Tally, Totals
 from leads.reports.period import Period
 
@@ -38,7 +38,7 @@ def from_cents(value) -> Decimal:
 
 def window_aggregates(prefix: str, period: Period) -> dict:
     """Return the count and sums of the leads signed and landed in `period`, named by `prefix`."""
-    signed, landed = signed_q(period.start, period.end), landed_q(period.start, period.end)
+    signed, landed = signed_in_q(period.start, period.end), landed_in_q(period.start, period.end)
     return {
         f"{prefix}_s_count": Count("pk", filter=signed),
         f"{prefix}_s_amount": cents_sum(COUNTED_AMOUNT, signed),
@@ -77,7 +77,7 @@ def grouped_totals(
     if rate is not None:
         aggregates["rate_landed"] = Count("pk", filter=rate)
     rows = (
-        Lead.objects.filter(signed_q(low, high) | landed_q(low, high))
+        Lead.objects.filter(signed_in_q(low, high) | landed_in_q(low, high))
         .values(*columns)
         .annotate(**aggregates)
         .order_by()

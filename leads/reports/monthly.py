@@ -8,10 +8,10 @@ Definitions, for a period P (a month, or any date range for 周报/旬报):
   does not take it out of P. Only a move back marked as a correction
   (更正误录, 局领导) removes it; that is listed in the report of the period
   the correction was made in. Amount = the 签约投资额 it was signed for.
-  The definition lives in `leads.querysets.signed_q` (stored on the lead as
+  The definition lives in `leads.querysets.signed_in_q` (stored on the lead as
   `first_signed_on` / `first_signed_amount` by the pipeline rules).
 - Landed in P: likewise, first entry into 落地 with its 落地日期
-  (`landed_q`); amount = the counted signing amount, plus 到位资金 now.
+  (`landed_in_q`); amount = the counted signing amount, plus 到位资金 now.
 - 签约后终止 in P: leads dropped in P after their signing was counted
   (count and counted amount), listed; the signing stays in its month.
 - 调整说明: corrections made in P and signings/landings first recorded in P
@@ -40,7 +40,7 @@ from django.utils import timezone
 
 from leads.choices import OriginType, Source, Stage
 from leads.models import AnnualTarget, Industry, Lead, StageOwner, TaskTeam, Unit
-from leads.querysets import landed_q, signed_q
+from leads.querysets import landed_in_q, signed_in_q
 from leads.reports.backlog import backlog_rows
 from leads.reports.events import adjustments, signed_then_dropped
 from leads.reports.figures import (
@@ -141,7 +141,7 @@ class MonthlyReportBuilder:
 
     def build(self) -> MonthlyReport:
         """Return the report; runs a fixed number of queries."""
-        rate = signed_q(*self._bounds("ytd")) & landed_q(end=self.period.end)
+        rate = signed_in_q(*self._bounds("ytd")) & landed_in_q(end=self.period.end)
         groups = grouped_totals(self.ranges, [d.column for d in self.dimensions], rate=rate)
         totals = {window: Totals() for window in self.ranges}
         for row in groups:
@@ -212,7 +212,7 @@ class MonthlyReportBuilder:
         for index, month in enumerate(months):
             aggregates.update(window_aggregates(f"m{index}", month))
         low, high = months[0].start, months[-1].end
-        figures = Lead.objects.filter(signed_q(low, high) | landed_q(low, high)).aggregate(
+        figures = Lead.objects.filter(signed_in_q(low, high) | landed_in_q(low, high)).aggregate(
             **aggregates
         )
         points = []

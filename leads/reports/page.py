@@ -11,6 +11,7 @@ from leads.reports.figures import MonthlyReport, growth
 from leads.reports.links import current_backlog_url, figure_url, landing_rate_landed_url
 from leads.reports.period import Period, PeriodError, current_month
 from leads.reports.ranking import RANKED_SCOPES, SCOPE_LABELS
+from leads.reports.sections import report_sections_build
 
 SUMMARY_MEASURES = [
     ("签约项目数（个）", "signed", "count"),
@@ -103,6 +104,7 @@ def body_context(report: MonthlyReport) -> dict:
         if report.as_of == timezone.localdate()
         else "",
         "backlog_shown": report.backlog[:BACKLOG_ROWS_SHOWN],
+        "sections": report_sections_build(report),
     }
 
 

@@ -14,6 +14,7 @@ from leads.reports.figures import (
     TargetRow,
     Totals,
 )
+from leads.reports.sections import report_sections_data
 
 
 def decimal_text(value: Decimal | None) -> str | None:
@@ -155,4 +156,5 @@ def report_data(report: MonthlyReport) -> dict:
         "corrections": [_adjustment_data(row) for row in report.corrections],
         "ranking": [_ranking_data(row) for row in report.ranking],
         "locked": False,
+        **report_sections_data(report),
     }

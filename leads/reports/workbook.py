@@ -12,6 +12,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from leads.reports.definitions import DEFINITIONS
 from leads.reports.figures import BreakdownRow, MonthlyReport, Totals, growth
+from leads.reports.sections import report_sections_write
 from leads.reports.sheet_layout import (
     BOLD,
     COUNT,
@@ -58,6 +59,7 @@ def build_monthly_workbook(report: MonthlyReport) -> Workbook:
     _targets_sheet(book.create_sheet("年度目标"), report)
     dropped_and_adjustments_sheet(book.create_sheet("签约后终止与调整说明"), report)
     ranking_sheet(book.create_sheet("排名"), report)
+    report_sections_write(book, report)
     return book
 
 

@@ -1,7 +1,9 @@
 """Every write with business meaning on leads, and the pipeline rules they apply.
 
-`lifecycle` holds the writes (create, edit, change stage, hand over);
-`rules` holds the validation and planning shared with the bulk import.
+`rules` holds the validation shared with the bulk import; `plans` decides,
+from the rules, every value a write sets (a frozen plan); `lifecycle` holds
+the writes (create, edit, change stage, hand over), each applying a plan
+through the ORM. The bulk import applies the same plans through its SQL path.
 Import from `leads.services`.
 """
 
@@ -13,22 +15,33 @@ from leads.services.lifecycle import (
     lead_set_credit,
     lead_update,
 )
+from leads.services.plans import (
+    CreationPlan,
+    EditPlan,
+    MovePlan,
+    lead_plan_assign_team,
+    lead_plan_creation,
+    lead_plan_edit,
+    lead_plan_move,
+)
+from leads.services.reasons import change_reason
 from leads.services.rules import (
     CODE_PREFIX,
     SERVICE_FIELDS,
     STAGE_RULES,
     TRANSITION_FIELDS,
-    CreationPlan,
     EditConflict,
     InvalidTransition,
     LeadServiceError,
+    Proposed,
     StageRule,
     json_safe,
     lead_creation_errors,
     lead_field_errors,
-    lead_move_errors,
-    lead_plan_creation,
+    lead_held_errors,
+    move_rule_changes,
     next_team,
+    proposed,
     stage_owner_team,
     stage_owner_teams,
     team_permission_errors,
@@ -41,9 +54,13 @@ __all__ = [
     "TRANSITION_FIELDS",
     "CreationPlan",
     "EditConflict",
+    "EditPlan",
     "InvalidTransition",
     "LeadServiceError",
+    "MovePlan",
+    "Proposed",
     "StageRule",
+    "change_reason",
     "json_safe",
     "lead_assign_team",
     "lead_change_stage",
@@ -51,11 +68,16 @@ __all__ = [
     "lead_create",
     "lead_creation_errors",
     "lead_field_errors",
-    "lead_move_errors",
+    "lead_held_errors",
+    "lead_plan_assign_team",
     "lead_plan_creation",
+    "lead_plan_edit",
+    "lead_plan_move",
     "lead_set_credit",
     "lead_update",
+    "move_rule_changes",
     "next_team",
+    "proposed",
     "stage_owner_team",
     "stage_owner_teams",
     "team_permission_errors",

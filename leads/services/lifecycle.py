@@ -1,8 +1,9 @@
-"""Create, edit, move and hand over leads: each write in one transaction.
+"""Create, edit, move and hand over leads: each write in one transaction, through the ORM.
 
-`lead_change_stage` is the one place a lead's stage changes. Web views, the
-admin, the Excel import, commands and tests all call it (the import through
-its bulk path, which applies the same rules from `leads.services.rules`).
+Each service asks `leads.services.plans` for the plan of its write and
+applies it; `lead_change_stage` is the one place a lead's stage changes.
+Web views, the admin, commands and tests call these; the Excel import
+applies the same plans in bulk (`leads.excel.write`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,14 @@ from django.utils.translation import gettext as _
 
 from leads.choices import Channel, Stage
 from leads.models import Lead, StageTransition, TaskTeam
+from leads.services.plans import (
+    CreationPlan,
+    MovePlan,
+    lead_plan_assign_team,
+    lead_plan_creation,
+    lead_plan_edit,
+    lead_plan_move,
+)
 from leads.services.rules import (
     CODE_PREFIX,
     SERVICE_FIELDS,
@@ -25,15 +34,10 @@ from leads.services.rules import (
     InvalidTransition,
     LeadServiceError,
     check_moment,
-    correction_errors,
-    json_safe,
-    lead_creation_errors,
-    lead_move_errors,
-    next_team,
     stage_owner_team,
     team_permission_errors,
 )
-from leads.signals import lead_stage_changed
+from leads.signals import lead_landed_in_transaction, lead_stage_changed
 
 
 def lead_code_next(*, year: int, count: int = 1) -> list[str]:
@@ -88,13 +92,13 @@ def lead_change_stage(
     `correction` marks a move back as correcting a data-entry error (局领导
     only, with the note): it voids the counted signing/landing it undoes.
 
-    Locks the lead's row; refuses a stale copy (EditConflict); validates the
-    move and the data the stages passed need (InvalidTransition, with Chinese
-    field messages); fills the entered stage's date with the day of the move
-    when not given; hands the lead to the new stage's owner team unless `team`
-    is given by someone allowed to assign teams; writes a StageTransition row
-    and the field history; sends `lead_stage_changed` after commit. A move to
-    the current stage writes nothing.
+    Locks the lead's row; refuses a stale copy (EditConflict); plans the move
+    (`lead_plan_move`: the data the stages passed need, the entered stage's
+    date filled with the day of the move when not given, the hand-over to the
+    new stage's owner team unless `team` is given by someone allowed to assign
+    teams) and refuses a plan with errors (InvalidTransition, with Chinese
+    field messages); applies it (`_apply_move`). A move to the current stage
+    writes nothing.
     """
     unknown = set(data) - TRANSITION_FIELDS
     if unknown:
@@ -109,90 +113,63 @@ def lead_change_stage(
 
     with transaction.atomic():
         locked = _lock_current(lead)
-        from_stage = Stage(locked.stage)
-        if to_stage == from_stage:
+        if to_stage == locked.stage:
             return locked
-
-        for field, value in data.items():
-            setattr(locked, field, value.strip() if isinstance(value, str) else value)
         check_moment(locked, at)
-        counted = (locked.first_signed_on, locked.first_signed_amount, locked.first_landed_on)
-        errors = (
-            correction_errors(actor, from_stage=from_stage, to_stage=to_stage) if correction else {}
-        )
-        errors = errors or lead_move_errors(
+        plan = lead_plan_move(
             locked,
-            from_stage=from_stage,
-            to_stage=to_stage,
-            note=note,
-            day=timezone.localdate(at),
-            correction=correction,
-        )
-        # Validate the lead as it will be saved, database constraints included.
-        if not errors:
-            try:
-                locked.full_clean(exclude=["code"])
-            except ValidationError as error:
-                errors = {
-                    field: " ".join(str(m) for m in messages)
-                    for field, messages in error.message_dict.items()
-                }
-        for field, message in team_permission_errors(actor, team).items():
-            errors.setdefault(field, message)
-        new_team = next_team(
-            to_stage=to_stage,
-            current=locked.team,
-            requested=team,
-            owner=stage_owner_team(to_stage) if team is None else None,
-        )
-        if errors:
-            raise InvalidTransition(errors)
-
-        from_team = locked.team
-        locked.stage_entered_at = at
-        locked.team = new_team
-        locked.version += 1
-        locked._history_user = actor
-        locked._change_reason = note or _("阶段变更：%(from)s → %(to)s") % {
-            "from": from_stage.label,
-            "to": to_stage.label,
-        }
-        changed = set(locked.tracker.changed()) | {
-            "stage",
-            "stage_entered_at",
-            "team",
-            "version",
-            "modified",
-        }
-        locked.save(update_fields=sorted(changed))
-        transition = StageTransition.objects.create(
-            lead=locked,
-            from_stage=from_stage,
             to_stage=to_stage,
             at=at,
-            actor=actor,
-            channel=channel,
-            from_team=from_team,
-            to_team=new_team,
             note=note,
+            data=data,
+            team=team,
+            owner=stage_owner_team(to_stage) if team is None else None,
+            actor=actor,
             correction=correction,
-            data=json_safe({**data, **_voided(counted, locked)} if correction else data),
         )
-        transaction.on_commit(
-            lambda: lead_stage_changed.send(sender=Lead, lead=locked, transition=transition)
-        )
+        _apply_move(locked, plan, actor=actor, channel=channel)
     return locked
 
 
-def _voided(counted: tuple, lead: Lead) -> dict:
-    """Return the counted events a correction cleared, kept on its transition row."""
-    signed_on, amount, landed_on = counted
-    voided = {}
-    if signed_on is not None and lead.first_signed_on is None:
-        voided.update(voided_signed_on=signed_on, voided_amount=amount)
-    if landed_on is not None and lead.first_landed_on is None:
-        voided.update(voided_landed_on=landed_on, voided_amount=amount)
-    return voided
+def _clean_errors(lead: Lead, *, exclude=None) -> dict[str, str]:
+    """Return `full_clean`'s messages on `lead`, one string per field (constraints included)."""
+    try:
+        lead.full_clean(exclude=exclude)
+    except ValidationError as error:
+        return {
+            field: " ".join(str(m) for m in messages)
+            for field, messages in error.message_dict.items()
+        }
+    return {}
+
+
+def _apply_move(lead: Lead, plan: MovePlan, *, actor, channel: str) -> StageTransition:
+    """Apply a move plan to the locked `lead` through the ORM; return the transition written.
+
+    Refuses the plan's errors, then the lead as it will be saved
+    (`full_clean`, database constraints included); saves the planned fields
+    with their field history; writes the StageTransition row; sends
+    `lead_stage_changed` after commit.
+    """
+    errors = dict(plan.errors)
+    plan.apply(lead)
+    if not errors:
+        errors = _clean_errors(lead, exclude=["code"])
+    if errors:
+        raise InvalidTransition(errors)
+    lead._history_user = actor
+    lead._change_reason = plan.history_reason(plan.note)
+    lead.save(update_fields=plan.update_fields())
+    transition = StageTransition.objects.create(
+        lead=lead, actor=actor, channel=channel, note=plan.note, **plan.transition_values()
+    )
+    if plan.to_stage == Stage.LANDED:
+        # Apps that act on a landing (aftercare links the enterprise) do so in this transaction.
+        lead_landed_in_transaction.send(sender=Lead, leads=[lead], actor=actor)
+    transaction.on_commit(
+        lambda: lead_stage_changed.send(sender=Lead, lead=lead, transition=transition)
+    )
+    return transition
 
 
 def lead_create(
@@ -208,10 +185,12 @@ def lead_create(
 ) -> Lead:
     """Create a lead at 接洽 and, when `stage` is later, move it there.
 
-    Each step goes through the same rules as any stage change, so a lead
-    created at 落地 must carry its signing and landing data. Writes one
-    StageTransition for the creation (from blank to 接洽) and one per move.
-    A code like ZS-2026-0001 is generated when none is given.
+    Plans the creation (`lead_plan_creation`): each step goes through the
+    same rules as any stage change, so a lead created at 落地 must carry its
+    signing and landing data. Writes one StageTransition for the creation
+    (from blank to 接洽) and one for the move. A code like ZS-2026-0001 is
+    generated when none is given; when another writer took the same code
+    meanwhile, the next one is tried (five attempts).
     """
     invalid = set(fields) & SERVICE_FIELDS
     if invalid:
@@ -228,48 +207,44 @@ def lead_create(
                     **{k: v.strip() if isinstance(v, str) else v for k, v in fields.items()}
                 )
                 lead.code = code.strip() or lead_code_next(year=timezone.localtime(at).year)[0]
-                lead.stage = Stage.CONTACT
-                lead.stage_entered_at = at
-                lead.team = stage_owner_team(Stage.CONTACT) if team is None else team
-                # Credit goes to the team at capture (首谈/引进) and stays.
-                lead.credit_team = lead.team
-                errors = lead_creation_errors(lead)
-                try:
-                    lead.full_clean()
-                except ValidationError as error:
-                    for field, messages in error.message_dict.items():
-                        errors.setdefault(field, " ".join(str(m) for m in messages))
-                if errors:
-                    raise InvalidTransition(errors)
-                lead._history_user = actor
-                lead._change_reason = note or _("新建线索")
-                lead.save()
-                StageTransition.objects.create(
-                    lead=lead,
-                    from_stage="",
-                    to_stage=Stage.CONTACT,
-                    at=at,
-                    actor=actor,
-                    channel=channel,
-                    to_team=lead.team,
-                    note=note or _("新建线索"),
+                owners = {}
+                if team is None:
+                    owners = {stage: stage_owner_team(stage) for stage in {Stage.CONTACT, to_stage}}
+                plan = lead_plan_creation(
+                    lead, to_stage=to_stage, at=at, team=team, owners=owners, actor=actor, note=note
                 )
-                if to_stage != Stage.CONTACT:
-                    lead = lead_change_stage(
-                        lead=lead,
-                        to_stage=to_stage,
-                        actor=actor,
-                        channel=channel,
-                        note=note,
-                        team=team,
-                        at=at,
-                    )
+                _apply_creation(lead, plan, actor=actor, channel=channel)
                 return lead
         except IntegrityError:
             # Two writers took the same generated code; take the next one.
             if code or attempt == 4:
                 raise
     raise AssertionError("unreachable")
+
+
+def _apply_creation(lead: Lead, plan: CreationPlan, *, actor, channel: str) -> None:
+    """Apply a creation plan to the unsaved `lead` through the ORM.
+
+    Saves the lead as it enters 接洽 (refusing the entry's errors and what
+    `full_clean` finds), writes its history row and the transition from no
+    stage; then applies the move, if any, like any stage change.
+    """
+    entry = plan.entry
+    errors = dict(entry.errors)
+    entry.apply(lead)
+    for field, message in _clean_errors(lead).items():
+        errors.setdefault(field, message)
+    if errors:
+        raise InvalidTransition(errors)
+    lead._history_user = actor
+    lead._change_reason = entry.history_reason(entry.note)
+    lead.save()
+    StageTransition.objects.create(
+        lead=lead, actor=actor, channel=channel, note=entry.note, **entry.transition_values()
+    )
+    if plan.move is not None:
+        check_moment(lead, plan.move.at)
+        _apply_move(lead, plan.move, actor=actor, channel=channel)
 
 
 def lead_update(*, lead: Lead, actor=None, note: str = "", **fields) -> Lead:
@@ -285,35 +260,33 @@ def lead_update(*, lead: Lead, actor=None, note: str = "", **fields) -> Lead:
         raise TypeError(f"lead_update() cannot set {sorted(invalid)}")
     with transaction.atomic():
         locked = _lock_current(lead)
-        for field, value in fields.items():
-            setattr(locked, field, value.strip() if isinstance(value, str) else value)
-        changed = set(locked.tracker.changed())
-        if not changed:
+        plan = lead_plan_edit(locked, fields=fields)
+        if not plan.changes:
             return locked
+        plan.apply(locked)
         try:
             locked.full_clean(exclude=["code"])
         except ValidationError as error:
             raise LeadServiceError(error.message_dict) from None
-        locked.version += 1
         locked._history_user = actor
-        locked._change_reason = note or _("修改线索信息")
-        locked.save(update_fields=sorted(changed | {"version", "modified"}))
+        locked._change_reason = plan.history_reason(note)
+        locked.save(update_fields=plan.update_fields())
     return locked
 
 
 def lead_assign_team(*, lead: Lead, team: TaskTeam, actor=None, note: str = "") -> Lead:
     """Hand `lead` to another task team without changing its stage."""
-    if actor is not None and not actor.has_perm("leads.assign_team_lead"):
-        raise LeadServiceError({"team": _("您无权指定负责小分队。")})
+    if team_permission_errors(actor, team):
+        raise LeadServiceError(team_permission_errors(actor, team))
     with transaction.atomic():
         locked = _lock_current(lead)
         if locked.team_id == team.pk:
             return locked
-        locked.team = team
-        locked.version += 1
+        plan = lead_plan_assign_team(locked, team=team, team_name=team.name, actor=actor)
+        plan.apply(locked)
         locked._history_user = actor
-        locked._change_reason = note or _("指定负责小分队：%(team)s") % {"team": team.name}
-        locked.save(update_fields=["team", "version", "modified"])
+        locked._change_reason = plan.history_reason(note)
+        locked.save(update_fields=plan.update_fields())
     return locked
 
 

@@ -1,7 +1,9 @@
 """The pipeline's rules, shared by the single-lead services and the bulk import.
 
-Each function validates or plans; none writes to the database. The stage
-table (what each stage needs on entering) is `STAGE_RULES`.
+Each function validates or works out what a rule sets; none writes to the
+database, none changes the lead it reads. The stage table (what each stage
+needs on entering) is `STAGE_RULES`; `leads.services.plans` turns these
+rules into the plans both writers apply.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from leads.choices import PIPELINE, Stage, stage_index
-from leads.models import Lead, StageOwner, TaskTeam, lead_row_errors
+from leads.choices import PIPELINE, Stage
+from leads.models import STAGE_HOLDS, Lead, StageOwner, TaskTeam, lead_row_errors
 from leads.validators import validate_credit_code
 
 
@@ -174,82 +176,26 @@ def lead_field_errors(lead, today=None) -> dict[str, str]:
             errors["credit_code"] = " ".join(error.messages)
     for field, message in lead_row_errors(lead, today).items():
         errors.setdefault(field, str(message))
-    # The database's check constraints on what a lead at its stage holds.
-    held = {
-        Stage.SIGNED: ("signed_on", "contract_amount"),
-        Stage.LANDED: (
-            "signed_on",
-            "contract_amount",
-            "landed_on",
-            "registered_name",
-            "credit_code",
-        ),
-        Stage.DROPPED: ("drop_reason",),
-    }.get(lead.stage, ())
-    for field in held:
-        if _is_blank(getattr(lead, field)) and field not in errors:
-            errors[field] = _("“%(stage)s”阶段的线索须有%(field)s。") % {
-                "stage": Stage(lead.stage).label,
-                "field": _field_label(field),
-            }
+    for field, message in lead_held_errors(lead).items():
+        errors.setdefault(field, message)
     return errors
 
 
-def lead_move_errors(
-    lead, *, from_stage: Stage, to_stage: Stage, note: str, day, correction: bool = False
-) -> dict[str, str]:
-    """Validate a move on an in-memory, data-applied lead; set its derived fields and stage.
+def lead_held_errors(lead) -> dict[str, str]:
+    """Return what `lead` lacks for its stage under the lead table's CHECK constraints.
 
-    Shared by `lead_change_stage` and the bulk import: the pipeline rules of
-    DESIGN (what entering and passing each stage needs, how 终止 and its
-    restoring work, that a step back needs a reason). Also records the
-    counted events (`record_events`) and, for a correction, voids them.
-    Return field errors.
+    Built from `STAGE_HOLDS`, the table the constraints themselves are built
+    from, so the bulk import refuses a row before the database would.
     """
-    errors = _plan_move(lead, from_stage, to_stage, note, day, correction)
-    lead.stage = to_stage
-    return errors
-
-
-@dataclass
-class CreationPlan:
-    """What creating a lead at 接洽 and moving it on would do (see `lead_plan_creation`)."""
-
-    errors: dict
-    contact_team: object
-    final_team: object
-    filled_date: str | None
-
-
-def lead_plan_creation(lead, *, to_stage: str, team, owners: dict, actor, day) -> CreationPlan:
-    """Apply to an in-memory lead what `lead_create` would, without saving; return the plan.
-
-    The same steps as `lead_create(stage=to_stage, team=team)`: the lead
-    starts at 接洽 with its required data and the owning team of 接洽 (or the
-    `team` asked for, which needs the assign permission), then moves through
-    `lead_move_errors` to `to_stage`. `owners` maps stages to their teams (or
-    team ids), read once by the caller. Used by the bulk import.
-    """
-    lead.stage = Stage.CONTACT
-    errors = lead_creation_errors(lead)
-    errors.update(team_permission_errors(actor, team))
-    contact_team = team if team is not None else owners.get(Stage.CONTACT)
-    # Credit goes to the team at capture (首谈), as lead_create gives it.
-    lead.credit_team_id = getattr(contact_team, "pk", contact_team)
-    final_team, filled = contact_team, None
-    if to_stage != Stage.CONTACT and not errors:
-        date_field = STAGE_RULES[to_stage].date_field if to_stage in STAGE_RULES else None
-        was_blank = date_field is not None and getattr(lead, date_field) is None
-        errors.update(
-            lead_move_errors(
-                lead, from_stage=Stage.CONTACT, to_stage=Stage(to_stage), note="", day=day
+    errors: dict[str, str] = {}
+    for holds in STAGE_HOLDS:
+        for field in holds.missing(lead):
+            errors.setdefault(
+                field,
+                _("“%(stage)s”阶段的线索须有%(field)s。")
+                % {"stage": Stage(lead.stage).label, "field": _field_label(field)},
             )
-        )
-        filled = date_field if was_blank else None
-        final_team = next_team(
-            to_stage=to_stage, current=contact_team, requested=team, owner=owners.get(to_stage)
-        )
-    return CreationPlan(errors, contact_team, final_team, filled)
+    return errors
 
 
 def lead_creation_errors(lead) -> dict[str, str]:
@@ -287,95 +233,128 @@ def _required_errors(lead: Lead, stages) -> dict[str, str]:
     return errors
 
 
-def record_events(lead, passed, day) -> None:
-    """Record on the lead its first entry into 签约 / 落地 (the report's counted events).
+class Proposed:
+    """Read `lead` as it would be with `changes` (by attname) applied, changing neither.
 
-    The first signing keeps its 签约日期 and 签约投资额 as they were on
-    entering, whatever happens later (a drop, a move back, an edit); only a
-    correction (`void_events`) clears them. `day` is the day it was recorded.
+    Build with `proposed()`, which reads through one view however many are stacked.
     """
+
+    __slots__ = ("changes", "lead")
+
+    def __init__(self, lead, changes: dict):
+        self.lead = lead
+        self.changes = changes
+
+    def __getattr__(self, name):
+        changes = self.changes
+        return changes[name] if name in changes else getattr(self.lead, name)
+
+
+def proposed(lead, changes: dict):
+    """Return `lead` read with `changes` applied (`lead` itself when there are none)."""
+    if not changes:
+        return lead
+    if isinstance(lead, Proposed):
+        return Proposed(lead.lead, {**lead.changes, **changes})
+    return Proposed(lead, changes)
+
+
+# Positions along the pipeline, looked up once per move of a bulk import.
+_POSITION = {stage: index for index, stage in enumerate(PIPELINE)}
+
+
+def record_events(lead, passed, day) -> dict:
+    """Return the counted events (统计口径) a move through `passed` records on `lead`.
+
+    The first entry into 签约 keeps its 签约日期 and 签约投资额 as they are on
+    entering, and the first entry into 落地 its 落地日期, whatever happens
+    later (a drop, a move back, an edit); only a correction (`void_events`)
+    clears them. `day` is the day the event was recorded.
+    """
+    changes = {}
     if Stage.SIGNED in passed and lead.first_signed_on is None:
-        lead.first_signed_on = lead.signed_on
-        lead.first_signed_amount = lead.contract_amount
-        lead.first_signed_entered = day
+        changes.update(
+            first_signed_on=lead.signed_on,
+            first_signed_amount=lead.contract_amount,
+            first_signed_entered=day,
+        )
     if Stage.LANDED in passed and lead.first_landed_on is None:
-        lead.first_landed_on = lead.landed_on
-        lead.first_landed_entered = day
+        changes.update(first_landed_on=lead.landed_on, first_landed_entered=day)
+    return changes
 
 
-def void_events(lead, to_stage: Stage) -> dict:
-    """Clear the counted events a correction back to `to_stage` undoes; return what was cleared.
+def void_events(lead, to_stage: Stage) -> tuple[dict, dict]:
+    """Return (the fields clearing what a correction back to `to_stage` undoes, what it cleared).
 
     A correction says the stages left were entered by mistake: their counted
-    events and their stage dates are removed (a later real signing counts anew).
+    events and their stage dates are removed (a later real signing counts
+    anew). What was cleared goes on the transition row (`voided_*`), which
+    the next report lists in 调整说明.
     """
-    voided = {}
-    undo = [Stage.LANDED]
-    if stage_index(to_stage) < stage_index(Stage.SIGNED):
-        undo.append(Stage.SIGNED)
-    if Stage.LANDED in undo and lead.first_landed_on is not None:
-        voided["landed_on"] = lead.first_landed_on
-        voided["landed_amount"] = lead.first_signed_amount
-        lead.first_landed_on = lead.first_landed_entered = None
-        lead.landed_on = None
-    if Stage.SIGNED in undo and lead.first_signed_on is not None:
-        voided["signed_on"] = lead.first_signed_on
-        voided["signed_amount"] = lead.first_signed_amount
-        lead.first_signed_on = lead.first_signed_amount = lead.first_signed_entered = None
-        lead.signed_on = None
-    return voided
+    changes, voided = {}, {}
+    if lead.first_landed_on is not None:
+        changes.update(first_landed_on=None, first_landed_entered=None, landed_on=None)
+        voided.update(voided_landed_on=lead.first_landed_on, voided_amount=lead.first_signed_amount)
+    if _POSITION[to_stage] < _POSITION[Stage.SIGNED] and lead.first_signed_on is not None:
+        changes.update(
+            first_signed_on=None,
+            first_signed_amount=None,
+            first_signed_entered=None,
+            signed_on=None,
+        )
+        voided.update(voided_signed_on=lead.first_signed_on, voided_amount=lead.first_signed_amount)
+    return changes, voided
 
 
 def correction_errors(actor, *, from_stage: Stage, to_stage: Stage) -> dict[str, str]:
     """Return why a move may not be marked as a correction: only 局领导, only a move back."""
     if actor is None or not actor.has_perm("leads.correct_stage_lead"):
         return {"correction": _("只有局领导可以把退回标记为更正误录。")}
-    if Stage.DROPPED in (from_stage, to_stage) or stage_index(to_stage) >= stage_index(from_stage):
+    if Stage.DROPPED in (from_stage, to_stage) or _POSITION[to_stage] >= _POSITION[from_stage]:
         return {"correction": _("只有退回到前一阶段才能标记为更正误录。")}
     return {}
 
 
-def _plan_move(
-    lead: Lead, from_stage: Stage, to_stage: Stage, note: str, day, correction: bool = False
-) -> dict[str, str]:
-    """Validate the move on the locked, data-applied lead; set derived fields.
+def move_rule_changes(lead, *, from_stage: Stage, to_stage: Stage, note: str, day):
+    """Return (the fields a move sets by the pipeline rules, field errors); change nothing.
 
-    Return field errors; an empty dict means the move is allowed.
+    `lead` is read with the move's data applied (a `Proposed` view). The
+    rules of DESIGN: what entering and passing each stage needs, how 终止 and
+    its restoring work, that a step back needs a reason, that the stage
+    entered gets the day of the move as its date when none is given, and
+    that the first entry into 签约 / 落地 is recorded (`record_events`).
+    A correction's voiding is `void_events`, planned by `lead_plan_move`.
     """
     if from_stage == Stage.DROPPED:
         if to_stage != lead.dropped_from:
-            return {
+            return {}, {
                 "stage": _("已终止的线索只能恢复到终止前的阶段“%(stage)s”。")
                 % {"stage": Stage(lead.dropped_from).label}
             }
-        lead.dropped_from = ""
-        lead.drop_reason = ""
-        lead.lost_to = ""
-        return {}
+        return {"dropped_from": "", "drop_reason": "", "lost_to": ""}, {}
 
     if to_stage == Stage.DROPPED:
         if from_stage == Stage.LANDED:
-            return {"stage": _("已落地的项目不能终止；如需更正请先退回。")}
+            return {}, {"stage": _("已落地的项目不能终止；如需更正请先退回。")}
         errors = {}
         if _is_blank(lead.drop_reason):
             errors["drop_reason"] = _("终止线索须填写终止原因。")
         # 落户他地 without the place is a row rule (lead_row_errors), checked next.
-        lead.dropped_from = from_stage
-        return errors
+        return {"dropped_from": from_stage.value}, errors
 
-    step = stage_index(to_stage) - stage_index(from_stage)
+    step = _POSITION[to_stage] - _POSITION[from_stage]
     if step < 0:
         if _is_blank(note):
-            return {"note": _("退回到前一阶段须说明原因。")}
-        if correction:
-            void_events(lead, to_stage)
-        return {}
+            return {}, {"note": _("退回到前一阶段须说明原因。")}
+        return {}, {}
 
-    passed = PIPELINE[stage_index(from_stage) + 1 : stage_index(to_stage) + 1]
+    passed = PIPELINE[_POSITION[from_stage] + 1 : _POSITION[to_stage] + 1]
     date_field = STAGE_RULES[to_stage].date_field
+    changes = {}
     if date_field and getattr(lead, date_field) is None:
-        setattr(lead, date_field, day)
-    errors = _required_errors(lead, passed)
+        changes[date_field] = day
+    moved = proposed(lead, changes)
+    errors = _required_errors(moved, passed)
     if not errors:
-        record_events(lead, passed, day)
-    return errors
+        changes.update(record_events(moved, passed, day))
+    return changes, errors

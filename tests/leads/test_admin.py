@@ -1,13 +1,15 @@
 """The admin: Chinese, every model listed, stage changed only through the service."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import Permission, User
 from django.test import TestCase
 from django.urls import reverse
+from django.utils import timezone
 
 from chambers.models import Chamber, Entrepreneur
-from leads.choices import Stage
+from leads.choices import ActivityKind, Stage
 from leads.models import (
     Activity,
     AnnualTarget,
@@ -18,6 +20,7 @@ from leads.models import (
     TaskTeam,
 )
 from leads.services import lead_update
+from leads.services.activities import activity_create
 from tests.factories import IndustryFactory, UserFactory, ensure_stage_owners, make_lead
 
 
@@ -165,3 +168,81 @@ class AdminEditTests(AdminTestCase):
         self.assertEqual(
             list(lead.transitions.values_list("to_stage", "channel")), [("contact", "admin")]
         )
+
+
+class AdminActivityTests(AdminTestCase):
+    """Activities saved in the admin go through the activity services and their rules."""
+
+    def activity_data(self, **overrides):
+        return {
+            "lead": self.lead.pk,
+            "occurred_on": timezone.localdate().isoformat(),
+            "kind": ActivityKind.CALL,
+            "participants": "",
+            "summary": "电话沟通用地需求",
+            "next_step": "",
+            "next_follow_up": "",
+            **overrides,
+        }
+
+    def inline_data(self, **activity):
+        return {
+            **AdminEditTests.form_data(self, notes="随记录修改"),
+            "activities-TOTAL_FORMS": 1,
+            "activities-0-occurred_on": timezone.localdate().isoformat(),
+            "activities-0-kind": ActivityKind.CALL,
+            "activities-0-summary": "后台补录",
+            **{f"activities-0-{name}": value for name, value in activity.items()},
+        }
+
+    def test_admin_refuses_an_activity_dated_tomorrow_and_writes_nothing(self):
+        tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+        response = self.client.post(
+            reverse("admin:leads_activity_add"), self.activity_data(occurred_on=tomorrow)
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(
+            response.context["adminform"].form.errors["occurred_on"], ["对接日期不能晚于今天。"]
+        )
+        self.assertFalse(Activity.objects.exists())
+
+    def test_admin_add_records_the_user_and_sets_the_next_follow_up_with_history(self):
+        follow_up = timezone.localdate() + timedelta(days=7)
+        response = self.client.post(
+            reverse("admin:leads_activity_add"),
+            self.activity_data(next_follow_up=follow_up.isoformat()),
+        )
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(Activity.objects.get().created_by, self.admin)
+        lead = Lead.objects.get(pk=self.lead.pk)
+        self.assertEqual(lead.next_follow_up, follow_up)
+        self.assertEqual(lead.history.latest("history_date").history_user, self.admin)
+
+    def test_admin_refuses_moving_an_activity_to_tomorrow(self):
+        activity = activity_create(lead=self.lead, actor=None, kind=ActivityKind.CALL, summary="甲")
+        tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+        data = self.activity_data(occurred_on=tomorrow, summary="改过")
+        response = self.client.post(
+            reverse("admin:leads_activity_change", args=[activity.pk]), data
+        )
+        self.assertContains(response, "对接日期不能晚于今天。")
+        activity.refresh_from_db()
+        self.assertEqual((activity.occurred_on, activity.summary), (timezone.localdate(), "甲"))
+
+    def test_lead_inline_refuses_an_activity_dated_tomorrow_and_writes_nothing(self):
+        tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+        response = self.client.post(
+            reverse("admin:leads_lead_change", args=[self.lead.pk]),
+            self.inline_data(occurred_on=tomorrow),
+        )
+        self.assertContains(response, "对接日期不能晚于今天。")
+        self.assertFalse(Activity.objects.exists())
+        self.assertEqual(Lead.objects.get(pk=self.lead.pk).notes, "")
+
+    def test_lead_inline_saves_a_new_activity_by_the_user(self):
+        response = self.client.post(
+            reverse("admin:leads_lead_change", args=[self.lead.pk]), self.inline_data()
+        )
+        self.assertEqual(response.status_code, 302)
+        activity = Activity.objects.get()
+        self.assertEqual((activity.summary, activity.created_by), ("后台补录", self.admin))

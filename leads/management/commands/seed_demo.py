@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from leads.choices import PIPELINE, ActivityKind, Channel, OriginType, Source, Stage
 from leads.models import Activity, AnnualTarget, Industry, Lead, StageOwner, TaskTeam
-from leads.services import lead_change_stage, lead_create
+from leads.services import lead_change_stage, lead_create, lead_update
 from leads.validators import CREDIT_CODE_ALPHABET, credit_code_check_char
 
 # Chambers and entrepreneurs are reached through the lead's foreign keys (and
@@ -376,8 +376,9 @@ class Command(BaseCommand):
             self._activities(lead, days, members_by_team)
             if lead.stage not in (Stage.LANDED, Stage.DROPPED):
                 follow_up = self.today + timedelta(days=self.rng.randrange(-10, 30))
-                lead.next_follow_up = max(follow_up, days[0])
-                Lead.objects.filter(pk=lead.pk).update(next_follow_up=lead.next_follow_up)
+                lead = lead_update(
+                    lead=lead, next_follow_up=max(follow_up, days[0]), note="安排下次跟进"
+                )
             created += 1
         return created
 

@@ -37,7 +37,10 @@ class ImportProgressBrowserTests(StaticLiveServerTestCase):
         call_command("loaddata", "reference", verbosity=0)
         self.user = UserFactory(groups=["局领导"])
         self.client.force_login(self.user)
-        self.context = self.browser.new_context()
+        # Playwright's wait_for_function evaluates a string in the page, which the
+        # Content-Security-Policy forbids (no 'unsafe-eval'); tests/browser/test_csp.py
+        # checks the policy.
+        self.context = self.browser.new_context(bypass_csp=True)
         self.context.add_cookies(
             [
                 {

@@ -6,8 +6,9 @@ from decimal import Decimal
 from django.test import TestCase
 from django.urls import reverse
 
-from leads.choices import ActivityKind, Source, Stage
+from leads.choices import ActivityKind, Channel, Source, Stage
 from leads.models import Activity, Industry, Lead
+from leads.services import lead_change_stage
 from tests.factories import ChamberFactory, EntrepreneurFactory, make_lead
 from tests.roles import RolesMixin
 
@@ -235,6 +236,24 @@ class ButtonsFollowPermissionTests(PermissionTestCase):
                 self.assertEqual(edit in response.content.decode(), allowed)
                 self.assertEqual('id="activity-form"' in response.content.decode(), allowed)
 
+    def test_detail_offers_stage_moves_only_to_those_who_may_move_the_lead(self):
+        url = reverse("leads:detail", args=[self.lead.pk])
+        moves = [
+            reverse("leads:change_stage", args=[self.lead.pk, stage])
+            for stage in (Stage.VISIT, Stage.DROPPED)
+        ]
+        for user, allowed in (
+            (self.director, True),
+            (self.a_leader, True),
+            (self.a_member, True),
+            (self.b_member, False),
+            (self.reader, False),
+        ):
+            self.as_user(user)
+            with self.subTest(user=user.username):
+                html = self.client.get(url).content.decode()
+                self.assertEqual([move in html for move in moves], [allowed, allowed])
+
     def test_import_link_needs_import_permission_and_export_link_export_permission(self):
         # 组长 import and export; 队员 export only; 只读 neither.
         for user, can_import, can_export in (
@@ -273,3 +292,47 @@ class HandedOverLeadTests(PermissionTestCase):
         lead = make_lead(stage=Stage.SIGNED, contract_amount=Decimal("10"))
         self.as_user(self.a_member)  # 签约 belongs to 签约服务组, not team A
         self.assertEqual(self.client.get(reverse("leads:edit", args=[lead.pk])).status_code, 403)
+
+
+class DroppedBoardPermissionTests(PermissionTestCase):
+    """The dropped board offers 恢复 only where the main board would offer a move."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.own = cls.dropped(make_lead(name="团队A已终止", industry=cls.industry))
+        # 考察 is owned by team B: a dropped lead stays with its team.
+        cls.other = cls.dropped(make_lead(name="团队B已终止", stage=Stage.VISIT))
+
+    @staticmethod
+    def dropped(lead):
+        return lead_change_stage(
+            lead=lead, to_stage=Stage.DROPPED, channel=Channel.SYSTEM, drop_reason="投资方放弃"
+        )
+
+    def reopen_url(self, lead):
+        return reverse("leads:change_stage", args=[lead.pk, lead.dropped_from])
+
+    def test_member_of_team_a_is_offered_reopen_only_for_team_a_leads(self):
+        self.as_user(self.a_member)
+        html = self.client.get(reverse("leads:board_dropped")).content.decode()
+        self.assertIn("团队B已终止", html)
+        self.assertIn(self.reopen_url(self.own), html)
+        self.assertNotIn(self.reopen_url(self.other), html)
+        self.assertEqual(html.count("恢复到"), 1)
+
+    def test_member_of_team_a_cannot_reopen_a_team_b_lead(self):
+        self.as_user(self.a_member)
+        other = Lead.objects.get(pk=self.other.pk)
+        response = self.client.post(
+            self.reopen_url(other), {"to_stage": Stage.VISIT, "expected_version": other.version}
+        )
+        self.assertEqual(response.status_code, 403)
+        self.assertEqual(Lead.objects.get(pk=other.pk).stage, Stage.DROPPED)
+
+    def test_director_is_offered_every_reopen_and_reader_none(self):
+        for user, offered in ((self.director, 2), (self.reader, 0)):
+            self.as_user(user)
+            with self.subTest(user=user.username):
+                html = self.client.get(reverse("leads:board_dropped")).content.decode()
+                self.assertEqual(html.count("恢复到"), offered)

@@ -266,10 +266,10 @@ def expected_report(start: date, end: date, today: date) -> dict:
     as_of = min(end, today)
     sla = StageOwner.objects.get(stage="signed").sla_days
     backlog = []
-    for lead in sorted(leads, key=lambda x: (x.signed_on or date.max, x.code)):
-        if lead.signed_on is None or lead.signed_on > as_of:
+    for lead in sorted(leads, key=lambda x: (x.ev.signed_on or date.max, x.code)):
+        if lead.ev.signed_on is None or lead.ev.signed_on > as_of:
             continue
-        if lead.stage == "landed" and lead.landed_on <= as_of:
+        if lead.ev.landed_on is not None and lead.ev.landed_on <= as_of:
             continue
         then = stage_at_end_of(history.get(lead.pk, []), as_of)
         if then is None:
@@ -279,8 +279,8 @@ def expected_report(start: date, end: date, today: date) -> dict:
         else:
             waiting = then == "signed"
         if waiting:
-            days = (as_of - lead.signed_on).days
-            backlog.append((lead.code, lead.signed_on, days, days > sla))
+            days = (as_of - lead.ev.signed_on).days
+            backlog.append((lead.code, lead.ev.signed_on, days, days > sla))
     result["backlog"] = backlog
 
     trend = []

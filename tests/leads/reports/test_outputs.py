@@ -29,6 +29,7 @@ SHEETS = [
     "年度目标",
     "签约后终止与调整说明",
     "排名",
+    "企业诉求",
 ]
 KEYS = {
     "month",
@@ -49,6 +50,7 @@ KEYS = {
     "corrections",
     "ranking",
     "locked",
+    "problems",
 }
 
 

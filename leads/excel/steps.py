@@ -1,0 +1,197 @@
+"""Decide what one workbook row does to its lead, by asking the services' planning functions.
+
+A new row gets a `CreationPlan` (`lead_plan_creation`); a matched row gets
+the plans `lead_update`, `lead_change_stage` and `lead_assign_team` would
+apply (`lead_plan_edit`, `lead_plan_move`, `lead_plan_assign_team`), in that
+order. The import decides only how its cells are read: which team a team
+cell asks for, which fields a row changes, who may import what.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.utils import timezone, translation
+
+from leads.choices import Stage
+from leads.excel.rows import NEW_LEAD, LeadRow
+from leads.models import TaskTeam
+from leads.selectors import user_team_ids
+from leads.services import (
+    TRANSITION_FIELDS,
+    CreationPlan,
+    EditPlan,
+    MovePlan,
+    lead_field_errors,
+    lead_plan_assign_team,
+    lead_plan_creation,
+    lead_plan_edit,
+    lead_plan_move,
+    next_team,
+    proposed,
+    stage_owner_teams,
+    team_permission_errors,
+)
+
+
+@dataclass(slots=True)
+class Creation:
+    row: int
+    lead: LeadRow  # the row's data; the writer applies `plan` to it
+    plan: CreationPlan
+
+
+@dataclass(slots=True)
+class Update:
+    row: int
+    lead: LeadRow  # the lead as read; the writer applies `plans` to it, oldest first
+    version: int  # the version read, checked again under lock before writing
+    plans: list[EditPlan] = field(default_factory=list)
+    changed: list = field(default_factory=list)
+
+    @property
+    def move(self) -> MovePlan | None:
+        return next((plan for plan in self.plans if isinstance(plan, MovePlan)), None)
+
+
+class RowContext:
+    """What every row's plan reads: the actor and his rights, the moment, the stage owners."""
+
+    def __init__(self, *, actor, at):
+        self.actor = actor
+        self.at = at
+        self.day = timezone.localdate(at)
+        self.language = translation.get_language()
+        self.owners = {stage: team.pk for stage, team in stage_owner_teams().items()}
+        self.team_names = dict(TaskTeam.objects.values_list("pk", "name"))
+        self.manage_all = actor is None or actor.has_perm("leads.manage_all_lead")
+        self.may_change = actor is None or actor.has_perm("leads.change_lead")
+        self.may_move = actor is None or actor.has_perm("leads.change_stage_lead")
+        self.actor_teams = set() if actor is None else user_team_ids(actor)
+
+
+def _final_errors(lead: LeadRow, plans, day) -> dict:
+    """Return the field errors of `lead` as it will be once `plans` are applied."""
+    final = lead.copy()
+    for plan in plans:
+        plan.apply(final)
+    return lead_field_errors(final, day)
+
+
+def creation_step(ctx: RowContext, row: int, values: dict) -> tuple[Creation | None, dict]:
+    """Plan a new lead from a row's values; return (the step, field errors)."""
+    to_stage = values.pop("stage") or Stage.CONTACT
+    team_id = values.pop("team_id")
+    lead = LeadRow({**NEW_LEAD, **values})
+    lead.created = lead.modified = ctx.at
+    natural = next_team(
+        to_stage=to_stage,
+        current=ctx.owners.get(Stage.CONTACT),
+        requested=None,
+        owner=ctx.owners.get(to_stage),
+    )
+    # Naming the team the stage would hand the lead to anyway asks for nothing.
+    requested = team_id if team_id is not None and team_id != natural else None
+    plan = lead_plan_creation(
+        lead,
+        to_stage=to_stage,
+        at=ctx.at,
+        day=ctx.day,
+        team=requested,
+        owners=ctx.owners,
+        actor=ctx.actor,
+        language=ctx.language,
+    )
+    errors = dict(plan.errors) or _final_errors(lead, plan.steps, ctx.day)
+    if errors:
+        return None, errors
+    return Creation(row, lead, plan), {}
+
+
+def _requested_team(ctx: RowContext, team_id, to_stage, existing: dict, moving: bool):
+    """Return the team a matched row's team cell asks for, or None.
+
+    The cell asks for a hand-over only when it names neither the current
+    team (an unedited cell) nor the one the move hands over to.
+    """
+    if team_id is None:
+        return None
+    natural = existing["team_id"]
+    if moving:
+        natural = next_team(
+            to_stage=to_stage, current=natural, requested=None, owner=ctx.owners.get(to_stage)
+        )
+    return None if team_id in (natural, existing["team_id"]) else team_id
+
+
+def _update_refusals(ctx: RowContext, existing: dict, moving: bool, requested) -> dict:
+    """Return what the actor may not do to a matched lead through the import."""
+    errors = {}
+    if not ctx.may_change or not (ctx.manage_all or existing["team_id"] in ctx.actor_teams):
+        team = ctx.team_names.get(existing["team_id"], "无")
+        errors["code"] = (
+            f"线索 {existing['code']} 由“{team}”负责，您无权通过导入修改其他小分队的线索。"
+        )
+    if moving and not ctx.may_move:
+        errors["stage"] = "您无权变更线索阶段。"
+    errors.update(team_permission_errors(ctx.actor, requested))
+    return errors
+
+
+def _update_plans(ctx: RowContext, lead: LeadRow, values: dict, changed, to_stage, requested):
+    """Return (the plans of a matched row, oldest first, field errors): edit, then move or team."""
+    plans: list[EditPlan] = []
+    view = lead
+    if changed:
+        fields = {name: values[name] for name in changed}
+        plans.append(lead_plan_edit(lead, fields=fields, language=ctx.language))
+        view = proposed(lead, dict(plans[-1].changes))
+    if to_stage != lead.stage:
+        move = lead_plan_move(
+            view,
+            to_stage=to_stage,
+            at=ctx.at,
+            day=ctx.day,
+            data={name: values[name] for name in changed if name in TRANSITION_FIELDS},
+            team=requested,
+            owner=ctx.owners.get(to_stage),
+            actor=ctx.actor,
+            language=ctx.language,
+        )
+        errors = dict(move.errors)
+        if "note" in errors:
+            errors["note"] = "导入不能把线索退回到前一阶段，请在线索页面退回并说明原因。"
+        plans.append(move)
+        return plans, errors
+    if requested is not None:
+        name = ctx.team_names.get(requested, "")
+        plans.append(
+            lead_plan_assign_team(
+                view, team=requested, team_name=name, actor=ctx.actor, language=ctx.language
+            )
+        )
+    return plans, {}
+
+
+def update_step(ctx: RowContext, row: int, values: dict, existing: dict):
+    """Plan a matched row; return (the step, or None when the row changes nothing, errors)."""
+    to_stage = values.pop("stage") or existing["stage"]
+    team_id = values.pop("team_id")
+    # A blank cell keeps what the system holds: a ledger that lacks a
+    # detail entered on the web must not erase it.
+    values = {name: value for name, value in values.items() if value not in ("", None)}
+    changed = [name for name, value in values.items() if existing[name] != value]
+    moving = to_stage != existing["stage"]
+    requested = _requested_team(ctx, team_id, to_stage, existing, moving)
+    if not changed and not moving and requested is None:
+        return None, {}
+    errors = _update_refusals(ctx, existing, moving, requested)
+    if errors:
+        return None, errors
+    lead = LeadRow(existing)
+    lead.modified = ctx.at
+    plans, errors = _update_plans(ctx, lead, values, changed, to_stage, requested)
+    errors = errors or _final_errors(lead, plans, ctx.day)
+    if errors:
+        return None, errors
+    return Update(row=row, lead=lead, version=existing["version"], plans=plans, changed=changed), {}

@@ -1,0 +1,301 @@
+"""Plans of lead writes: every value a creation, an edit or a stage move sets, decided once.
+
+The functions here read a lead (a Lead, or the bulk import's LeadRow) and
+return a frozen plan; they write nothing and change nothing. Two appliers
+use plans: the services in `lifecycle` apply one plan through the ORM, and
+the bulk import (`leads.excel.write`) applies many through its SQL path.
+An applier adds only who wrote, through which channel and with what note;
+the stage, dates, data, team, version, change reason, transition row and
+field-history values all come from the plan.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from types import MappingProxyType
+
+from django.utils import timezone, translation
+
+from leads.choices import Stage
+from leads.services.reasons import STAGES, change_reason
+from leads.services.rules import (
+    STAGE_RULES,
+    correction_errors,
+    json_safe,
+    lead_creation_errors,
+    move_rule_changes,
+    next_team,
+    proposed,
+    team_permission_errors,
+    void_events,
+)
+
+EMPTY: Mapping = MappingProxyType({})
+STAGE_DATES = frozenset(rule.date_field for rule in STAGE_RULES.values() if rule.date_field)
+
+
+def _empty() -> Mapping:
+    return EMPTY
+
+
+def _pk(team):
+    return getattr(team, "pk", team)
+
+
+def _clean(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class EditPlan:
+    """A write to one lead: the values it sets (by attname), its reason, and what refuses it."""
+
+    changes: Mapping
+    reason: str
+    errors: Mapping = field(default_factory=_empty)
+    history_type: str = "~"
+
+    @property
+    def version(self) -> int:
+        """Return the lead's version after the write."""
+        return self.changes["version"]
+
+    def apply(self, lead) -> None:
+        """Set the planned values on `lead` (a Lead or a LeadRow) in memory."""
+        for name, value in self.changes.items():
+            setattr(lead, name, value)
+
+    def update_fields(self) -> list[str]:
+        """Return the columns an ORM save of this plan writes, `modified` included."""
+        return sorted({*self.changes, "modified"})
+
+    def history_reason(self, note: str = "", *, source: str = "") -> str:
+        """Return the field-history row's change reason: the note given, else the plan's reason.
+
+        A bulk writer names its source (the imported file) and keeps the
+        reason after it: "Excel导入：台账.xlsx（阶段变更：意向 → 签约）".
+        """
+        if source:
+            return f"{source}（{self.reason}）"
+        return note or self.reason
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class MovePlan(EditPlan):
+    """A stage move (or a creation's entry at 接洽, from no stage), complete.
+
+    `changes` holds everything the move sets: the data given, the stage
+    date filled (`filled`), dropped_from / drop_reason / lost_to, the stage,
+    its entry time, the team and the version, and the counted events
+    (first_signed_* / first_landed_*) the rules record or a correction
+    clears. `note` is the transition's note; `correction` marks a move back
+    correcting a data-entry error, whose `data` keeps what it voided.
+    """
+
+    from_stage: str
+    to_stage: str
+    at: datetime
+    from_team: int | None
+    to_team: int | None
+    data: Mapping = field(default_factory=_empty)
+    filled: tuple[str, ...] = ()
+    note: str = ""
+    correction: bool = False
+
+    def transition_values(self) -> dict:
+        """Return the StageTransition row's values, except lead, actor, channel and note."""
+        return {
+            "from_stage": self.from_stage,
+            "to_stage": self.to_stage,
+            "at": self.at,
+            "from_team_id": self.from_team,
+            "to_team_id": self.to_team,
+            "data": json_safe(self.data),
+            "correction": self.correction,
+        }
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CreationPlan:
+    """A new lead: its entry at 接洽 and, when created at a later stage, the move there."""
+
+    entry: MovePlan
+    move: MovePlan | None = None
+    errors: Mapping = field(default_factory=_empty)
+
+    @property
+    def steps(self) -> tuple[MovePlan, ...]:
+        """Return the entry and the move, in the order they are written."""
+        return (self.entry,) if self.move is None else (self.entry, self.move)
+
+    @property
+    def final(self) -> MovePlan:
+        """Return the last step: what the lead holds once created."""
+        return self.move or self.entry
+
+
+def _frozen(mapping: dict) -> Mapping:
+    return MappingProxyType(mapping) if mapping else EMPTY
+
+
+def lead_plan_move(
+    lead,
+    *,
+    to_stage,
+    at,
+    day=None,
+    note="",
+    data=EMPTY,
+    team=None,
+    owner=None,
+    actor=None,
+    language=None,
+    correction=False,
+) -> MovePlan:
+    """Return the plan of moving `lead` (read, not changed) to `to_stage` at `at`.
+
+    `data` are transition fields given with the move, applied first; `team`
+    a team asked for (needs the assign permission), `owner` the owning team
+    of `to_stage` (read by the caller: one query, or once per import); teams
+    may be given as teams or ids, the plan holds ids. `day` is the day of the
+    move (the local date of `at` unless given), `language` that of the
+    change reason. `correction` marks a move back as correcting a
+    data-entry error (局领导 only): it clears the counted events of the
+    stages it leaves (`void_events`), kept in the transition's data. The
+    plan's `errors` say what refuses the move.
+    """
+    from_stage = STAGES[lead.stage]
+    to_stage = STAGES[to_stage]
+    given = {name: _clean(value) for name, value in data.items()}
+    ruled, errors = move_rule_changes(
+        proposed(lead, given),
+        from_stage=from_stage,
+        to_stage=to_stage,
+        note=note,
+        day=day or timezone.localdate(at),
+    )
+    voided = {}
+    if correction:
+        errors = correction_errors(actor, from_stage=from_stage, to_stage=to_stage) or errors
+        if not errors:
+            cleared, voided = void_events(lead, to_stage)
+            ruled = {**ruled, **cleared}
+    for name, message in team_permission_errors(actor, team).items():
+        errors.setdefault(name, message)
+    from_team = lead.team_id
+    to_team = next_team(to_stage=to_stage, current=from_team, requested=_pk(team), owner=_pk(owner))
+    changes = {
+        **given,
+        **ruled,
+        "stage": to_stage.value,
+        "stage_entered_at": at,
+        "team_id": to_team,
+        "version": lead.version + 1,
+    }
+    return MovePlan(
+        changes=MappingProxyType(changes),
+        reason=change_reason("move", from_stage, to_stage, language=language),
+        errors=_frozen(errors),
+        from_stage=from_stage.value,
+        to_stage=to_stage.value,
+        at=at,
+        from_team=from_team,
+        to_team=to_team,
+        data=_frozen({**given, **voided}),
+        filled=tuple(name for name in ruled if name in STAGE_DATES and ruled[name] is not None),
+        note=note,
+        correction=bool(correction),
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _entry_plan(at, contact_team, note: str, language: str) -> MovePlan:
+    """Return the plan of a lead's entry at 接洽: shared by all new leads of an import."""
+    reason = change_reason("create", language=language)
+    return MovePlan(
+        changes=MappingProxyType(
+            {
+                "stage": Stage.CONTACT.value,
+                "stage_entered_at": at,
+                "team_id": contact_team,
+                # Credit goes to the team at capture (首谈/引进) and stays.
+                "credit_team_id": contact_team,
+                "version": 0,
+            }
+        ),
+        reason=reason,
+        history_type="+",
+        from_stage="",
+        to_stage=Stage.CONTACT.value,
+        at=at,
+        from_team=None,
+        to_team=contact_team,
+        note=note or reason,
+    )
+
+
+def lead_plan_creation(
+    lead,
+    *,
+    to_stage=Stage.CONTACT,
+    at,
+    day=None,
+    team=None,
+    owners: Mapping,
+    actor=None,
+    note="",
+    language=None,
+) -> CreationPlan:
+    """Return the plan of creating `lead` (its data set, read not changed) and moving it on.
+
+    The steps of DESIGN: the lead enters 接洽 with its required data and the
+    owning team of 接洽 (or the `team` asked for, which needs the assign
+    permission), version 0, then moves to `to_stage` by `lead_plan_move`.
+    `owners` maps stages to their teams (or ids), read once by the caller.
+    """
+    errors = lead_creation_errors(lead)
+    errors.update(team_permission_errors(actor, team))
+    contact_team = _pk(team) if team is not None else _pk(owners.get(Stage.CONTACT))
+    entry = _entry_plan(at, contact_team, note, language or translation.get_language())
+    if errors:
+        entry = replace(entry, errors=MappingProxyType(dict(errors)))
+    if to_stage == Stage.CONTACT or errors:
+        return CreationPlan(entry=entry, errors=entry.errors)
+    move = lead_plan_move(
+        proposed(lead, dict(entry.changes)),
+        to_stage=to_stage,
+        at=at,
+        day=day,
+        note=note,
+        team=team,
+        owner=owners.get(to_stage),
+        language=language,
+    )
+    return CreationPlan(entry=entry, move=move, errors=move.errors)
+
+
+def lead_plan_edit(lead, *, fields: Mapping, language=None) -> EditPlan:
+    """Return the plan of changing `lead`'s ordinary fields to `fields` (only those that differ).
+
+    An edit that changes nothing has no changes at all (not even the version).
+    """
+    changes = {
+        name: value
+        for name, value in ((name, _clean(value)) for name, value in fields.items())
+        if getattr(lead, name) != value
+    }
+    if changes:
+        changes["version"] = lead.version + 1
+    return EditPlan(changes=_frozen(changes), reason=change_reason("edit", language=language))
+
+
+def lead_plan_assign_team(lead, *, team, team_name: str, actor=None, language=None) -> EditPlan:
+    """Return the plan of handing `lead` to `team` (a team or id) without a stage move."""
+    return EditPlan(
+        changes=MappingProxyType({"team_id": _pk(team), "version": lead.version + 1}),
+        reason=change_reason("assign", team_name, language=language),
+        errors=_frozen(team_permission_errors(actor, team)),
+    )
