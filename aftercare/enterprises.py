@@ -23,15 +23,15 @@ def enterprise_create(*, actor=None, **fields) -> Enterprise:
 def enterprise_update(*, enterprise: Enterprise, actor=None, **fields) -> Enterprise:
     """Change an enterprise's fields; refuse a stale copy (ProblemEditConflict)."""
     with transaction.atomic():
-        locked = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
-        if locked.version != enterprise.version:
+        stored = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+        if stored.version != enterprise.version:
             raise ProblemEditConflict({"version": _("该企业已被他人修改，请刷新后重新操作。")})
         for field, value in stripped(fields).items():
-            setattr(locked, field, value.upper() if field == "credit_code" else value)
-        full_clean_or_raise(locked)
-        locked.version += 1
-        locked.save()
-    return locked
+            setattr(stored, field, value.upper() if field == "credit_code" else value)
+        full_clean_or_raise(stored)
+        stored.version += 1
+        stored.save()
+    return stored
 
 
 def enterprise_find_or_create(*, name: str, credit_code: str = "") -> Enterprise:

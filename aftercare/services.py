@@ -126,18 +126,18 @@ def problem_create(
 
 def _lock_current(problem: Problem) -> Problem:
     """Lock the problem's row and return it; refuse a copy read before the last change."""
-    locked = Problem.objects.select_for_update().get(pk=problem.pk)
-    if problem.version != locked.version:
+    stored = Problem.objects.select_for_update().get(pk=problem.pk)
+    if problem.version != stored.version:
         raise ProblemEditConflict(
             {
                 "version": _(
                     "该诉求已被他人修改（当前版本 %(current)d，您的版本 %(yours)d），"
                     "请刷新后重新操作，您填写的内容未保存。"
                 )
-                % {"current": locked.version, "yours": problem.version}
+                % {"current": stored.version, "yours": problem.version}
             }
         )
-    return locked
+    return stored
 
 
 def problem_update(*, problem: Problem, actor=None, **fields) -> Problem:
@@ -146,18 +146,18 @@ def problem_update(*, problem: Problem, actor=None, **fields) -> Problem:
     if invalid:
         raise TypeError(f"problem_update() cannot set {sorted(invalid)}")
     with transaction.atomic():
-        locked = _lock_current(problem)
+        stored = _lock_current(problem)
         changed = [
-            field for field, value in stripped(fields).items() if getattr(locked, field) != value
+            field for field, value in stripped(fields).items() if getattr(stored, field) != value
         ]
         if not changed:
-            return locked
+            return stored
         for field in changed:
-            setattr(locked, field, stripped(fields)[field])
-        full_clean_or_raise(locked, exclude=["code"])
-        locked.version += 1
-        locked.save(update_fields=[*changed, "version", "modified"])
-    return locked
+            setattr(stored, field, stripped(fields)[field])
+        full_clean_or_raise(stored, exclude=["code"])
+        stored.version += 1
+        stored.save(update_fields=[*changed, "version", "modified"])
+    return stored
 
 
 def problem_change_status(
@@ -193,33 +193,33 @@ def problem_change_status(
     today = timezone.localdate(at)
     note = (note or "").strip()
     with transaction.atomic():
-        locked = _lock_current(problem)
-        from_status = Status(locked.status)
+        stored = _lock_current(problem)
+        from_status = Status(stored.status)
         if to_status == from_status:
-            return locked
+            return stored
         rule = STATUS_RULES[to_status]
         allowed = set(rule.required) | set(rule.optional)
         extra = sorted(set(data) - allowed)
         if extra:
             raise InvalidStatusChange({extra[0]: _("该项不属于此操作。")})
         for field, value in stripped(data).items():
-            setattr(locked, field, value)
-        if rule.date_field and getattr(locked, rule.date_field) is None:
-            setattr(locked, rule.date_field, today)
+            setattr(stored, field, value)
+        if rule.date_field and getattr(stored, rule.date_field) is None:
+            setattr(stored, rule.date_field, today)
         errors = status_move_errors(
-            locked, from_status=from_status, to_status=to_status, note=note, today=today
+            stored, from_status=from_status, to_status=to_status, note=note, today=today
         )
         if errors:
             raise InvalidStatusChange(errors)
-        final, rating = to_status, locked.rating if to_status == Status.CLOSED else ""
+        final, rating = to_status, stored.rating if to_status == Status.CLOSED else ""
         if to_status == Status.CLOSED and rating == Rating.UNSATISFIED:
-            final, note = _reopen_unsatisfied(locked), note or _("企业评价不满意，重新办理。")
-        locked.status = final
-        locked.version += 1
-        full_clean_or_raise(locked, exclude=["code"])
-        locked.save()
+            final, note = _reopen_unsatisfied(stored), note or _("企业评价不满意，重新办理。")
+        stored.status = final
+        stored.version += 1
+        full_clean_or_raise(stored, exclude=["code"])
+        stored.save()
         change = ProblemStatusChange.objects.create(
-            problem=locked,
+            problem=stored,
             from_status=from_status,
             to_status=final,
             at=at,
@@ -230,9 +230,9 @@ def problem_change_status(
             data=_json_safe(data),
         )
         transaction.on_commit(
-            lambda: problem_status_changed.send(sender=Problem, problem=locked, change=change)
+            lambda: problem_status_changed.send(sender=Problem, problem=stored, change=change)
         )
-    return locked
+    return stored
 
 
 def _reopen_unsatisfied(problem: Problem) -> Status:

@@ -3,7 +3,6 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminDateWidget
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -28,6 +27,7 @@ from leads.models import (
     Unit,
 )
 from leads.pages.stage_form import LeadStageForm
+from leads.permissions import check_lead_allows
 from leads.resources import AnnualTargetResource, LeadResource
 from leads.selectors import lead_can_change
 from leads.services import SERVICE_FIELDS, LeadServiceError, lead_create, lead_update
@@ -326,10 +326,7 @@ class LeadAdmin(WorkbookAdminMixin, SimpleHistoryAdmin):
 
     def change_stage_view(self, request, object_id):
         lead = get_object_or_404(Lead, pk=object_id)
-        if not (
-            request.user.has_perm("leads.change_stage_lead") and lead_can_change(request.user, lead)
-        ):
-            raise PermissionDenied
+        check_lead_allows(request.user, lead, "can_move")
         form = LeadStageForm(request.POST or None, instance=lead)
         if request.method == "POST" and form.is_valid():
             moved = form.change_stage(actor=request.user, channel=Channel.ADMIN)

@@ -16,7 +16,7 @@ import operator
 from django.db import transaction
 
 from crm.spreadsheets.results import ImportFailed, RowError
-from leads.choices import Channel, Stage
+from leads.choices import Channel
 from leads.excel.plan import LeadPlan
 from leads.excel.rows import ATTNAMES, CHUNK, SNAPSHOT
 from leads.excel.sql import bulk_insert, bulk_update
@@ -135,7 +135,7 @@ class _Writer:
         """Write the transition row of every applied move; return the ids of leads moved on."""
         tail = (self.actor_id, Channel.IMPORT.value, self.note)
         moves = [(lead, plan) for lead, plan, _values in applied if isinstance(plan, MovePlan)]
-        self.landed += [lead for lead, plan in moves if plan.to_stage == Stage.LANDED]
+        self.landed.extend(lead for lead, plan in moves if plan.lands)
         bulk_insert(
             StageTransition,
             TRANSITION_COLUMNS,

@@ -163,7 +163,7 @@ def _apply_move(lead: Lead, plan: MovePlan, *, actor, channel: str) -> StageTran
     transition = StageTransition.objects.create(
         lead=lead, actor=actor, channel=channel, note=plan.note, **plan.transition_values()
     )
-    if plan.to_stage == Stage.LANDED:
+    if plan.lands:
         # Apps that act on a landing (aftercare links the enterprise) do so in this transaction.
         lead_landed_in_transaction.send(sender=Lead, leads=[lead], actor=actor)
     transaction.on_commit(

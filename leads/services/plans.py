@@ -105,6 +105,11 @@ class MovePlan(EditPlan):
     note: str = ""
     correction: bool = False
 
+    @property
+    def lands(self) -> bool:
+        """Return whether the move enters 落地 (apps act on a landing in its transaction)."""
+        return self.to_stage == Stage.LANDED
+
     def transition_values(self) -> dict:
         """Return the StageTransition row's values, except lead, actor, channel and note."""
         return {

@@ -57,13 +57,6 @@ class DeploySettingsTests(SimpleTestCase):
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("DJANGO_SECRET_KEY", result.stderr)
 
-    def test_language_and_time_zone(self):
-        from django.conf import settings
-
-        self.assertEqual(settings.LANGUAGE_CODE, "zh-hans")
-        self.assertEqual(settings.TIME_ZONE, "Asia/Shanghai")
-        self.assertTrue(settings.USE_TZ)
-
 
 WRITER = textwrap.dedent(
     """
@@ -85,6 +78,25 @@ WRITER = textwrap.dedent(
         print(cursor.fetchone()[0])
     """
 )
+
+
+class LocaleTests(TestCase):
+    def test_pages_speak_chinese_and_show_shanghai_time(self):
+        """A move at 16:30 UTC on 5 March is shown as 00:30 on 6 March, in a zh-hans page."""
+        from datetime import UTC, datetime
+
+        from django.core.management import call_command
+        from django.urls import reverse
+
+        from tests.factories import UserFactory, make_lead
+
+        call_command("loaddata", "reference", verbosity=0)
+        lead = make_lead(name="时区检查", at=datetime(2026, 3, 5, 16, 30, tzinfo=UTC))
+        self.client.force_login(UserFactory(groups=["局领导"]))
+        html = self.client.get(reverse("leads:detail", args=[lead.pk])).content.decode()
+        self.assertIn('<html lang="zh-hans">', html)
+        self.assertIn("2026-03-06 00:30", html)
+        self.assertNotIn("2026-03-05 16:30", html)
 
 
 class SQLiteConcurrencyTests(SimpleTestCase):

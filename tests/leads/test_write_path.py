@@ -87,7 +87,7 @@ def applier_decisions(source: str) -> list[str]:
 
 
 def project_modules():
-    for folder in ("crm", "leads", "chambers"):
+    for folder in ("crm", "leads", "chambers", "aftercare", "audit"):
         for path in sorted((ROOT / folder).rglob("*.py")):
             relative = path.relative_to(ROOT).as_posix()
             if "/migrations/" not in relative:

@@ -500,13 +500,26 @@ class ConcurrencyTests(PipelineTestCase):
         self.assertEqual(assigned.team, self.owners["landed"])
 
 
-class DatabaseConstraintTests(PipelineTestCase):
-    def test_database_refuses_signed_lead_without_signing_data(self):
-        lead = make_lead(industry=self.industry)
-        with self.assertRaises(IntegrityError), transaction.atomic():
-            Lead.objects.filter(pk=lead.pk).update(stage=Stage.SIGNED)
+class AmountRuleTests(PipelineTestCase):
+    """Amounts are never negative: the services refuse one by field, before the database would.
 
-    def test_database_refuses_negative_amounts(self):
-        lead = make_lead(industry=self.industry)
-        with self.assertRaises(IntegrityError), transaction.atomic():
-            Lead.objects.filter(pk=lead.pk).update(contract_amount=Decimal("-1"))
+    (That the CHECK constraints and the import's pre-check agree, stage by
+    stage, is tests/leads/services/test_held_constraints.py.)
+    """
+
+    def test_negative_amount_is_refused_by_field_and_nothing_changes(self):
+        lead = make_lead(industry=self.industry, stage=Stage.SIGNED)
+        for field in ("planned_investment", "contract_amount", "paid_in"):
+            with self.subTest(field=field), self.assertRaises(LeadServiceError) as caught:
+                lead_update(lead=Lead.objects.get(pk=lead.pk), **{field: Decimal("-0.01")})
+            self.assertIn(field, caught.exception.message_dict)
+        self.assertEqual(Lead.objects.get(pk=lead.pk).contract_amount, Decimal("800.50"))
+
+    def test_negative_contract_amount_on_signing_is_refused(self):
+        lead = make_lead(industry=self.industry, stage=Stage.INTENT)
+        with self.assertRaises(InvalidTransition) as caught:
+            self.move(
+                lead, Stage.SIGNED, signed_on=timezone.localdate(), contract_amount=Decimal("-5")
+            )
+        self.assertIn("contract_amount", caught.exception.message_dict)
+        self.assertEqual(Lead.objects.get(pk=lead.pk).stage, Stage.INTENT)
