@@ -160,11 +160,12 @@ def generate_rows(count: int, industries: list[str], chambers: list[str], entrep
 def write_workbook(path: Path, rows, headers: list[str]) -> None:
     from crm.spreadsheets.writer import Column, write_rows
 
-    kinds = {h: "date" for h in ("签约日期", "落地日期", "下次跟进日期")}
+    kinds = {h: "date" for h in ("考察日期", "意向日期", "签约日期", "落地日期", "下次跟进日期")}
     kinds.update({h: "amount" for h in headers if h.endswith("(万元)")})
     columns = [Column(h, kind=kinds.get(h, "text")) for h in headers]
+    # Columns the generated ledger leaves blank (e.g. 责任人, 落户地) are written empty.
     write_rows(
-        path, title="招商线索", columns=columns, rows=([r[h] for h in headers] for r in rows)
+        path, title="招商线索", columns=columns, rows=([r.get(h) for h in headers] for r in rows)
     )
 
 

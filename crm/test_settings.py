@@ -19,3 +19,12 @@ STORAGES = {
 # No collectstatic before tests: WhiteNoise looks files up per request instead of
 # scanning STATIC_ROOT at start-up (tests/test_project.py checks the real setup).
 WHITENOISE_AUTOREFRESH = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    import tempfile
+
+    # A file, not Django's shared-cache in-memory test database: there a second
+    # writer fails at once with "database table is locked" instead of waiting
+    # its turn as on a real SQLite file, and the concurrency tests run threads.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(tempfile.gettempdir(), f"crm-test-{os.getpid()}.sqlite3")
+    }

@@ -10,6 +10,7 @@ row-by-row path of django-import-export would save leads without them.
 from import_export import fields, resources, widgets
 
 from crm.spreadsheets.admin_bridge import ImportThroughPlanMixin
+from crm.spreadsheets.cells import UserLookup
 from crm.spreadsheets.widgets import ChoiceLabelWidget
 from leads.models import AnnualTarget, Industry, Lead, TaskTeam, Unit
 
@@ -49,6 +50,7 @@ class LeadResource(ImportThroughPlanMixin, resources.ModelResource):
         widget=widgets.ForeignKeyWidget(TaskTeam, "name"),
     )
     leader = fields.Field(attribute="leader", column_name="分包领导")
+    owner = fields.Field(attribute="owner", column_name="责任人")
     planned_investment = fields.Field(
         attribute="planned_investment",
         column_name="计划投资额(万元)",
@@ -56,6 +58,12 @@ class LeadResource(ImportThroughPlanMixin, resources.ModelResource):
     )
     contract_amount = fields.Field(
         attribute="contract_amount", column_name="签约投资额(万元)", widget=widgets.DecimalWidget()
+    )
+    visited_on = fields.Field(
+        attribute="visited_on", column_name="考察日期", widget=widgets.DateWidget("%Y-%m-%d")
+    )
+    intent_on = fields.Field(
+        attribute="intent_on", column_name="意向日期", widget=widgets.DateWidget("%Y-%m-%d")
     )
     signed_on = fields.Field(
         attribute="signed_on", column_name="签约日期", widget=widgets.DateWidget("%Y-%m-%d")
@@ -69,6 +77,12 @@ class LeadResource(ImportThroughPlanMixin, resources.ModelResource):
         attribute="paid_in", column_name="到位资金(万元)", widget=widgets.DecimalWidget()
     )
     drop_reason = fields.Field(attribute="drop_reason", column_name="终止原因")
+    lost_to = fields.Field(attribute="lost_to", column_name="落户地")
+    dropped_from = fields.Field(
+        attribute="dropped_from",
+        column_name="终止前阶段",
+        widget=ChoiceLabelWidget(Lead._meta.get_field("dropped_from").choices),
+    )
     next_follow_up = fields.Field(
         attribute="next_follow_up",
         column_name="下次跟进日期",
@@ -82,8 +96,9 @@ class LeadResource(ImportThroughPlanMixin, resources.ModelResource):
         model = Lead
         fields = (
             "code", "name", "investor", "origin", "origin_type", "industry", "source", "chamber",
-            "entrepreneur", "stage", "team", "leader", "planned_investment", "contract_amount",
-            "signed_on", "landed_on", "registered_name", "credit_code", "paid_in", "drop_reason",
+            "entrepreneur", "stage", "team", "leader", "owner", "planned_investment",
+            "contract_amount", "visited_on", "intent_on", "signed_on", "landed_on",
+            "registered_name", "credit_code", "paid_in", "drop_reason", "lost_to", "dropped_from",
             "next_follow_up", "notes",
         )  # fmt: skip
         export_order = fields
@@ -95,8 +110,18 @@ class LeadResource(ImportThroughPlanMixin, resources.ModelResource):
     def dehydrate_entrepreneur(self, lead):
         return str(lead.entrepreneur) if lead.entrepreneur_id else ""
 
+    def dehydrate_owner(self, lead):
+        if not hasattr(self, "_users"):
+            self._users = UserLookup()
+        return self._users.label(lead.owner_id)
+
     def get_export_queryset(self, request=None):
-        return Lead.objects.select_related("industry", "chamber", "entrepreneur", "team")
+        return Lead.objects.select_related("industry", "chamber", "entrepreneur", "team", "owner")
+
+
+# The columns every lead workbook must have; the others may be left out, and
+# a left-out column keeps what the system holds.
+REQUIRED_COLUMNS = ("name", "investor", "industry", "source", "stage")
 
 
 def lead_columns() -> list[tuple[str, str]]:

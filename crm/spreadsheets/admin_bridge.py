@@ -10,12 +10,12 @@ unchanged and invalid rows. A confirm that finds any error writes nothing.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from import_export.results import Result, RowResult
 
-from crm.spreadsheets.cells import clean_text
-from crm.spreadsheets.importers import importer_for
+from crm.spreadsheets.cells import clean_text, refuse_error_text
+from crm.spreadsheets.importers import CONFLICT, importer_for
 from crm.spreadsheets.reader import Sheet, WorkbookError, check_headers
 from crm.spreadsheets.results import ERROR, NEW, UNCHANGED, UPDATE, ImportFailed
 
@@ -35,12 +35,18 @@ class ImportThroughPlanMixin:
         headers = [clean_text(header) for header in dataset.headers or []]
         result.diff_headers = headers
         try:
-            columns = check_headers(headers, importer.headers())
+            columns = check_headers(
+                headers, importer.headers(), required=importer.required_headers()
+            )
         except WorkbookError as error:
             result.append_base_error(result_error(error.message))
             return result
         sheet = Sheet(title="", headers=headers, columns=columns)
-        sheet.rows = [(index + 2, list(row)) for index, row in enumerate(dataset)]
+        # The admin reads the file with openpyxl, which gives error cells as their text.
+        sheet.rows = [
+            (index + 2, [refuse_error_text(value) for value in row])
+            for index, row in enumerate(dataset)
+        ]
         values = {number: row for number, row in sheet.rows}
         actor = kwargs.get("user")
         at = timezone.now()
@@ -52,6 +58,9 @@ class ImportThroughPlanMixin:
                 plan.report.written = True
             except ImportFailed:
                 pass
+            except (IntegrityError, OperationalError):
+                result.append_base_error(result_error(CONFLICT))
+                return result
         for outcome in plan.report.outcomes:
             row_values = ["" if v is None else str(v) for v in values.get(outcome.row, [])]
             if outcome.kind == ERROR:

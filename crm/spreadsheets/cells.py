@@ -7,6 +7,7 @@ value, or raises CellError with a Chinese message.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
@@ -18,6 +19,8 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 EXCEL_EPOCH = date(1899, 12, 30)
 TWO_PLACES = Decimal("0.01")
 MAX_AMOUNT = Decimal("999999999999.99")
+# The most characters an Excel cell holds; longer text would be cut by Excel.
+EXCEL_CELL_LIMIT = 32767
 
 _DATE_RE = re.compile(r"^(\d{4})\s*[年/\-.]\s*(\d{1,2})\s*[月/\-.]\s*(\d{1,2})\s*日?$")
 _COMPACT_DATE_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
@@ -26,6 +29,68 @@ _AMOUNT_RE = re.compile(r"^(-?\d+(?:\.\d+)?)(亿元|亿|万元|万)?$")
 
 class CellError(ValueError):
     """A cell's value cannot be read; the message says why, in Chinese."""
+
+
+class RefusedCell:
+    """A cell the reader refuses whatever its column: an Excel error value, part of a merged range.
+
+    The reader puts one in the grid in place of the value, so the importer
+    reports it against the cell's row and column instead of reading a blank.
+    """
+
+    __slots__ = ("message", "original")
+
+    def __init__(self, message: str, original=""):
+        self.message = message
+        # What an error workbook writes back in the cell (e.g. "#VALUE!").
+        self.original = original
+
+    def __repr__(self):
+        return f"RefusedCell({self.message!r})"
+
+    def __str__(self):
+        return str(self.original)
+
+
+# The error values a formula can show; openpyxl and tablib read such cells as this text.
+EXCEL_ERRORS = frozenset(
+    {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#SPILL!", "#CALC!"}
+)
+
+
+def error_value_message(shown: str) -> str:
+    """Return the error for a cell that holds the Excel error value `shown`."""
+    return f"单元格是 Excel 错误值 {shown}，请改正公式或填写实际的值。"
+
+
+def refuse_error_text(value):
+    """Return `value`, or a RefusedCell for an error value read as text (openpyxl, tablib)."""
+    if isinstance(value, str) and value in EXCEL_ERRORS:
+        return RefusedCell(error_value_message(value), value)
+    return value
+
+
+def too_long(length: int) -> str:
+    """Return the error for a text of `length` characters, more than an Excel cell holds."""
+    return (
+        f"单元格有 {length:,} 个字符，超过 Excel 单元格上限 {EXCEL_CELL_LIMIT:,} 个字符，"
+        "请精简后再导入。"
+    )
+
+
+def cell_problem(value) -> str | None:
+    """Return why the raw cell `value` cannot be imported whatever its column, or None.
+
+    Refused cells, text longer than an Excel cell holds and numbers that are
+    not finite (1e309 reads as infinity, NaN) are refused before parsing.
+    """
+    if isinstance(value, RefusedCell):
+        return value.message
+    if isinstance(value, str) and len(value) > EXCEL_CELL_LIMIT:
+        return too_long(len(value))
+    if isinstance(value, float) and not math.isfinite(value):
+        return "单元格的数值无效（无穷大或非数字），请填写正常的数字。"
+    return None
 
 
 def clean_text(value) -> str:
@@ -104,6 +169,8 @@ def parse_amount(value) -> Decimal | None:
     if isinstance(value, int):
         amount = Decimal(value)
     elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise CellError("金额应为有限的数字。")
         # A float cell holds what Excel shows to 15 significant digits.
         amount = Decimal(format(value, ".15g"))
     else:
@@ -124,6 +191,9 @@ def parse_amount(value) -> Decimal | None:
             amount *= 10000
     if amount < 0:
         raise CellError("金额不能为负数。")
+    # Quantizing a number of more than 28 digits fails; such a number is too big anyway.
+    if amount > MAX_AMOUNT * 10:
+        raise CellError("金额过大。")
     amount = amount.quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
     if amount > MAX_AMOUNT:
         raise CellError("金额过大。")
@@ -165,3 +235,47 @@ class NameLookup:
         if found is None:
             raise CellError(f"系统中没有名为“{text}”的{self.what}。")
         return found
+
+
+def _full_name(last_name: str, first_name: str) -> str:
+    # Chinese order: 姓 then 名, as the staff pages show a user.
+    return f"{last_name}{first_name}".strip()
+
+
+class UserLookup:
+    """Find a user by full name (姓名) or by username; a shared full name needs the username."""
+
+    def __init__(self):
+        from django.contrib.auth import get_user_model
+
+        self.by_username: dict[str, int] = {}
+        self.by_name: dict[str, list[int]] = {}
+        self.labels: dict[int, str] = {}
+        users = get_user_model().objects.values_list("pk", "username", "last_name", "first_name")
+        for pk, username, last_name, first_name in users:
+            self.by_username[username] = pk
+            name = _full_name(last_name, first_name)
+            if name:
+                self.by_name.setdefault(name, []).append(pk)
+        for pk, username, last_name, first_name in users:
+            name = _full_name(last_name, first_name)
+            unique = name and len(self.by_name[name]) == 1 and name not in self.by_username
+            self.labels[pk] = name if unique else username
+
+    def label(self, pk) -> str:
+        """Return how a workbook names user `pk`: the full name when unique, else the username."""
+        return self.labels.get(pk, "") if pk is not None else ""
+
+    def __call__(self, value) -> int | None:
+        text = clean_text(value)
+        if not text:
+            return None
+        found = self.by_username.get(text)
+        if found is not None:
+            return found
+        ids = self.by_name.get(text, [])
+        if len(ids) > 1:
+            raise CellError(f"系统中有 {len(ids)} 位名为“{text}”的用户，请改填其用户名以区分。")
+        if not ids:
+            raise CellError(f"系统中没有姓名或用户名为“{text}”的用户。")
+        return ids[0]

@@ -72,8 +72,10 @@ class ImportCommand(BaseCommand):
             progress=progress,
         )
         progress.finish()
+        for line in report.warnings:
+            self.stderr.write(f"注意：{line}")
         if not report.ok:
-            for line in report.error_lines():
+            for line in report.shown_error_lines():
                 self.stderr.write(line)
             count = 1 if report.file_error else len(report.errors)
             raise CommandError(f"导入失败：{count} 处错误，未写入任何数据。")

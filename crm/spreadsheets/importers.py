@@ -7,9 +7,10 @@ and a `write` that applies a valid plan in bulk.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
-from django.db import transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from crm.spreadsheets.reader import Sheet, WorkbookError, read_sheet
@@ -19,6 +20,9 @@ from crm.spreadsheets.writer import Column, build_template, write_error_workbook
 # progress(phase, done, total); phases: "validate", "write", "done".
 Progress = Callable[[str, int, int], None]
 
+
+logger = logging.getLogger(__name__)
+CONFLICT = "写入时与同时进行的其他修改或导入发生冲突，未写入任何数据；请稍后重新导入。"
 
 _REGISTRY: dict[str, Callable[[], WorkbookImporter]] = {}
 
@@ -56,6 +60,10 @@ class WorkbookImporter:
     def headers(self) -> list[str]:
         return [column.header for column in self.columns()]
 
+    def required_headers(self) -> list[str] | None:
+        """Return the columns a workbook must have; None means all, and no others."""
+        return None
+
     def plan(self, sheet: Sheet, *, actor, at, progress: Progress | None):
         """Validate every row of `sheet`; return a plan whose `.report` says what each row does."""
         raise NotImplementedError
@@ -65,7 +73,7 @@ class WorkbookImporter:
         raise NotImplementedError
 
     def read(self, data: bytes) -> Sheet:
-        return read_sheet(data, columns=self.headers())
+        return read_sheet(data, columns=self.headers(), required=self.required_headers())
 
     def run(
         self,
@@ -83,6 +91,7 @@ class WorkbookImporter:
             return ImportReport(file_error=error.message)
         at = timezone.now()
         plan = self.plan(sheet, actor=actor, at=at, progress=progress)
+        plan.report.warnings = sheet.warnings
         del sheet
         if not plan.report.ok or dry_run:
             return plan.report
@@ -94,6 +103,11 @@ class WorkbookImporter:
                 self.write(plan, actor=actor, at=at, note=note)
         except ImportFailed as failed:
             return failed.report
+        except (IntegrityError, OperationalError):
+            # The last line of defence: a conflicting write the checks under the
+            # write lock did not foresee is refused in Chinese, not a traceback.
+            logger.warning("import of %s refused on a write conflict", filename, exc_info=True)
+            return ImportReport(file_error=CONFLICT)
         plan.report.written = True
         if progress:
             progress("done", len(plan.report.outcomes), len(plan.report.outcomes))
@@ -105,6 +119,7 @@ class WorkbookImporter:
         # The planner frees rows as it reads them; keep ours for writing back.
         copy = Sheet(sheet.title, sheet.headers, sheet.columns, rows=list(sheet.rows))
         plan = self.plan(copy, actor=actor, at=timezone.now(), progress=None)
+        plan.report.warnings = sheet.warnings
         write_error_workbook(output, sheet=sheet, errors=plan.report.errors_by_row())
         return plan.report
 

@@ -19,6 +19,7 @@ import python_calamine
 from django.conf import settings
 
 from crm.spreadsheets.cells import clean_text
+from crm.spreadsheets.hidden import refuse_hidden_cells, refuse_merged_cells
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -46,6 +47,8 @@ class Sheet:
     headers: list[str]
     columns: dict[str, int]
     rows: list[tuple[int, list]] = field(default_factory=list)
+    # Said once for the whole sheet, e.g. the extra columns that were ignored.
+    warnings: list[str] = field(default_factory=list)
 
     def value(self, values: list, column: str):
         index = self.columns.get(column)
@@ -115,10 +118,15 @@ def _looks_like_text(head: bytes) -> bool:
     return False
 
 
-def read_sheet(data: bytes, *, columns: Sequence[str]) -> Sheet:
+def read_sheet(
+    data: bytes, *, columns: Sequence[str], required: Sequence[str] | None = None
+) -> Sheet:
     """Return the first data sheet of the workbook in `data`, its header checked against `columns`.
 
     Row numbers are Excel's (the header is row 1); blank rows are skipped.
+    With `required`, only those columns must be present and unknown ones are
+    ignored with a warning; without, every column must be and none other.
+    Error values and the covered cells of merged ranges become RefusedCell.
     """
     check_file(data)
     try:
@@ -134,15 +142,20 @@ def read_sheet(data: bytes, *, columns: Sequence[str]) -> Sheet:
                 f"{settings.CRM_IMPORT_MAX_ROWS} 行，请拆分后分批导入。"
             )
         grid = sheet.to_python(skip_empty_area=False)
+        merged = sheet.merged_cell_ranges or []
     except python_calamine.PasswordError:
         raise WorkbookError("工作簿设置了打开密码（已加密），请取消密码后再导入。") from None
     except (python_calamine.CalamineError, python_calamine.ZipError, python_calamine.XmlError):
         raise WorkbookError("文件已损坏，无法作为 Excel 工作簿（.xlsx）读取。") from None
     if not grid or not any(value != "" for value in grid[0]):
         raise WorkbookError(f"工作表“{title}”是空的：第1行应为表头。")
+    refuse_merged_cells(grid, merged)
+    refuse_hidden_cells(grid, data, title)
     headers = [clean_text(value) for value in grid[0]]
-    found = check_headers(headers, columns)
+    found = check_headers(headers, columns, required=required)
     result = Sheet(title=title, headers=headers, columns=found)
+    if required is not None:
+        result.warnings = ignored_headers(headers, columns)
     for index in range(1, len(grid)):
         values = grid[index]
         if any(value != "" for value in values):
@@ -158,8 +171,14 @@ def read_sheet(data: bytes, *, columns: Sequence[str]) -> Sheet:
     return result
 
 
-def check_headers(headers: list[str], columns: Sequence[str]) -> dict[str, int]:
-    """Return where each of `columns` is in `headers`; raise WorkbookError naming any problem."""
+def check_headers(
+    headers: list[str], columns: Sequence[str], *, required: Sequence[str] | None = None
+) -> dict[str, int]:
+    """Return where each of `columns` is in `headers`; raise WorkbookError naming any problem.
+
+    `required` (default: all `columns`) must be present; when given, headers
+    that are not columns are left for `ignored_headers` to warn about.
+    """
     found: dict[str, int] = {}
     problems = []
     repeated = []
@@ -171,9 +190,10 @@ def check_headers(headers: list[str], columns: Sequence[str]) -> dict[str, int]:
             repeated.append(header)
         elif header in columns:
             found[header] = index
-        else:
+        elif required is None:
             unknown.append(header)
-    missing = [column for column in columns if column not in found]
+    wanted = columns if required is None else required
+    missing = [column for column in wanted if column not in found]
     if not found:
         sample = "、".join(f"“{name}”" for name in columns[:4])
         raise WorkbookError(
@@ -188,6 +208,25 @@ def check_headers(headers: list[str], columns: Sequence[str]) -> dict[str, int]:
         problems.append(f"无法识别的表头“{header}”{hint}")
     if missing:
         problems.append("缺少表头：" + "、".join(f"“{name}”" for name in missing))
+    if missing and required is not None:
+        # Headers a clerk misspelled are the likeliest missing columns.
+        for header in headers:
+            if header and header not in columns and header != ERROR_COLUMN:
+                guess = difflib.get_close_matches(header, missing, n=1, cutoff=0.3)
+                if guess:
+                    problems.append(f"无法识别的表头“{header}”（是否应为“{guess[0]}”？）")
     if problems:
         raise WorkbookError("表头有误：" + "；".join(problems) + "。请使用导入模板的表头。")
     return found
+
+
+def ignored_headers(headers: list[str], columns: Sequence[str]) -> list[str]:
+    """Return one warning naming the headers that are not columns (they are not imported)."""
+    unknown = [h for h in dict.fromkeys(headers) if h and h not in columns and h != ERROR_COLUMN]
+    if not unknown:
+        return []
+    hints = []
+    for header in unknown:
+        guess = difflib.get_close_matches(header, list(columns), n=1, cutoff=0.5)
+        hints.append(f"“{header}”（是否应为“{guess[0]}”？）" if guess else f"“{header}”")
+    return ["以下列不是本工作簿的列，已忽略，未导入：" + "、".join(hints) + "。"]

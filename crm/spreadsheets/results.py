@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 NEW, UPDATE, UNCHANGED, ERROR = "new", "update", "unchanged", "error"
+# How many errors a command or page lists; the error workbook marks them all.
+SHOWN_ERRORS = 200
 KIND_LABELS = {NEW: "新建", UPDATE: "更新", UNCHANGED: "未变", ERROR: "有误"}
 
 
@@ -47,6 +49,8 @@ class ImportReport:
         self.file_error = file_error
         self.outcomes: list[RowOutcome] = []
         self.written = False
+        # Said once for the file, not errors: e.g. extra columns that were ignored.
+        self.warnings: list[str] = []
 
     @property
     def errors(self) -> list[RowError]:
@@ -68,6 +72,16 @@ class ImportReport:
         if self.file_error:
             return [self.file_error]
         return [str(error) for error in sorted(self.errors, key=lambda e: e.row)]
+
+    def shown_error_lines(self, limit: int = SHOWN_ERRORS) -> list[str]:
+        """Return the first `limit` error lines, then a line counting the rest, if any."""
+        lines = self.error_lines()
+        if len(lines) <= limit:
+            return lines
+        return [
+            *lines[:limit],
+            f"另有 {len(lines) - limit} 处错误未列出（错误工作簿中标出了全部错误）。",
+        ]
 
     def errors_by_row(self) -> dict[int, list[str]]:
         by_row: dict[int, list[str]] = {}
@@ -101,7 +115,8 @@ class ImportReport:
             "counts": self.counts,
             "written": self.written,
             "summary": self.summary(),
-            "errors": self.error_lines()[:2000],
+            "errors": self.shown_error_lines(),
+            "warnings": self.warnings,
             "error_total": 1 if self.file_error else len(self.errors),
             "samples": samples,
         }

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from crm.spreadsheets.cells import CellError, clean_text
+from crm.spreadsheets.cells import CellError, cell_problem, clean_text
 from crm.spreadsheets.importers import WorkbookImporter
 from crm.spreadsheets.reader import Sheet
 from crm.spreadsheets.results import (
@@ -74,6 +74,10 @@ class SimpleImporter(WorkbookImporter):
             values, errors = {}, []
             for spec in specs:
                 raw = sheet.value(cells, spec.header)
+                problem = cell_problem(raw)
+                if problem:
+                    errors.append(RowError(row, spec.header, problem))
+                    continue
                 try:
                     value = spec.parse(raw) if raw not in (None, "") else None
                 except CellError as error:

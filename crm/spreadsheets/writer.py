@@ -8,6 +8,7 @@ two decimals.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -18,7 +19,13 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from crm.spreadsheets.cells import EXCEL_EPOCH, FORMULA_TRIGGERS, escape_formula
+from crm.spreadsheets.cells import (
+    EXCEL_CELL_LIMIT,
+    EXCEL_EPOCH,
+    FORMULA_TRIGGERS,
+    RefusedCell,
+    escape_formula,
+)
 from crm.spreadsheets.reader import ERROR_COLUMN, Sheet
 
 DATE_FORMAT = "yyyy-mm-dd"
@@ -36,6 +43,17 @@ class Column:
     help: str = ""
     options: Callable[[], list[str]] | None = None
     required: bool = False
+
+
+class TextTooLong(ValueError):
+    """A text is longer than an Excel cell holds; the export stops rather than cut it."""
+
+    def __init__(self, row: int, column: str, length: int):
+        self.message = (
+            f"第{row}行 [{column}] 有 {length:,} 个字符，超过 Excel 单元格上限 "
+            f"{EXCEL_CELL_LIMIT:,} 个字符，导出会截断它，已停止导出；请先在系统中精简该内容。"
+        )
+        super().__init__(self.message)
 
 
 def write_rows(output, *, title: str, columns: Sequence[Column], rows: Iterable[Sequence]) -> int:
@@ -64,7 +82,11 @@ def write_rows(output, *, title: str, columns: Sequence[Column], rows: Iterable[
                 continue
             if value.__class__ is not str:
                 value = str(value)
-            write_string(count, index, "'" + value if value[0] in FORMULA_TRIGGERS else value)
+            if value[0] in FORMULA_TRIGGERS:
+                value = "'" + value
+            if len(value) > EXCEL_CELL_LIMIT:
+                raise TextTooLong(count + 1, columns[index].header, len(value))
+            write_string(count, index, value)
         for index in dates:
             value = values[index]
             if value is None or value == "":
@@ -137,6 +159,10 @@ def write_error_workbook(output, *, sheet: Sheet, errors: dict[int, list[str]]) 
         messages = errors.get(row_number)
         for out_col, in_col in enumerate(keep):
             value = values[in_col] if in_col < len(values) else ""
+            if isinstance(value, RefusedCell):
+                value = value.original
+            if isinstance(value, float) and not math.isfinite(value):
+                value = str(value)
             if isinstance(value, date | datetime):
                 data_sheet.write_datetime(row, out_col, value, formats["date"])
             elif isinstance(value, bool):

@@ -1,7 +1,7 @@
 """The columns of the lead workbook: headers from LeadResource, cell types, help and dropdowns."""
 
 from crm.spreadsheets.writer import Column
-from leads.choices import OriginType, Source, Stage
+from leads.choices import PIPELINE_STAGE_CHOICES, OriginType, Source, Stage
 from leads.models import Industry, Lead, TaskTeam
 from leads.resources import lead_columns
 
@@ -13,12 +13,15 @@ KINDS = {
     "planned_investment": "amount",
     "contract_amount": "amount",
     "paid_in": "amount",
+    "visited_on": "date",
+    "intent_on": "date",
     "signed_on": "date",
     "landed_on": "date",
     "next_follow_up": "date",
 }
 WIDTHS = {"name": 28, "investor": 28, "registered_name": 28, "credit_code": 22, "notes": 40}
 REQUIRED = {"name", "investor", "industry", "source"}
+WIDTHS["drop_reason"] = 24
 DATE_HELP = "日期，如 2026-03-05、2026/3/5、2026.3.5 或 2026年3月5日。"
 AMOUNT_HELP = "单位万元，可写 3000、3,000万 或 1.2亿（=12000）。"
 HELP = {
@@ -38,14 +41,21 @@ HELP = {
     "导入不能退回阶段。",
     "team": "通常留空，由阶段的负责小分队自动接手；指定其他小分队需要“可指定负责小分队”权限。",
     "leader": "包抓该项目的区级领导。",
+    "owner": "线索的责任人：填写系统用户的姓名或用户名；有同名用户时须填写用户名。",
+    "visited_on": "考察日期（可不填，导入不会自动填写）。" + DATE_HELP,
+    "intent_on": "意向日期（可不填，导入不会自动填写）。" + DATE_HELP,
     "planned_investment": AMOUNT_HELP,
     "contract_amount": AMOUNT_HELP,
-    "signed_on": DATE_HELP,
-    "landed_on": DATE_HELP,
+    "signed_on": "进入或经过签约的行必填，导入不会以今天代替。" + DATE_HELP,
+    "landed_on": "落地的行必填，导入不会以今天代替。" + DATE_HELP,
     "registered_name": "落地注册的企业名称。",
     "credit_code": "18位统一社会信用代码（GB 32100-2015，含校验位）。",
     "paid_in": AMOUNT_HELP,
-    "drop_reason": "终止时必填；含“落户他地”时还须在系统中填写落户地。",
+    "drop_reason": "终止时必填；为“落户他地”时还须填写落户地，"
+    "可写在落户地一列，或写成“落户他地：郑州市”“落户他地（苏州）”。",
+    "lost_to": "终止原因为“落户他地”时，项目最终落户的地方。",
+    "dropped_from": "新建已终止的线索时可填：终止前所处的阶段（恢复时回到该阶段），"
+    "须有该阶段所需的数据；不填为接洽。",
     "next_follow_up": DATE_HELP,
     "notes": "备注。",
 }
@@ -60,6 +70,7 @@ OPTIONS = {
     "source": _labels(Source.choices),
     "origin_type": _labels(OriginType.choices),
     "stage": _labels(Stage.choices),
+    "dropped_from": _labels(PIPELINE_STAGE_CHOICES),
     "team": lambda: list(TaskTeam.objects.filter(active=True).values_list("name", flat=True)),
     "chamber": lambda: list(Chamber.objects.values_list("name", flat=True)),
 }

@@ -1,5 +1,6 @@
 """Export leads to the lead workbook, streaming: the same columns the import reads."""
 
+from crm.spreadsheets.cells import UserLookup
 from leads.choices import OriginType, Source, Stage
 from leads.excel.columns import lead_workbook_columns
 from leads.models import Lead
@@ -16,6 +17,7 @@ LABELS = {
     "origin_type": dict(OriginType.choices),
     "source": dict(Source.choices),
     "stage": dict(Stage.choices),
+    "dropped_from": dict(Stage.choices),
 }
 
 
@@ -24,7 +26,10 @@ def export_leads(output, queryset=None) -> int:
 
     Memory stays flat: rows are read in chunks and written in XlsxWriter's
     constant-memory mode. Choices are written by label, references by name,
-    an entrepreneur as 姓名（企业名称）, so the file imports back unchanged.
+    an entrepreneur as 姓名（企业名称）, the 责任人 by name (or username when
+    the name is shared), so the file imports back unchanged. Text is written
+    whole: a text longer than an Excel cell holds refuses the export
+    (TextTooLong) instead of being cut.
     """
     from crm.spreadsheets.writer import write_rows
 
@@ -34,6 +39,8 @@ def export_leads(output, queryset=None) -> int:
     fields.append("entrepreneur__company")
     entrepreneur = names.index("entrepreneur")
     labels = [(names.index(name), mapping) for name, mapping in LABELS.items()]
+    # A user by full name where it is unique, else by username (as the import reads them).
+    labels.append((names.index("owner"), UserLookup().labels))
 
     def rows():
         values = queryset.order_by("code").values_list(*fields).iterator(chunk_size=5000)

@@ -4,9 +4,11 @@ import gc
 from contextlib import contextmanager
 
 from crm.spreadsheets.importers import WorkbookImporter
+from leads.excel.claims import claim_creations
 from leads.excel.columns import lead_workbook_columns
 from leads.excel.plan import LeadPlanner
 from leads.excel.write import write_plan
+from leads.resources import REQUIRED_COLUMNS, lead_columns
 
 
 class LeadImporter(WorkbookImporter):
@@ -16,16 +18,29 @@ class LeadImporter(WorkbookImporter):
     notes = """
 导入规则：
 1. 第1行为表头，列的顺序可以调整，但列名须与模板一致；数据从第2行开始。
+   必须有的列：项目名称、投资方、所属产业、线索来源、当前阶段；其余列可以没有，
+   没有的列保持系统中的原值（新建的线索该项为空）。模板以外的列会被忽略，并给出提示。
 2. 全部行校验通过后才会写入；任何一行有误，整个文件都不会写入。
    出错的行会在“错误说明”列中标出，改正后可直接重新上传。
 3. 有项目编号的行更新该编号的线索；
    没有编号的行按“投资方+项目名称”匹配已有线索，匹配不到则新建并自动编号。
 4. 同一文件重复导入不会产生任何变化。更新已有线索时，空白单元格保持系统中的原值（不会清空）。
 5. 当前阶段按系统的阶段规则推进（与在系统中逐条操作相同），并记录阶段变更历史，渠道为“Excel导入”。
+   导入不会替您填写日期：当前阶段为签约或落地（或经过签约）的行须填写签约日期，
+   落地的行还须填写落地日期；考察日期、意向日期没有填写的保持空白。
+6. 终止原因可写成“落户他地：郑州市”或“落户他地（苏州）”，落户地即取括号或冒号后的地点；
+   同时填写了落户地一列的，两处须一致。
+7. 新建的已终止线索按“终止前阶段”记录可恢复到的阶段（须有该阶段所需的数据），未填则为接洽。
+8. 责任人填写姓名或用户名；有同名用户时须填写用户名。
+9. 单元格不能是 Excel 错误值（如 #VALUE!、#N/A）或合并单元格，文字不能超过 32,767 个字符。
 """
 
     def columns(self):
         return lead_workbook_columns()
+
+    def required_headers(self):
+        headers = dict(lead_columns())
+        return [headers[name] for name in REQUIRED_COLUMNS]
 
     def plan(self, sheet, *, actor, at, progress):
         with collector_paused():
@@ -33,6 +48,7 @@ class LeadImporter(WorkbookImporter):
 
     def write(self, plan, *, actor, at, note):
         with collector_paused():
+            claim_creations(plan, at=at)
             write_plan(plan, actor=actor, at=at, note=note)
 
 

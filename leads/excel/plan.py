@@ -10,7 +10,7 @@ their planning functions; the writer (`write`) only applies the plans.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils import timezone
 
@@ -39,6 +39,8 @@ class LeadPlan:
     report: ImportReport
     creations: list[Creation]
     updates: list[Update]
+    # The creations whose codes the import generated (renumbered at write time if taken).
+    generated: list[Creation] = field(default_factory=list)
 
 
 class LeadPlanner:
@@ -70,10 +72,10 @@ class LeadPlanner:
                 self.plan_creation(row, values, outcome, creations)
             else:
                 self.plan_update(row, values, existing, outcome, updates)
-        self.assign_codes(creations, report)
+        generated = self.assign_codes(creations, report)
         if self.progress:
             self.progress("validate", len(parsed), len(parsed))
-        return LeadPlan(report=report, creations=creations, updates=updates)
+        return LeadPlan(report=report, creations=creations, updates=updates, generated=generated)
 
     def error(self, row: int, name: str, message: str) -> RowError:
         name = ERROR_COLUMN_FOR.get(name, name)
@@ -105,11 +107,11 @@ class LeadPlanner:
             outcome.changes.append(self.headers["stage"])
         updates.append(step)
 
-    def assign_codes(self, creations: list[Creation], report: ImportReport) -> None:
-        """Give new leads without a code the next free codes of the year."""
+    def assign_codes(self, creations: list[Creation], report: ImportReport) -> list[Creation]:
+        """Give new leads without a code the next free codes of the year; return those leads."""
         wanted = [step for step in creations if not step.lead.code]
         if not wanted:
-            return
+            return wanted
         year = timezone.localtime(self.at).year
         taken = {step.lead.code for step in creations if step.lead.code}
         codes = [
@@ -121,3 +123,4 @@ class LeadPlanner:
         for step, code in zip(wanted, codes, strict=False):
             step.lead.code = code
             outcomes[step.row].key = code
+        return wanted

@@ -8,19 +8,22 @@ writing them. The lookups read reference data once per import.
 from __future__ import annotations
 
 import operator
+import re
 import unicodedata
 
 from crm.spreadsheets.cells import (
     CellError,
     ChoiceParser,
     NameLookup,
+    UserLookup,
+    cell_problem,
     clean_text,
     parse_amount,
     parse_date,
 )
 from crm.spreadsheets.reader import Sheet
 from crm.spreadsheets.results import RowError
-from leads.choices import OriginType, Source, Stage
+from leads.choices import LOST_TO_OTHER_PLACE, PIPELINE_STAGE_CHOICES, OriginType, Source, Stage
 from leads.models import Industry, IndustryAlias, Lead, TaskTeam
 from leads.resources import lead_columns
 
@@ -32,7 +35,7 @@ Entrepreneur = Lead.entrepreneur.field.related_model
 ATTNAMES = tuple(f.attname for f in Lead._meta.concrete_fields)
 SNAPSHOT = operator.attrgetter(*ATTNAMES)
 CHUNK = 5000
-FOREIGN_KEYS = {"industry", "chamber", "entrepreneur", "team"}
+FOREIGN_KEYS = {"industry", "chamber", "entrepreneur", "team", "owner"}
 
 
 class LeadRow:
@@ -100,10 +103,14 @@ def cell_parsers() -> dict:
         "chamber": NameLookup(dict(Chamber.objects.values_list("name", "pk")), "商会"),
         "team": NameLookup(dict(TaskTeam.objects.values_list("name", "pk")), "小分队"),
         "entrepreneur": EntrepreneurLookup(),
+        "owner": UserLookup(),
+        "dropped_from": ChoiceParser(PIPELINE_STAGE_CHOICES),
         "credit_code": _credit_code,
         "planned_investment": parse_amount,
         "contract_amount": parse_amount,
         "paid_in": parse_amount,
+        "visited_on": parse_date,
+        "intent_on": parse_date,
         "signed_on": parse_date,
         "landed_on": parse_date,
         "next_follow_up": parse_date,
@@ -111,8 +118,42 @@ def cell_parsers() -> dict:
 
 
 def blank_value(name: str):
+    """Return what a blank cell of column `name` holds: None for a reference, date or number."""
     model_field = Lead._meta.get_field(name)
-    return None if model_field.null else ""
+    if model_field.is_relation or model_field.null:
+        return None
+    return "" if model_field.get_internal_type() in ("CharField", "TextField") else None
+
+
+# 落户他地：郑州市, 落户他地:郑州市, 落户他地（苏州）, 落户他地(苏州)
+_LOST_TO_IN_REASON = re.compile(
+    rf"^{LOST_TO_OTHER_PLACE}\s*[：:（(]\s*(?P<place>.*?)\s*[）)]?\s*$", re.DOTALL
+)
+
+
+def split_lost_to(values: dict) -> str | None:
+    """Read the place out of a 终止原因 like 落户他地：郑州市 into 落户地; return an error, or None.
+
+    With the 落户地 cell blank (or its column left out), the reason becomes
+    落户他地 and the place fills 落户地; with the cell filled, the two must
+    name the same place and the reason is kept as written (an export of a
+    reason typed that way on the web re-imports unchanged).
+    """
+    match = _LOST_TO_IN_REASON.match(values.get("drop_reason") or "")
+    if match is None or not match.group("place"):
+        return None
+    place = match.group("place")
+    lost_to = values.get("lost_to") or ""
+    if not lost_to:
+        values["drop_reason"] = LOST_TO_OTHER_PLACE
+        values["lost_to"] = place
+        return None
+    if lost_to != place:
+        return (
+            f"终止原因写的落户地是“{place}”，落户地一列写的是“{lost_to}”，"
+            "两者不一致，请改为同一地点。"
+        )
+    return None
 
 
 # What a new lead holds in the fields no column sets.
@@ -127,11 +168,17 @@ NEW_LEAD["version"] = 0
 def parse_rows(sheet: Sheet, progress=None):
     """Yield (row number, values by attname, errors) for each data row of `sheet`.
 
-    Frees each row's raw cells once read; reports progress every 5,000 rows.
+    A column left out of the sheet is left out of the values (the lead keeps
+    what it holds); a cell Excel would not hold as typed (an error value, cut
+    text: `cell_problem`) is refused. Frees each row's raw cells once read;
+    reports progress every 5,000 rows.
     """
     parsers = cell_parsers()
     specs = []
-    for name, header in lead_columns():
+    headers = dict(lead_columns())
+    for name, header in headers.items():
+        if header not in sheet.columns:
+            continue  # a left-out column: the lead keeps what it holds
         attname = f"{name}_id" if name in FOREIGN_KEYS else name
         specs.append(
             (
@@ -155,12 +202,38 @@ def parse_rows(sheet: Sheet, progress=None):
             if raw == "" or raw is None:
                 values[attname] = blank
                 continue
+            if raw.__class__ is not str or len(raw) > 1000:
+                problem = cell_problem(raw)
+                if problem:
+                    errors.append(RowError(row_number, header, problem))
+                    continue
             try:
                 parsed = parse(raw)
             except CellError as error:
                 errors.append(RowError(row_number, header, str(error)))
                 continue
             values[attname] = blank if parsed is None else parsed
+        problem = split_lost_to(values)
+        if problem:
+            errors.append(RowError(row_number, headers["lost_to"], problem))
         if progress and position % 5000 == 0:
             progress("validate", position, total)
         yield row_number, values, errors
+
+
+ONLY_DROPPED = "只有当前阶段为“终止”的线索才能填写终止前阶段。"
+
+
+def updated_dropped_from(existing: dict, to_stage: str, wanted: str) -> str | None:
+    """Return an error unless the 终止前阶段 cell agrees with what the row leads to."""
+    if not wanted:
+        return None
+    if to_stage != Stage.DROPPED:
+        return ONLY_DROPPED
+    result = existing["dropped_from"] if existing["stage"] == Stage.DROPPED else existing["stage"]
+    if wanted != result:
+        return (
+            f"该线索终止前的阶段是“{Stage(result).label}”，与所填“{Stage(wanted).label}”不一致；"
+            "导入不能改变终止前阶段。"
+        )
+    return None

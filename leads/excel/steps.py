@@ -4,7 +4,8 @@ A new row gets a `CreationPlan` (`lead_plan_creation`); a matched row gets
 the plans `lead_update`, `lead_change_stage` and `lead_assign_team` would
 apply (`lead_plan_edit`, `lead_plan_move`, `lead_plan_assign_team`), in that
 order. The import decides only how its cells are read: which team a team
-cell asks for, which fields a row changes, who may import what.
+cell asks for, which fields a row changes, who may import what. An import
+invents no stage date (`fill_entered_date=False`: DESIGN).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone, translation
 
 from leads.choices import Stage
-from leads.excel.rows import NEW_LEAD, LeadRow
+from leads.excel.rows import NEW_LEAD, ONLY_DROPPED, LeadRow, updated_dropped_from
 from leads.models import TaskTeam
 from leads.selectors import user_team_ids
 from leads.services import (
@@ -81,7 +82,10 @@ def _final_errors(lead: LeadRow, plans, day) -> dict:
 def creation_step(ctx: RowContext, row: int, values: dict) -> tuple[Creation | None, dict]:
     """Plan a new lead from a row's values; return (the step, field errors)."""
     to_stage = values.pop("stage") or Stage.CONTACT
-    team_id = values.pop("team_id")
+    team_id = values.pop("team_id", None)
+    dropped_from = values.pop("dropped_from", "")
+    if dropped_from and to_stage != Stage.DROPPED:
+        return None, {"dropped_from": ONLY_DROPPED}
     lead = LeadRow({**NEW_LEAD, **values})
     lead.created = lead.modified = ctx.at
     natural = next_team(
@@ -101,6 +105,8 @@ def creation_step(ctx: RowContext, row: int, values: dict) -> tuple[Creation | N
         owners=ctx.owners,
         actor=ctx.actor,
         language=ctx.language,
+        fill_entered_date=False,
+        dropped_from=dropped_from,
     )
     errors = dict(plan.errors) or _final_errors(lead, plan.steps, ctx.day)
     if errors:
@@ -157,6 +163,7 @@ def _update_plans(ctx: RowContext, lead: LeadRow, values: dict, changed, to_stag
             owner=ctx.owners.get(to_stage),
             actor=ctx.actor,
             language=ctx.language,
+            fill_entered_date=False,
         )
         errors = dict(move.errors)
         if "note" in errors:
@@ -176,7 +183,10 @@ def _update_plans(ctx: RowContext, lead: LeadRow, values: dict, changed, to_stag
 def update_step(ctx: RowContext, row: int, values: dict, existing: dict):
     """Plan a matched row; return (the step, or None when the row changes nothing, errors)."""
     to_stage = values.pop("stage") or existing["stage"]
-    team_id = values.pop("team_id")
+    team_id = values.pop("team_id", None)
+    problem = updated_dropped_from(existing, to_stage, values.pop("dropped_from", ""))
+    if problem:
+        return None, {"dropped_from": problem}
     # A blank cell keeps what the system holds: a ledger that lacks a
     # detail entered on the web must not erase it.
     values = {name: value for name, value in values.items() if value not in ("", None)}

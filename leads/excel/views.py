@@ -7,13 +7,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, JsonResponse
+from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from audit.services import record_export
 from crm.spreadsheets.importers import importer_for
+from crm.spreadsheets.writer import TextTooLong
 from crm.worker import worker_missing_notice
 from leads.excel.export import export_leads
 from leads.excel.forms import ImportUploadForm
@@ -110,7 +111,11 @@ def lead_export(request):
         raise PermissionDenied
     lead_filter = LeadFilter(request.GET or None, queryset=Lead.objects.all())
     buffer = io.BytesIO()
-    record_export(request=request, kind="leads", rows=export_leads(buffer, lead_filter.qs))
+    try:
+        rows = export_leads(buffer, lead_filter.qs)
+    except TextTooLong as error:
+        return HttpResponse(error.message, status=409, content_type="text/plain; charset=utf-8")
+    record_export(request=request, kind="leads", rows=rows)
     return xlsx_response(buffer, f"招商线索-{timezone.localdate():%Y%m%d}.xlsx")
 
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -15,6 +15,7 @@ from model_utils.fields import StatusField
 from model_utils.models import TimeStampedModel
 from simple_history.models import HistoricalRecords
 
+from crm.spreadsheets.cells import EXCEL_CELL_LIMIT
 from leads.choices import (
     LOST_TO_OTHER_PLACE,
     PIPELINE_STAGE_CHOICES,
@@ -25,6 +26,10 @@ from leads.choices import (
 from leads.models.reference import Industry, TaskTeam, Unit
 from leads.querysets import LeadQuerySet
 from leads.validators import validate_credit_code
+
+# No more than an Excel cell holds: longer text could not travel whole in
+# the lead workbook.
+LONG_TEXT = {"blank": True, "validators": [MaxLengthValidator(EXCEL_CELL_LIMIT)]}
 
 AMOUNT = {
     "max_digits": 14,
@@ -187,7 +192,7 @@ class Lead(StageChoicesBase, TimeStampedModel):
         blank=True,
         validators=[validate_credit_code],
     )
-    drop_reason = models.TextField(_("终止原因"), blank=True)
+    drop_reason = models.TextField(_("终止原因"), **LONG_TEXT)
     lost_to = models.CharField(
         _("落户地"),
         max_length=200,
@@ -216,7 +221,7 @@ class Lead(StageChoicesBase, TimeStampedModel):
         _("落地录入日期"), null=True, blank=True, editable=False
     )
     next_follow_up = models.DateField(_("下次跟进日期"), null=True, blank=True)
-    notes = models.TextField(_("备注"), blank=True)
+    notes = models.TextField(_("备注"), **LONG_TEXT)
     version = models.PositiveIntegerField(_("版本"), default=0, editable=False)
 
     objects = LeadQuerySet.as_manager()

@@ -3,14 +3,15 @@
 `rules` holds the validation shared with the bulk import; `plans` decides,
 from the rules, every value a write sets (a frozen plan); `lifecycle` holds
 the writes (create, edit, change stage, hand over), each applying a plan
-through the ORM. The bulk import applies the same plans through its SQL path.
+through the ORM (`codes` gives out lead codes under a lock). The bulk import
+applies the same plans through its SQL path.
 Import from `leads.services`.
 """
 
+from leads.services.codes import lead_code_next, lead_codes_lock
 from leads.services.lifecycle import (
     lead_assign_team,
     lead_change_stage,
-    lead_code_next,
     lead_create,
     lead_set_credit,
     lead_update,
@@ -39,6 +40,7 @@ from leads.services.rules import (
     lead_creation_errors,
     lead_field_errors,
     lead_held_errors,
+    lead_passed_errors,
     move_rule_changes,
     next_team,
     proposed,
@@ -65,10 +67,12 @@ __all__ = [
     "lead_assign_team",
     "lead_change_stage",
     "lead_code_next",
+    "lead_codes_lock",
     "lead_create",
     "lead_creation_errors",
     "lead_field_errors",
     "lead_held_errors",
+    "lead_passed_errors",
     "lead_plan_assign_team",
     "lead_plan_creation",
     "lead_plan_edit",

@@ -12,12 +12,12 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from leads.choices import Channel, Stage
 from leads.models import Lead, StageTransition, TaskTeam
+from leads.services.codes import code_taken, lead_code_next, lead_codes_lock
 from leads.services.plans import (
     CreationPlan,
     MovePlan,
@@ -27,7 +27,6 @@ from leads.services.plans import (
     lead_plan_move,
 )
 from leads.services.rules import (
-    CODE_PREFIX,
     SERVICE_FIELDS,
     TRANSITION_FIELDS,
     EditConflict,
@@ -38,20 +37,6 @@ from leads.services.rules import (
     team_permission_errors,
 )
 from leads.signals import lead_landed_in_transaction, lead_stage_changed
-
-
-def lead_code_next(*, year: int, count: int = 1) -> list[str]:
-    """Return the next `count` unused lead codes of `year`, e.g. ZS-2026-0001."""
-    prefix = f"{CODE_PREFIX}-{year}-"
-    last = (
-        Lead.objects.filter(code__startswith=prefix, code__regex=rf"^{prefix}[0-9]+$")
-        .annotate(code_length=Length("code"))
-        .order_by("-code_length", "-code")
-        .values_list("code", flat=True)
-        .first()
-    )
-    start = int(last[len(prefix) :]) + 1 if last else 1
-    return [f"{prefix}{number:04d}" for number in range(start, start + count)]
 
 
 def _lock_current(lead: Lead) -> Lead:
@@ -189,8 +174,8 @@ def lead_create(
     same rules as any stage change, so a lead created at 落地 must carry its
     signing and landing data. Writes one StageTransition for the creation
     (from blank to 接洽) and one for the move. A code like ZS-2026-0001 is
-    generated when none is given; when another writer took the same code
-    meanwhile, the next one is tried (five attempts).
+    generated when none is given, under `lead_codes_lock`, and generated
+    again should another writer take it first, until one is free.
     """
     invalid = set(fields) & SERVICE_FIELDS
     if invalid:
@@ -200,12 +185,14 @@ def lead_create(
     if team_permission_errors(actor, team):
         raise InvalidTransition(team_permission_errors(actor, team))
 
-    for attempt in range(5):
+    while True:
         try:
             with transaction.atomic():
                 lead = Lead(
                     **{k: v.strip() if isinstance(v, str) else v for k, v in fields.items()}
                 )
+                if not code.strip():
+                    lead_codes_lock()
                 lead.code = code.strip() or lead_code_next(year=timezone.localtime(at).year)[0]
                 owners = {}
                 if team is None:
@@ -213,26 +200,32 @@ def lead_create(
                 plan = lead_plan_creation(
                     lead, to_stage=to_stage, at=at, team=team, owners=owners, actor=actor, note=note
                 )
-                _apply_creation(lead, plan, actor=actor, channel=channel)
+                # A generated code is kept unique by the database (and the retry).
+                exclude = [] if code.strip() else ["code"]
+                _apply_creation(lead, plan, actor=actor, channel=channel, exclude=exclude)
                 return lead
         except IntegrityError:
-            # Two writers took the same generated code; take the next one.
-            if code or attempt == 4:
+            # Another writer took the generated code first (a database without
+            # the lock): take the next one, as often as it takes. Each retry
+            # means someone else's lead was saved, so this ends.
+            if code.strip() or not code_taken(lead.code):
                 raise
-    raise AssertionError("unreachable")
 
 
-def _apply_creation(lead: Lead, plan: CreationPlan, *, actor, channel: str) -> None:
+def _apply_creation(
+    lead: Lead, plan: CreationPlan, *, actor, channel: str, exclude: list[str]
+) -> None:
     """Apply a creation plan to the unsaved `lead` through the ORM.
 
     Saves the lead as it enters 接洽 (refusing the entry's errors and what
-    `full_clean` finds), writes its history row and the transition from no
-    stage; then applies the move, if any, like any stage change.
+    `full_clean` finds, but for the fields in `exclude`), writes its history
+    row and the transition from no stage; then applies the move, if any,
+    like any stage change.
     """
     entry = plan.entry
     errors = dict(entry.errors)
     entry.apply(lead)
-    for field, message in _clean_errors(lead).items():
+    for field, message in _clean_errors(lead, exclude=exclude).items():
         errors.setdefault(field, message)
     if errors:
         raise InvalidTransition(errors)

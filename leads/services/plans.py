@@ -20,17 +20,17 @@ from types import MappingProxyType
 from django.utils import timezone, translation
 
 from leads.choices import Stage
+from leads.services.counting import correction_errors, void_events
 from leads.services.reasons import STAGES, change_reason
 from leads.services.rules import (
     STAGE_RULES,
-    correction_errors,
     json_safe,
     lead_creation_errors,
+    lead_passed_errors,
     move_rule_changes,
     next_team,
     proposed,
     team_permission_errors,
-    void_events,
 )
 
 EMPTY: Mapping = MappingProxyType({})
@@ -158,6 +158,7 @@ def lead_plan_move(
     owner=None,
     actor=None,
     language=None,
+    fill_entered_date=True,
     correction=False,
 ) -> MovePlan:
     """Return the plan of moving `lead` (read, not changed) to `to_stage` at `at`.
@@ -167,10 +168,12 @@ def lead_plan_move(
     of `to_stage` (read by the caller: one query, or once per import); teams
     may be given as teams or ids, the plan holds ids. `day` is the day of the
     move (the local date of `at` unless given), `language` that of the
-    change reason. `correction` marks a move back as correcting a
-    data-entry error (局领导 only): it clears the counted events of the
-    stages it leaves (`void_events`), kept in the transition's data. The
-    plan's `errors` say what refuses the move.
+    change reason. The plan's `errors` say what refuses the move. With
+    `fill_entered_date` false (an import: DESIGN, no invented dates) the
+    entered stage's date is not filled with the day, and the dates the
+    report counts by must be given. `correction` marks a move back as
+    correcting a data-entry error (局领导 only): it clears the counted events
+    of the stages it leaves (`void_events`), kept in the transition's data.
     """
     from_stage = STAGES[lead.stage]
     to_stage = STAGES[to_stage]
@@ -181,6 +184,7 @@ def lead_plan_move(
         to_stage=to_stage,
         note=note,
         day=day or timezone.localdate(at),
+        fill_entered_date=fill_entered_date,
     )
     voided = {}
     if correction:
@@ -253,13 +257,19 @@ def lead_plan_creation(
     actor=None,
     note="",
     language=None,
+    fill_entered_date=True,
+    dropped_from="",
 ) -> CreationPlan:
     """Return the plan of creating `lead` (its data set, read not changed) and moving it on.
 
     The steps of DESIGN: the lead enters 接洽 with its required data and the
     owning team of 接洽 (or the `team` asked for, which needs the assign
     permission), version 0, then moves to `to_stage` by `lead_plan_move`.
-    `owners` maps stages to their teams (or ids), read once by the caller.
+    `owners` maps stages to their teams (or ids), read once by the caller;
+    `fill_entered_date` as for `lead_plan_move`. A lead created as dropped
+    (a ledger's 终止 row) is dropped from 接洽, so its history has no
+    invented stages; `dropped_from` names the stage it is reopened to
+    instead, and the lead must hold what passing that stage needs.
     """
     errors = lead_creation_errors(lead)
     errors.update(team_permission_errors(actor, team))
@@ -278,8 +288,21 @@ def lead_plan_creation(
         team=team,
         owner=owners.get(to_stage),
         language=language,
+        fill_entered_date=fill_entered_date,
     )
+    if dropped_from and to_stage == Stage.DROPPED:
+        move = _reopened_to(move, proposed(lead, dict(move.changes)), dropped_from)
     return CreationPlan(entry=entry, move=move, errors=move.errors)
+
+
+def _reopened_to(move: MovePlan, lead, stage: str) -> MovePlan:
+    """Return the drop `move` reopening to `stage`; refused if `lead` lacks that stage's data."""
+    errors = {**lead_passed_errors(lead, up_to=stage), **move.errors}
+    return replace(
+        move,
+        changes=MappingProxyType({**move.changes, "dropped_from": Stage(stage).value}),
+        errors=_frozen(errors),
+    )
 
 
 def lead_plan_edit(lead, *, fields: Mapping, language=None) -> EditPlan:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from leads.choices import PIPELINE, Stage
 from leads.models import STAGE_HOLDS, Lead, StageOwner, TaskTeam, lead_row_errors
+from leads.services.counting import record_events
 from leads.validators import validate_credit_code
 
 
@@ -50,6 +51,10 @@ STAGE_RULES = {
     Stage.SIGNED: StageRule("signed_on", ("signed_on", "contract_amount")),
     Stage.LANDED: StageRule("landed_on", ("registered_name", "credit_code")),
 }
+
+# The stages whose dates the monthly report counts by: an import that enters
+# or passes them must give their dates (DESIGN: no invented dates).
+REPORT_DATES = frozenset({Stage.SIGNED, Stage.LANDED})
 
 # Data a stage change may carry besides its note.
 TRANSITION_FIELDS = frozenset(
@@ -263,67 +268,20 @@ def proposed(lead, changes: dict):
 _POSITION = {stage: index for index, stage in enumerate(PIPELINE)}
 
 
-def record_events(lead, passed, day) -> dict:
-    """Return the counted events (统计口径) a move through `passed` records on `lead`.
-
-    The first entry into 签约 keeps its 签约日期 and 签约投资额 as they are on
-    entering, and the first entry into 落地 its 落地日期, whatever happens
-    later (a drop, a move back, an edit); only a correction (`void_events`)
-    clears them. `day` is the day the event was recorded.
-    """
-    changes = {}
-    if Stage.SIGNED in passed and lead.first_signed_on is None:
-        changes.update(
-            first_signed_on=lead.signed_on,
-            first_signed_amount=lead.contract_amount,
-            first_signed_entered=day,
-        )
-    if Stage.LANDED in passed and lead.first_landed_on is None:
-        changes.update(first_landed_on=lead.landed_on, first_landed_entered=day)
-    return changes
-
-
-def void_events(lead, to_stage: Stage) -> tuple[dict, dict]:
-    """Return (the fields clearing what a correction back to `to_stage` undoes, what it cleared).
-
-    A correction says the stages left were entered by mistake: their counted
-    events and their stage dates are removed (a later real signing counts
-    anew). What was cleared goes on the transition row (`voided_*`), which
-    the next report lists in 调整说明.
-    """
-    changes, voided = {}, {}
-    if lead.first_landed_on is not None:
-        changes.update(first_landed_on=None, first_landed_entered=None, landed_on=None)
-        voided.update(voided_landed_on=lead.first_landed_on, voided_amount=lead.first_signed_amount)
-    if _POSITION[to_stage] < _POSITION[Stage.SIGNED] and lead.first_signed_on is not None:
-        changes.update(
-            first_signed_on=None,
-            first_signed_amount=None,
-            first_signed_entered=None,
-            signed_on=None,
-        )
-        voided.update(voided_signed_on=lead.first_signed_on, voided_amount=lead.first_signed_amount)
-    return changes, voided
-
-
-def correction_errors(actor, *, from_stage: Stage, to_stage: Stage) -> dict[str, str]:
-    """Return why a move may not be marked as a correction: only 局领导, only a move back."""
-    if actor is None or not actor.has_perm("leads.correct_stage_lead"):
-        return {"correction": _("只有局领导可以把退回标记为更正误录。")}
-    if Stage.DROPPED in (from_stage, to_stage) or _POSITION[to_stage] >= _POSITION[from_stage]:
-        return {"correction": _("只有退回到前一阶段才能标记为更正误录。")}
-    return {}
-
-
-def move_rule_changes(lead, *, from_stage: Stage, to_stage: Stage, note: str, day):
+def move_rule_changes(
+    lead, *, from_stage: Stage, to_stage: Stage, note: str, day, fill_entered_date: bool = True
+):
     """Return (the fields a move sets by the pipeline rules, field errors); change nothing.
 
     `lead` is read with the move's data applied (a `Proposed` view). The
     rules of DESIGN: what entering and passing each stage needs, how 终止 and
-    its restoring work, that a step back needs a reason, that the stage
-    entered gets the day of the move as its date when none is given, and
-    that the first entry into 签约 / 落地 is recorded (`record_events`).
-    A correction's voiding is `void_events`, planned by `lead_plan_move`.
+    its restoring work, that a step back needs a reason, and that the stage
+    entered gets the day of the move as its date when none is given. A
+    person moving a lead now (`fill_entered_date`) has that date default to
+    `day`; an import does not, and must give the dates the report counts by
+    (`REPORT_DATES`). The first entry into 签约 / 落地 is recorded
+    (`record_events`); a correction's voiding is `void_events`, planned by
+    `lead_plan_move`.
     """
     if from_stage == Stage.DROPPED:
         if to_stage != lead.dropped_from:
@@ -351,10 +309,32 @@ def move_rule_changes(lead, *, from_stage: Stage, to_stage: Stage, note: str, da
     passed = PIPELINE[_POSITION[from_stage] + 1 : _POSITION[to_stage] + 1]
     date_field = STAGE_RULES[to_stage].date_field
     changes = {}
-    if date_field and getattr(lead, date_field) is None:
+    if fill_entered_date and date_field and getattr(lead, date_field) is None:
         changes[date_field] = day
     moved = proposed(lead, changes)
     errors = _required_errors(moved, passed)
+    if not fill_entered_date:
+        errors.update(_report_date_errors(lead, passed, errors))
     if not errors:
         changes.update(record_events(moved, passed, day))
     return changes, errors
+
+
+def _report_date_errors(lead, passed, errors: dict) -> dict[str, str]:
+    """Return the report dates (`REPORT_DATES`) an import's move lacks, beyond `errors`."""
+    missing: dict[str, str] = {}
+    for stage in passed:
+        name = STAGE_RULES[stage].date_field
+        if stage in REPORT_DATES and name not in errors and getattr(lead, name) is None:
+            missing.setdefault(
+                name,
+                _("导入进入“%(stage)s”阶段须填写%(field)s（导入不会以今天代替）。")
+                % {"stage": stage.label, "field": _field_label(name)},
+            )
+    return missing
+
+
+def lead_passed_errors(lead, *, up_to: str) -> dict[str, str]:
+    """Return what `lead` lacks to have passed every stage up to `up_to` (for 终止前阶段)."""
+    stages = PIPELINE[1 : _POSITION[Stage(up_to)] + 1]
+    return _required_errors(lead, stages)

@@ -77,6 +77,8 @@ class LandingImportTests(TestCase):
             "签约日期": "2026-03-05",
             "签约投资额(万元)": "1.2亿",
             "计划投资额(万元)": "1.5亿",
+            # An import invents no date the report counts by (DESIGN).
+            "落地日期": "2026-03-20",
             "落地企业名称": "华创智能（本区）有限公司",
             "统一社会信用代码": CODE,
         }

@@ -9,16 +9,14 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.test import TestCase
 
-migration = importlib.import_module("leads.migrations.0006_counting_group_permissions")
+migration = importlib.import_module("leads.migrations.0007_counting_group_permissions")
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "reference.json"
 NEW_CODES = {code for codes in migration.GRANTS.values() for code in codes}
 
 
 def leads_codes(group: Group) -> set[str]:
     return set(
-        group.permissions.filter(content_type__app_label="leads").values_list(
-            "codename", flat=True
-        )
+        group.permissions.filter(content_type__app_label="leads").values_list("codename", flat=True)
     )
 
 

@@ -4,6 +4,7 @@ from django.core.management.base import CommandError
 from django.http import QueryDict
 
 from crm.spreadsheets.commands import ExportCommand
+from crm.spreadsheets.writer import TextTooLong
 from leads.excel.export import export_leads
 from leads.filters import LeadFilter
 from leads.models import Lead
@@ -50,4 +51,7 @@ class Command(ExportCommand):
                 f"--{field}: {' '.join(messages)}" for field, messages in lead_filter.errors.items()
             )
             raise CommandError(f"筛选条件有误：{errors}")
-        return export_leads(path, lead_filter.qs)
+        try:
+            return export_leads(path, lead_filter.qs)
+        except TextTooLong as error:
+            raise CommandError(error.message) from None

@@ -133,7 +133,15 @@ class TemplateTests(ExportTestCase):
             validated[LEAD_HEADERS[ord(column) - ord("A")]] = validation.formula1
         self.assertEqual(
             set(validated),
-            {"所属产业", "线索来源", "资金来源类别", "当前阶段", "负责小分队", "推介商会"},
+            {
+                "所属产业",
+                "线索来源",
+                "资金来源类别",
+                "当前阶段",
+                "负责小分队",
+                "推介商会",
+                "终止前阶段",
+            },
         )
         options = workbook["选项"]
         industries = [c.value for c in options["F"][1:] if c.value]
@@ -180,12 +188,13 @@ class ExportPageTests(ExportTestCase):
     def test_export_query_count_does_not_grow_with_leads(self):
         user = UserFactory(groups=["局领导"])
         self.client.force_login(user)
-        # 5 reads and the audit log's row (audit.services.record_export).
-        with self.assertNumQueries(6):
+        # Session, user, two permission reads, the users (for 责任人), the leads,
+        # and the audit log's row (audit.services.record_export).
+        with self.assertNumQueries(7):
             b"".join(self.client.get(reverse("leads:export")).streaming_content)
         for index in range(5):
             make_lead(industry=self.industry, name=f"更多{index}")
-        with self.assertNumQueries(6):
+        with self.assertNumQueries(7):
             b"".join(self.client.get(reverse("leads:export")).streaming_content)
 
     def test_template_download_needs_the_import_permission(self):

@@ -199,6 +199,7 @@ class PipelineRuleTests(ImportTestCase):
             {
                 "当前阶段": "落地",
                 "签约日期": "2026-03-05",
+                "落地日期": "2026-03-20",
                 "签约投资额(万元)": "1.2亿",
                 "计划投资额(万元)": "1.5亿",
                 "落地企业名称": "华创智能（本区）有限公司",
@@ -247,6 +248,7 @@ class PipelineRuleTests(ImportTestCase):
             [
                 "第2行 [签约日期] 进入“签约”阶段须填写签约日期。",
                 "第2行 [签约投资额(万元)] 进入“签约”阶段须填写签约投资额(万元)。",
+                "第2行 [落地日期] 导入进入“落地”阶段须填写落地日期（导入不会以今天代替）。",
             ],
         )
         self.assertEqual(Lead.objects.count(), 0)
@@ -292,7 +294,8 @@ class PipelineRuleTests(ImportTestCase):
         lead.refresh_from_db()
         self.assertEqual((lead.stage, lead.planned_investment), (Stage.INTENT, Decimal("5000")))
         self.assertEqual(lead.team, self.teams["洽谈攻坚小分队"])
-        self.assertEqual(lead.intent_on is not None, True)
+        # An import invents no stage date (DESIGN): the intent date stays blank.
+        self.assertIsNone(lead.intent_on)
         move = lead.transitions.last()
         self.assertEqual(
             (move.from_stage, move.to_stage, move.channel), ("contact", "intent", Channel.IMPORT)

@@ -92,8 +92,8 @@ class BadFileTests(TestCase):
         self.assert_refused(lead_workbook(), "只有表头，没有数据行")
 
     def test_missing_duplicated_and_misspelled_headers_are_named(self):
-        headers = [h for h in LEAD_HEADERS if h != "备注"]
-        self.assert_refused(workbook_bytes(headers, [ROW]), "缺少表头：“备注”")
+        headers = [h for h in LEAD_HEADERS if h != "所属产业"]
+        self.assert_refused(workbook_bytes(headers, [ROW]), "缺少表头：“所属产业”")
         headers = [*LEAD_HEADERS, "项目名称"]
         self.assert_refused(workbook_bytes(headers, [ROW]), "表头重复：“项目名称”")
         headers = ["项目明称" if h == "项目名称" else h for h in LEAD_HEADERS]

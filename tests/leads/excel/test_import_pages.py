@@ -136,6 +136,28 @@ class ImportPageTests(PageTestCase):
         self.assertEqual(sheet.cell(row=1, column=sheet.max_column).value, "错误说明")
         self.assertIn("无法识别的日期", sheet.cell(row=3, column=sheet.max_column).value)
 
+    def test_preview_warns_once_about_ignored_columns(self):
+        self.client.force_login(self.leader)
+        headers = ["项目名称", "投资方", "所属产业", "线索来源", "当前阶段", "联系电话"]
+        data = workbook_bytes(headers, [{**ROW, "联系电话": "138"}, {**ROW, "项目名称": "二期"}])
+        self.client.post(reverse("leads:import"), {"kind": "leads", "file": upload(data)})
+        page = self.client.get(reverse("leads:import_job", args=[ImportJob.objects.get().pk]))
+        self.assertContains(page, "确认导入")
+        self.assertContains(
+            page, "注意：以下列不是本工作簿的列，已忽略，未导入：“联系电话”。", count=1
+        )
+
+    def test_page_lists_the_first_200_errors_and_counts_the_rest(self):
+        self.client.force_login(self.leader)
+        rows = [{**ROW, "项目名称": f"项目{i}", "签约日期": "昨天"} for i in range(230)]
+        self.client.post(
+            reverse("leads:import"), {"kind": "leads", "file": upload(lead_workbook(*rows))}
+        )
+        page = self.client.get(reverse("leads:import_job", args=[ImportJob.objects.get().pk]))
+        self.assertContains(page, "错误（共 230 处）")
+        self.assertContains(page, "无法识别的日期“昨天”", count=200)
+        self.assertContains(page, "另有 30 处错误未列出")
+
     def test_confirming_a_finished_job_again_is_refused(self):
         self.client.force_login(self.leader)
         self.client.post(
@@ -256,6 +278,14 @@ class AdminImportTests(PageTestCase):
         self.assertNotIn("confirm_form", preview.context)
         self.assertContains(preview, "第3行：系统中没有名为“造火箭”的产业")
 
+    def test_admin_preview_names_error_values_and_accepts_fewer_columns(self):
+        headers = ["项目名称", "投资方", "所属产业", "线索来源", "当前阶段", "签约日期"]
+        row = {**ROW, "当前阶段": "签约", "签约日期": "#VALUE!"}
+        preview = self.preview(workbook_bytes(headers, [row]))
+        self.assertTrue(preview.context["result"].has_validation_errors())
+        self.assertContains(preview, "第2行：单元格是 Excel 错误值 #VALUE!")
+        self.assertEqual(Lead.objects.count(), 0)
+
     def test_admin_confirm_rolls_back_when_a_row_fails_after_the_preview(self):
         chamber = ChamberFactory(name="深圳湖南商会")
         preview = self.preview(
@@ -279,7 +309,8 @@ class AdminImportTests(PageTestCase):
         sheet = load_workbook(io.BytesIO(response.content)).active
         self.assertEqual(sheet["A1"].value, "项目编号")
         self.assertEqual(sheet["B2"].value, "'=1+1")
-        self.assertTrue(sheet["O2"].is_date)
+        signed_on = [cell.value for cell in sheet[1]].index("签约日期")
+        self.assertTrue(sheet.cell(row=2, column=signed_on + 1).is_date)
 
     def test_admin_import_needs_the_import_permission(self):
         staff = UserFactory(groups=["小分队队员"], is_staff=True)

@@ -47,7 +47,7 @@ def grant(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("leads", "0005_fill_counted_events_and_credit"),
+        ("leads", "0006_fill_counted_events_and_credit"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]

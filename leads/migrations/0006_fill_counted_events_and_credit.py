@@ -55,6 +55,6 @@ def fill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("leads", "0004_counting_credit_units_locks")]
+    dependencies = [("leads", "0005_counting_credit_units_locks")]
 
     operations = [migrations.RunPython(fill, migrations.RunPython.noop)]

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('chambers', '0001_initial'),
-        ('leads', '0003_annual_target_history'),
+        ('leads', '0004_text_limits'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
