@@ -51,6 +51,11 @@ class LeadResource(ImportThroughPlanMixin, resources.ModelResource):
     )
     leader = fields.Field(attribute="leader", column_name="分包领导")
     owner = fields.Field(attribute="owner", column_name="责任人")
+    credit_unit = fields.Field(
+        attribute="credit_unit",
+        column_name="引进单位",
+        widget=widgets.ForeignKeyWidget(Unit, "name"),
+    )
     planned_investment = fields.Field(
         attribute="planned_investment",
         column_name="计划投资额(万元)",
@@ -96,7 +101,7 @@ class LeadResource(ImportThroughPlanMixin, resources.ModelResource):
         model = Lead
         fields = (
             "code", "name", "investor", "origin", "origin_type", "industry", "source", "chamber",
-            "entrepreneur", "stage", "team", "leader", "owner", "planned_investment",
+            "entrepreneur", "stage", "team", "leader", "owner", "credit_unit", "planned_investment",
             "contract_amount", "visited_on", "intent_on", "signed_on", "landed_on",
             "registered_name", "credit_code", "paid_in", "drop_reason", "lost_to", "dropped_from",
             "next_follow_up", "notes",
