@@ -63,7 +63,8 @@ class StageTransition(models.Model):
         verbose_name = _("阶段变更记录")
         verbose_name_plural = _("阶段变更记录")
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["lead", "at"])]
+        # (to_stage, at): the report reads the drops (签约后终止) of a period.
+        indexes = [models.Index(fields=["lead", "at"]), models.Index(fields=["to_stage", "at"])]
 
     def __str__(self):
         return f"{self.lead_id}: {self.from_stage or '—'} → {self.to_stage}"

@@ -6,6 +6,7 @@ from datetime import date
 
 from django.db.models import Case, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from leads.choices import Stage
 from leads.models import Lead, StageTransition
@@ -43,12 +44,14 @@ def backlog_rows(*, as_of: date, sla_days: int | None) -> list[BacklogRow]:
             default=Value(""),
         ),
     )
+    candidates = Lead.objects.filter(signed_in_q(end=as_of)).exclude(landed_in_q(end=as_of))
+    if as_of >= timezone.localdate():
+        # As of today the history holds no later move: the stage then is the stage now.
+        candidates = candidates.filter(stage=Stage.SIGNED)
+    else:
+        candidates = candidates.annotate(stage_then=stage_then).filter(stage_then=Stage.SIGNED)
     leads = (
-        Lead.objects.filter(signed_in_q(end=as_of))
-        .exclude(landed_in_q(end=as_of))
-        .annotate(stage_then=stage_then)
-        .filter(stage_then=Stage.SIGNED)
-        .order_by("first_signed_on", "code")
+        candidates.order_by("first_signed_on", "code")
         # Plain values: model instances (with their field tracker) cost
         # ten times more to build for a backlog of thousands.
         .values(

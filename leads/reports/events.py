@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Count, Q
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from leads.choices import Stage
@@ -18,25 +19,44 @@ from leads.reports.figures import (
     Tally,
     money,
 )
+from leads.reports.grouped import cents_sum, from_cents
 from leads.reports.period import Period, day_start, next_day_start
 
 
 def signed_then_dropped(period: Period) -> SignedThenDropped:
-    """Return the drops of counted signings in `period` and in its year to date (one query).
+    """Return the drops of counted signings in `period` and in its year to date (two queries).
 
     A drop counts in the month it happened when the lead's signing was
     counted before it (recorded on or before the day of the drop); the
-    amount is the counted signing amount. The signing stays in its own month.
+    amount is the counted signing amount. The signing stays in its own
+    month. The totals are summed by the database; only the period's drops
+    are listed.
     """
     ytd = period.year_to_date
     low = min(ytd.start, period.start)
-    drops = (
-        StageTransition.objects.filter(
-            signed_in_q(prefix="lead__"),
-            to_stage=Stage.DROPPED,
-            at__gte=day_start(low),
-            at__lt=next_day_start(period.end),
-        )
+    in_month = Q(at__gte=day_start(period.start), at__lt=next_day_start(period.end))
+    in_ytd = Q(at__gte=day_start(ytd.start), at__lt=next_day_start(ytd.end))
+    local_day = TruncDate("at", tzinfo=timezone.get_current_timezone())
+    drops = StageTransition.objects.filter(
+        signed_in_q(prefix="lead__"),
+        # Not a drop of a signing recorded only after this drop was reopened.
+        Q(lead__first_signed_entered__isnull=True) | Q(lead__first_signed_entered__lte=local_day),
+        to_stage=Stage.DROPPED,
+        at__gte=day_start(low),
+        at__lt=next_day_start(period.end),
+    )
+    amount = "lead__first_signed_amount"
+    sums = drops.aggregate(
+        month_count=Count("pk", filter=in_month),
+        month_amount=cents_sum(amount, in_month),
+        ytd_count=Count("pk", filter=in_ytd),
+        ytd_amount=cents_sum(amount, in_ytd),
+    )
+    result = SignedThenDropped()
+    result.month.add(Tally(sums["month_count"], from_cents(sums["month_amount"])))
+    result.ytd.add(Tally(sums["ytd_count"], from_cents(sums["ytd_amount"])))
+    listed = (
+        drops.filter(in_month)
         .order_by("at", "id")
         .values(
             "at",
@@ -46,33 +66,23 @@ def signed_then_dropped(period: Period) -> SignedThenDropped:
             "lead__name",
             "lead__credit_team__name",
             "lead__first_signed_on",
-            "lead__first_signed_entered",
             "lead__first_signed_amount",
             "lead__drop_reason",
         )
     )
-    result = SignedThenDropped()
-    for drop in drops:
-        day = timezone.localdate(drop["at"])
-        if drop["lead__first_signed_entered"] and drop["lead__first_signed_entered"] > day:
-            continue  # signed only after this drop was reopened
-        amount = money(drop["lead__first_signed_amount"])
-        if ytd.contains(day):
-            result.ytd.add(Tally(1, amount))
-        if period.contains(day):
-            result.month.add(Tally(1, amount))
-            result.leads.append(
-                DroppedRow(
-                    pk=drop["lead_id"],
-                    code=drop["lead__code"],
-                    name=drop["lead__name"],
-                    team=drop["lead__credit_team__name"] or "",
-                    signed_on=drop["lead__first_signed_on"],
-                    dropped_on=day,
-                    amount=amount,
-                    reason=(drop["data"] or {}).get("drop_reason") or drop["lead__drop_reason"],
-                )
+    for drop in listed:
+        result.leads.append(
+            DroppedRow(
+                pk=drop["lead_id"],
+                code=drop["lead__code"],
+                name=drop["lead__name"],
+                team=drop["lead__credit_team__name"] or "",
+                signed_on=drop["lead__first_signed_on"],
+                dropped_on=timezone.localdate(drop["at"]),
+                amount=money(drop["lead__first_signed_amount"]),
+                reason=(drop["data"] or {}).get("drop_reason") or drop["lead__drop_reason"],
             )
+        )
     return result
 
 

@@ -39,7 +39,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from leads.choices import OriginType, Source, Stage
-from leads.models import AnnualTarget, Industry, Lead, StageOwner, TaskTeam, Unit
+from leads.models import AnnualTarget, Industry, StageOwner, TaskTeam, Unit
 from leads.querysets import landed_in_q, signed_in_q
 from leads.reports.backlog import backlog_rows
 from leads.reports.events import adjustments, signed_then_dropped
@@ -53,7 +53,7 @@ from leads.reports.figures import (
     TrendPoint,
     money,
 )
-from leads.reports.grouped import grouped_totals, window_aggregates, window_totals
+from leads.reports.grouped import grouped_totals, monthly_totals
 from leads.reports.period import Period
 from leads.reports.ranking import ranking_rows
 
@@ -148,8 +148,10 @@ class MonthlyReportBuilder:
             for window in self.ranges:
                 totals[window].add(row["totals"][window])
         breakdowns = {dim.name: self._breakdown(dim, groups) for dim in self.dimensions}
+        # Units × 分包领导: one query, rolled up both ways (groups bounded by the two lists).
+        separate = grouped_totals(self.ranges, [dim.column for dim in self.separate_dimensions])
         for dim in self.separate_dimensions:
-            breakdowns[dim.name] = self._breakdown(dim, grouped_totals(self.ranges, [dim.column]))
+            breakdowns[dim.name] = self._breakdown(dim, separate)
         sla_days = self._sla_days()
         targets = self._targets(totals["ytd"], breakdowns)
         return MonthlyReport(
@@ -208,18 +210,10 @@ class MonthlyReportBuilder:
     def _trend(self) -> list[TrendPoint]:
         """Return signed and landed per month for the 12 months ending with the period."""
         months = self.period.trailing_months(12)
-        aggregates = {}
-        for index, month in enumerate(months):
-            aggregates.update(window_aggregates(f"m{index}", month))
-        low, high = months[0].start, months[-1].end
-        figures = Lead.objects.filter(signed_in_q(low, high) | landed_in_q(low, high)).aggregate(
-            **aggregates
-        )
-        points = []
-        for index, month in enumerate(months):
-            totals = window_totals(figures, f"m{index}")
-            points.append(TrendPoint(month, totals.signed, totals.landed))
-        return points
+        return [
+            TrendPoint(month, totals.signed, totals.landed)
+            for month, totals in zip(months, monthly_totals(months), strict=True)
+        ]
 
     def _targets(self, ytd: Totals, breakdowns: dict) -> list[TargetRow]:
         """Return the targets of the period's end year, district first, with YTD actuals."""
