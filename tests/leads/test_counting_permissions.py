@@ -4,9 +4,10 @@ import importlib
 import json
 from pathlib import Path
 
-from django.apps import apps
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.test import TestCase
 
 migration = importlib.import_module("leads.migrations.0007_counting_group_permissions")
@@ -45,7 +46,11 @@ class CountingPermissionMigrationTests(TestCase):
         reader.permissions.remove(*reader.permissions.filter(codename__in=NEW_CODES))
         self.assertFalse(leads_codes(leader) & NEW_CODES)
 
-        migration.grant(apps, None)
+        # As `migrate` runs it: with the historical models of the migration's state.
+        state = MigrationExecutor(connection).loader.project_state(
+            ("leads", "0007_counting_group_permissions")
+        )
+        migration.grant(state.apps, None)
 
         self.assertLessEqual(
             {"correct_stage_lead", "set_credit_lead", "lock_report_lead", "change_unit"},
