@@ -53,6 +53,7 @@ from leads.reports.serialise import report_data  # noqa: E402
 from leads.reports.workbook import build_monthly_workbook  # noqa: E402
 
 FIRST_DAY = date(2024, 1, 1)
+LEADERS = ["", "王副区长", "李副区长", "张副区长", "赵副区长"]
 BATCH = 5000
 
 
@@ -77,10 +78,15 @@ def seed(count: int) -> None:
             fields = {}
             if stage in (Stage.SIGNED, Stage.LANDED, Stage.DROPPED):
                 signed = min(created + timedelta(days=rng.randrange(1, 120)), today)
+                amount = Decimal(rng.randrange(100, 10**8)) / 100
                 fields.update(
                     signed_on=signed,
-                    contract_amount=Decimal(rng.randrange(100, 10**8)) / 100,
+                    contract_amount=amount,
                     planned_investment=Decimal(rng.randrange(100, 10**8)) / 100,
+                    # The counted event, as the pipeline rules record it.
+                    first_signed_on=signed,
+                    first_signed_amount=amount,
+                    first_signed_entered=signed,
                 )
                 moments.append(_moment(signed, rng))
                 if stage in (Stage.LANDED, Stage.DROPPED):
@@ -89,6 +95,8 @@ def seed(count: int) -> None:
                     if stage == Stage.LANDED:
                         fields.update(
                             landed_on=later,
+                            first_landed_on=later,
+                            first_landed_entered=later,
                             paid_in=Decimal(rng.randrange(0, 10**7)) / 100,
                             registered_name=f"基准测试企业{number}有限公司",
                             credit_code="91350100M000100Y4X",
@@ -107,6 +115,8 @@ def seed(count: int) -> None:
                     stage=stage,
                     stage_entered_at=moments[-1],
                     team_id=teams.get(stage if stage != Stage.DROPPED else Stage.SIGNED),
+                    credit_team_id=teams.get(Stage.CONTACT),
+                    leader=LEADERS[number % len(LEADERS)],
                     **fields,
                 )
             )
@@ -148,18 +158,18 @@ def _moment(day: date, rng: random.Random) -> datetime:
 
 
 def naive_month_totals(period: Period) -> dict:
-    """Baseline: fetch every lead and total the month in a Python loop."""
+    """Baseline: fetch every lead and total the month in a Python loop (counted events)."""
     totals = {"signed": [0, Decimal(0)], "landed": [0, Decimal(0)], "ytd_signed": Decimal(0)}
     year_to_date = period.year_to_date
-    for stage, signed_on, landed_on, amount in Lead.objects.values_list(
-        "stage", "signed_on", "landed_on", "contract_amount"
+    for signed_on, landed_on, amount in Lead.objects.values_list(
+        "first_signed_on", "first_landed_on", "first_signed_amount"
     ).iterator(chunk_size=5000):
-        if stage in (Stage.SIGNED, Stage.LANDED) and period.contains(signed_on):
+        if signed_on is not None and period.contains(signed_on):
             totals["signed"][0] += 1
             totals["signed"][1] += amount
-        if stage in (Stage.SIGNED, Stage.LANDED) and year_to_date.contains(signed_on):
+        if signed_on is not None and year_to_date.contains(signed_on):
             totals["ytd_signed"] += amount
-        if stage == Stage.LANDED and period.contains(landed_on):
+        if landed_on is not None and period.contains(landed_on):
             totals["landed"][0] += 1
             totals["landed"][1] += amount
     return totals

@@ -24,6 +24,7 @@ from leads.models import (
     StageOwner,
     StageTransition,
     TaskTeam,
+    Unit,
 )
 from leads.pages.stage_form import LeadStageForm
 from leads.permissions import check_lead_allows
@@ -41,6 +42,15 @@ from leads.services.activities import (
 class IndustryAliasInline(admin.TabularInline):
     model = IndustryAlias
     extra = 1
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    """Units (单位) credited with leads and given targets; editable reference data."""
+
+    list_display = ["name", "kind", "active"]
+    list_filter = ["kind", "active"]
+    search_fields = ["name"]
 
 
 @admin.register(Industry)

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from leads.choices import OriginType, Source, Stage
-from leads.models import Industry, Lead, TaskTeam
+from leads.models import Industry, Lead, TaskTeam, Unit
 
 # The referring chamber and entrepreneur models, reached through the lead's
 # foreign keys: leads never imports the chambers app, which depends on it.
@@ -17,7 +17,9 @@ class LeadFilter(django_filters.FilterSet):
     """Filter leads by the fields staff ask about; usable without a view.
 
     Query parameters: q, stage, industry, team, source, origin_type, chamber,
-    entrepreneur, leader, signed_on_after/_before, landed_on_after/_before,
+    entrepreneur, leader, leader_is, credit_team, credit_unit, signed_on_after/_before,
+    landed_on_after/_before, first_signed_on_after/_before and
+    first_landed_on_after/_before (the report's counted signing and landing),
     next_follow_up_after/_before, stalled.
     """
 
@@ -34,6 +36,13 @@ class LeadFilter(django_filters.FilterSet):
         label=_("回乡企业家"), queryset=Entrepreneur.objects.all()
     )
     leader = django_filters.CharFilter(label=_("分包领导"), lookup_expr="icontains")
+    leader_is = django_filters.CharFilter(label=_("分包领导（完全一致）"), field_name="leader")
+    credit_team = django_filters.ModelChoiceFilter(
+        label=_("引进小分队"), queryset=TaskTeam.objects.all()
+    )
+    credit_unit = django_filters.ModelChoiceFilter(label=_("引进单位"), queryset=Unit.objects.all())
+    first_signed_on = django_filters.DateFromToRangeFilter(label=_("计入签约日期"))
+    first_landed_on = django_filters.DateFromToRangeFilter(label=_("计入落地日期"))
     signed_on = django_filters.DateFromToRangeFilter(label=_("签约日期"))
     landed_on = django_filters.DateFromToRangeFilter(label=_("落地日期"))
     next_follow_up = django_filters.DateFromToRangeFilter(label=_("下次跟进日期"))

@@ -30,11 +30,11 @@ class LeadQuerySet(models.QuerySet):
         return self.exclude(_stalled_q(now=now))
 
     def signed_between(self, start, end):
-        """Leads signed in [start, end] (see `signed_in_q`)."""
+        """Leads whose first signing (counted 签约日期) lies in [start, end]; see `signed_in_q`."""
         return self.filter(signed_in_q(start, end))
 
     def landed_between(self, start, end):
-        """Leads landed in [start, end] (see `landed_in_q`)."""
+        """Leads whose first landing (counted 落地日期) lies in [start, end]; see `landed_in_q`."""
         return self.filter(landed_in_q(start, end))
 
     def follow_up_due(self, *, today=None):
@@ -43,37 +43,31 @@ class LeadQuerySet(models.QuerySet):
         return self.open().filter(next_follow_up__lte=today)
 
 
-# The stages a lead that has been signed (and not dropped or moved back) is in.
-SIGNED_STAGES = (Stage.SIGNED, Stage.LANDED)
+def signed_in_q(start=None, end=None, *, prefix: str = "") -> Q:
+    """Return the condition "signed in [start, end]", counted by event (统计口径).
 
-
-def _bounded(condition: Q, field: str, start, end) -> Q:
+    The one definition of a signing: the lead's first entry into 签约 (or
+    through it), with the 签约日期 it had then, recorded on the lead by the
+    pipeline rules (`first_signed_on`). A later drop, move back or edit does
+    not undo it; only a correction does. Without bounds: ever signed.
+    `prefix` reaches leads through a relation, e.g. "leads__".
+    """
+    condition = Q(**{f"{prefix}first_signed_on__isnull": False})
     if start is not None:
-        condition &= Q(**{f"{field}__gte": start})
+        condition &= Q(**{f"{prefix}first_signed_on__gte": start})
     if end is not None:
-        condition &= Q(**{f"{field}__lte": end})
+        condition &= Q(**{f"{prefix}first_signed_on__lte": end})
     return condition
 
 
-def signed_in_q(start=None, end=None, *, prefix: str = "") -> Q:
-    """Return the condition "signed in [start, end]": now 签约 or 落地, signing date in range.
-
-    The one definition of "signed in a period", for `signed_between` and for
-    aggregates with FILTER. A bound left out is open; `prefix` reaches the
-    leads through a relation (e.g. "leads__" from a chamber).
-    """
-    condition = Q(**{f"{prefix}stage__in": SIGNED_STAGES})
-    return _bounded(condition, f"{prefix}signed_on", start, end)
-
-
 def landed_in_q(start=None, end=None, *, prefix: str = "") -> Q:
-    """Return the condition "landed in [start, end]": now 落地, landing date in range.
-
-    The one definition of "landed in a period"; bounds and `prefix` as in
-    `signed_in_q`.
-    """
-    condition = Q(**{f"{prefix}stage": Stage.LANDED})
-    return _bounded(condition, f"{prefix}landed_on", start, end)
+    """Return the condition "landed in [start, end]": first entry into 落地 (`first_landed_on`)."""
+    condition = Q(**{f"{prefix}first_landed_on__isnull": False})
+    if start is not None:
+        condition &= Q(**{f"{prefix}first_landed_on__gte": start})
+    if end is not None:
+        condition &= Q(**{f"{prefix}first_landed_on__lte": end})
+    return condition
 
 
 def stage_sla_days() -> dict[str, int]:

@@ -12,7 +12,7 @@ from import_export import fields, resources, widgets
 from crm.spreadsheets.admin_bridge import ImportThroughPlanMixin
 from crm.spreadsheets.cells import UserLookup
 from crm.spreadsheets.widgets import ChoiceLabelWidget
-from leads.models import AnnualTarget, Industry, Lead, TaskTeam
+from leads.models import AnnualTarget, Industry, Lead, TaskTeam, Unit
 
 
 class LeadResource(ImportThroughPlanMixin, resources.ModelResource):
@@ -51,6 +51,11 @@ class LeadResource(ImportThroughPlanMixin, resources.ModelResource):
     )
     leader = fields.Field(attribute="leader", column_name="分包领导")
     owner = fields.Field(attribute="owner", column_name="责任人")
+    credit_unit = fields.Field(
+        attribute="credit_unit",
+        column_name="引进单位",
+        widget=widgets.ForeignKeyWidget(Unit, "name"),
+    )
     planned_investment = fields.Field(
         attribute="planned_investment",
         column_name="计划投资额(万元)",
@@ -96,7 +101,7 @@ class LeadResource(ImportThroughPlanMixin, resources.ModelResource):
         model = Lead
         fields = (
             "code", "name", "investor", "origin", "origin_type", "industry", "source", "chamber",
-            "entrepreneur", "stage", "team", "leader", "owner", "planned_investment",
+            "entrepreneur", "stage", "team", "leader", "owner", "credit_unit", "planned_investment",
             "contract_amount", "visited_on", "intent_on", "signed_on", "landed_on",
             "registered_name", "credit_code", "paid_in", "drop_reason", "lost_to", "dropped_from",
             "next_follow_up", "notes",
@@ -130,9 +135,10 @@ def lead_columns() -> list[tuple[str, str]]:
 
 
 class AnnualTargetResource(ImportThroughPlanMixin, resources.ModelResource):
-    """The annual target workbook: one row per year and scope (全区, an industry or a team).
+    """The annual target workbook: one row per year and scope (全区, 产业, 小分队, 单位, 分包领导).
 
-    A row with neither 所属产业 nor 负责小分队 is the district's (全区) target.
+    A row with no scope (所属产业, 负责小分队, 单位, 分包领导 all blank) is the
+    district's (全区) target.
     """
 
     year = fields.Field(attribute="year", column_name="年度", widget=widgets.IntegerWidget())
@@ -146,6 +152,12 @@ class AnnualTargetResource(ImportThroughPlanMixin, resources.ModelResource):
         column_name="负责小分队",
         widget=widgets.ForeignKeyWidget(TaskTeam, "name"),
     )
+    unit = fields.Field(
+        attribute="unit",
+        column_name="单位",
+        widget=widgets.ForeignKeyWidget(Unit, "name"),
+    )
+    leader = fields.Field(attribute="leader", column_name="分包领导")
     signed_count = fields.Field(
         attribute="signed_count", column_name="签约项目数", widget=widgets.IntegerWidget()
     )
@@ -164,11 +176,11 @@ class AnnualTargetResource(ImportThroughPlanMixin, resources.ModelResource):
     class Meta:
         model = AnnualTarget
         fields = (
-            "year", "industry", "team", "signed_count", "signed_amount", "landed_count",
-            "landed_amount",
+            "year", "industry", "team", "unit", "leader", "signed_count", "signed_amount",
+            "landed_count", "landed_amount",
         )  # fmt: skip
         export_order = fields
-        import_id_fields = ("year", "industry", "team")
+        import_id_fields = ("year", "industry", "team", "unit", "leader")
         skip_unchanged = True
         report_skipped = True
 

@@ -2,7 +2,7 @@
 
 from crm.spreadsheets.writer import Column
 from leads.choices import PIPELINE_STAGE_CHOICES, OriginType, Source, Stage
-from leads.models import Industry, Lead, TaskTeam
+from leads.models import Industry, Lead, TaskTeam, Unit
 from leads.resources import lead_columns
 
 # The referring chamber model, reached through the lead's
@@ -22,6 +22,7 @@ KINDS = {
 WIDTHS = {"name": 28, "investor": 28, "registered_name": 28, "credit_code": 22, "notes": 40}
 REQUIRED = {"name", "investor", "industry", "source"}
 WIDTHS["drop_reason"] = 24
+WIDTHS["credit_unit"] = 20
 DATE_HELP = "日期，如 2026-03-05、2026/3/5、2026.3.5 或 2026年3月5日。"
 AMOUNT_HELP = "单位万元，可写 3000、3,000万 或 1.2亿（=12000）。"
 HELP = {
@@ -41,6 +42,8 @@ HELP = {
     "导入不能退回阶段。",
     "team": "通常留空，由阶段的负责小分队自动接手；指定其他小分队需要“可指定负责小分队”权限。",
     "leader": "包抓该项目的区级领导。",
+    "credit_unit": "首谈/引进该项目的单位（街道/乡镇、部门、十大产业牵头单位），"
+    "须为系统中已有的单位名称；可不填。月度通报“按引进单位”据此统计。",
     "owner": "线索的责任人：填写系统用户的姓名或用户名；有同名用户时须填写用户名。",
     "visited_on": "考察日期（可不填，导入不会自动填写）。" + DATE_HELP,
     "intent_on": "意向日期（可不填，导入不会自动填写）。" + DATE_HELP,
@@ -73,6 +76,7 @@ OPTIONS = {
     "dropped_from": _labels(PIPELINE_STAGE_CHOICES),
     "team": lambda: list(TaskTeam.objects.filter(active=True).values_list("name", flat=True)),
     "chamber": lambda: list(Chamber.objects.values_list("name", flat=True)),
+    "credit_unit": lambda: list(Unit.objects.filter(active=True).values_list("name", flat=True)),
 }
 
 

@@ -12,6 +12,7 @@ SOURCES = {
     "chamber": "chamber__name",
     "entrepreneur": "entrepreneur__name",
     "team": "team__name",
+    "credit_unit": "credit_unit__name",
 }
 LABELS = {
     "origin_type": dict(OriginType.choices),

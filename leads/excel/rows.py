@@ -24,7 +24,7 @@ from crm.spreadsheets.cells import (
 from crm.spreadsheets.reader import Sheet
 from crm.spreadsheets.results import RowError
 from leads.choices import LOST_TO_OTHER_PLACE, PIPELINE_STAGE_CHOICES, OriginType, Source, Stage
-from leads.models import Industry, IndustryAlias, Lead, TaskTeam
+from leads.models import Industry, IndustryAlias, Lead, TaskTeam, Unit
 from leads.resources import lead_columns
 
 # The referring chamber and entrepreneur models, reached through the lead's
@@ -35,7 +35,7 @@ Entrepreneur = Lead.entrepreneur.field.related_model
 ATTNAMES = tuple(f.attname for f in Lead._meta.concrete_fields)
 SNAPSHOT = operator.attrgetter(*ATTNAMES)
 CHUNK = 5000
-FOREIGN_KEYS = {"industry", "chamber", "entrepreneur", "team", "owner"}
+FOREIGN_KEYS = {"industry", "chamber", "entrepreneur", "team", "owner", "credit_unit"}
 
 
 class LeadRow:
@@ -102,6 +102,7 @@ def cell_parsers() -> dict:
         "industry": NameLookup(industries, "产业（或产业别名）"),
         "chamber": NameLookup(dict(Chamber.objects.values_list("name", "pk")), "商会"),
         "team": NameLookup(dict(TaskTeam.objects.values_list("name", "pk")), "小分队"),
+        "credit_unit": NameLookup(dict(Unit.objects.values_list("name", "pk")), "单位"),
         "entrepreneur": EntrepreneurLookup(),
         "owner": UserLookup(),
         "dropped_from": ChoiceParser(PIPELINE_STAGE_CHOICES),

@@ -45,11 +45,12 @@ TRANSITION_COLUMNS = [
     "from_team_id",
     "to_team_id",
     "data",
+    "correction",
     "actor_id",
     "channel",
     "note",
 ]
-TRANSITION_PICK = operator.itemgetter(*TRANSITION_COLUMNS[1:7])
+TRANSITION_PICK = operator.itemgetter(*TRANSITION_COLUMNS[1:8])
 LEAD_COLUMNS = ATTNAMES[1:]
 LEAD_VALUES = operator.attrgetter(*LEAD_COLUMNS)
 

@@ -1,8 +1,8 @@
 """The pipeline's data: industries, task teams, leads, their stage history and activities.
 
-One module per concern: `reference` (industries, teams, stage owners, targets),
+One module per concern: `reference` (industries, teams, units, stage owners, targets),
 `lead` (the lead and its row rules), `history` (stage transitions, activities)
-and `jobs` (background imports). Import models from `leads.models`.
+`jobs` (background imports) and `snapshots` (locked reports). Import models from `leads.models`.
 """
 
 from leads.models.history import Activity, StageTransition
@@ -25,7 +25,9 @@ from leads.models.reference import (
     StageOwner,
     TaskTeam,
     TaskTeamManager,
+    Unit,
 )
+from leads.models.snapshots import ReportSnapshot
 
 __all__ = [
     "AMOUNT",
@@ -39,12 +41,14 @@ __all__ = [
     "IndustryAlias",
     "IndustryManager",
     "Lead",
+    "ReportSnapshot",
     "StageChoicesBase",
     "StageHolds",
     "StageOwner",
     "StageTransition",
     "TaskTeam",
     "TaskTeamManager",
+    "Unit",
     "lead_row_errors",
     "stage_date_errors",
 ]

@@ -52,6 +52,9 @@ class StageTransition(models.Model):
         related_name="+",
     )
     note = models.TextField(_("说明"), blank=True)
+    # A move back marked as correcting a data-entry error (局领导 only): the
+    # one way a counted signing or landing leaves its month.
+    correction = models.BooleanField(_("更正误录"), default=False, db_default=False)
     data = models.JSONField(_("随附数据"), default=dict, blank=True)
 
     objects = StageTransitionQuerySet.as_manager()
@@ -60,7 +63,8 @@ class StageTransition(models.Model):
         verbose_name = _("阶段变更记录")
         verbose_name_plural = _("阶段变更记录")
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["lead", "at"])]
+        # (to_stage, at): the report reads the drops (签约后终止) of a period.
+        indexes = [models.Index(fields=["lead", "at"]), models.Index(fields=["to_stage", "at"])]
 
     def __str__(self):
         return f"{self.lead_id}: {self.from_stage or '—'} → {self.to_stage}"

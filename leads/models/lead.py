@@ -23,7 +23,7 @@ from leads.choices import (
     Source,
     Stage,
 )
-from leads.models.reference import Industry, TaskTeam
+from leads.models.reference import Industry, TaskTeam, Unit
 from leads.querysets import LeadQuerySet
 from leads.validators import validate_credit_code
 
@@ -147,6 +147,26 @@ class Lead(StageChoicesBase, TimeStampedModel):
         related_name="leads",
         editable=False,
     )
+    credit_team = models.ForeignKey(
+        TaskTeam,
+        verbose_name=_("引进小分队"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="credited_leads",
+        editable=False,
+        help_text=_(
+            "首谈/引进该项目的小分队，默认为录入时的小分队；只有局领导可变更并须说明原因。"
+        ),
+    )
+    credit_unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("引进单位"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="credited_leads",
+    )
     leader = models.CharField(
         _("分包领导"), max_length=100, blank=True, help_text=_("包抓该项目的区级领导。")
     )
@@ -186,6 +206,20 @@ class Lead(StageChoicesBase, TimeStampedModel):
         blank=True,
         editable=False,
     )
+    # The counted events (统计口径), set by the pipeline rules when the lead
+    # first enters 签约 / 落地 and cleared only by a correction move back;
+    # the monthly report counts by these, never by the editable dates.
+    first_signed_on = models.DateField(_("计入签约日期"), null=True, blank=True, editable=False)
+    first_signed_amount = models.DecimalField(
+        _("计入签约金额(万元)"), **{**AMOUNT, "validators": []}, editable=False
+    )
+    first_signed_entered = models.DateField(
+        _("签约录入日期"), null=True, blank=True, editable=False
+    )
+    first_landed_on = models.DateField(_("计入落地日期"), null=True, blank=True, editable=False)
+    first_landed_entered = models.DateField(
+        _("落地录入日期"), null=True, blank=True, editable=False
+    )
     next_follow_up = models.DateField(_("下次跟进日期"), null=True, blank=True)
     notes = models.TextField(_("备注"), **LONG_TEXT)
     version = models.PositiveIntegerField(_("版本"), default=0, editable=False)
@@ -204,11 +238,16 @@ class Lead(StageChoicesBase, TimeStampedModel):
             ("assign_team_lead", _("可指定负责小分队")),
             ("import_lead", _("可导入线索")),
             ("export_lead", _("可导出线索")),
+            ("correct_stage_lead", _("可更正误录的阶段（撤销签约、落地的统计）")),
+            ("set_credit_lead", _("可变更引进小分队、引进单位")),
+            ("lock_report_lead", _("可封存月度通报")),
         ]
         indexes = [
             models.Index(fields=["stage", "stage_entered_at"]),
             models.Index(fields=["signed_on"]),
             models.Index(fields=["landed_on"]),
+            models.Index(fields=["first_signed_on"]),
+            models.Index(fields=["first_landed_on"]),
             models.Index(fields=["investor", "name"]),
             models.Index(fields=["next_follow_up"]),
         ]

@@ -93,6 +93,37 @@ class TaskTeam(models.Model):
         return (self.name,)
 
 
+class UnitManager(models.Manager):
+    def get_by_natural_key(self, name):
+        return self.get(name=name)
+
+
+class Unit(models.Model):
+    """A unit (单位) credited with bringing leads and given targets: 街道/乡镇, 部门, 牵头单位."""
+
+    class Kind(models.TextChoices):
+        TOWN = "town", _("街道/乡镇")
+        DEPARTMENT = "department", _("部门")
+        INDUSTRY_LEAD = "industry_lead", _("十大产业牵头单位")
+
+    name = models.CharField(_("单位名称"), max_length=100, unique=True)
+    kind = models.CharField(_("单位类别"), max_length=20, choices=Kind.choices)
+    active = models.BooleanField(_("在用"), default=True)
+
+    objects = UnitManager()
+
+    class Meta:
+        verbose_name = _("单位")
+        verbose_name_plural = _("单位")
+        ordering = ["kind", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.name,)
+
+
 class StageOwner(models.Model):
     """Which task team owns a pipeline stage, and how long a lead may sit in it."""
 
@@ -115,11 +146,11 @@ class StageOwner(models.Model):
 
 
 class AnnualTarget(TimeStampedModel):
-    """The year's targets for the district, one industry or one task team.
+    """The year's targets for the district, or one industry, task team, unit or 分包领导.
 
-    A row with neither industry nor team is the whole district's target.
-    Targets are entered in the admin or imported from a workbook; every
-    change keeps a history row.
+    A row with no scope is the whole district's target; a row has at most
+    one scope. Targets are entered in the admin or imported from a
+    workbook; every change keeps a history row.
     """
 
     year = models.PositiveSmallIntegerField(_("年度"))
@@ -129,6 +160,10 @@ class AnnualTarget(TimeStampedModel):
     team = models.ForeignKey(
         TaskTeam, verbose_name=_("小分队"), on_delete=models.CASCADE, null=True, blank=True
     )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("单位"), on_delete=models.CASCADE, null=True, blank=True
+    )
+    leader = models.CharField(_("分包领导"), max_length=100, blank=True)
     signed_count = models.PositiveIntegerField(_("签约项目数"), default=0)
     signed_amount = models.DecimalField(
         _("签约金额(万元)"), max_digits=14, decimal_places=2, default=Decimal("0")
@@ -143,19 +178,23 @@ class AnnualTarget(TimeStampedModel):
     class Meta:
         verbose_name = _("年度目标")
         verbose_name_plural = _("年度目标")
-        ordering = ["-year", "industry__order", "team__name"]
+        ordering = ["-year", "industry__order", "team__name", "unit__name", "leader"]
         permissions = [
             ("import_annualtarget", _("可导入年度目标")),
             ("export_annualtarget", _("可导出年度目标")),
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(industry__isnull=True) | Q(team__isnull=True),
+                # At most one scope: each alternative leaves one scope free.
+                condition=Q(team__isnull=True, unit__isnull=True, leader="")
+                | Q(industry__isnull=True, unit__isnull=True, leader="")
+                | Q(industry__isnull=True, team__isnull=True, leader="")
+                | Q(industry__isnull=True, team__isnull=True, unit__isnull=True),
                 name="target_one_scope",
             ),
             models.UniqueConstraint(
                 fields=["year"],
-                condition=Q(industry__isnull=True, team__isnull=True),
+                condition=Q(industry__isnull=True, team__isnull=True, unit__isnull=True, leader=""),
                 name="target_unique_district_year",
             ),
             models.UniqueConstraint(
@@ -168,8 +207,18 @@ class AnnualTarget(TimeStampedModel):
                 condition=Q(team__isnull=False),
                 name="target_unique_team_year",
             ),
+            models.UniqueConstraint(
+                fields=["year", "unit"],
+                condition=Q(unit__isnull=False),
+                name="target_unique_unit_year",
+            ),
+            models.UniqueConstraint(
+                fields=["year", "leader"],
+                condition=~Q(leader=""),
+                name="target_unique_leader_year",
+            ),
         ]
 
     def __str__(self):
-        scope = self.industry or self.team or _("全区")
+        scope = self.industry or self.team or self.unit or self.leader or _("全区")
         return f"{self.year} {scope}"

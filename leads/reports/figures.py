@@ -65,6 +65,8 @@ class BreakdownRow:
     filters: dict
     month: Totals = field(default_factory=Totals)
     ytd: Totals = field(default_factory=Totals)
+    # The year to date at the previous month's end (the ranking's last rank).
+    previous_ytd: Totals = field(default_factory=Totals)
     # False for the row of leads with no value, which LeadFilter cannot select.
     linkable: bool = True
 
@@ -90,7 +92,7 @@ class LandingRate:
 class TargetRow:
     """One annual target and the year-to-date figures against it."""
 
-    scope: str  # "district", "industry" or "team"
+    scope: str  # "district", "industry", "team", "unit" or "leader"
     name: str
     filters: dict
     target: Totals
@@ -118,6 +120,74 @@ class BacklogRow:
 
 
 @dataclass
+class DroppedRow:
+    """A lead dropped (终止) after its counted signing: listed in the month of the drop."""
+
+    pk: int
+    code: str
+    name: str
+    team: str
+    signed_on: date
+    dropped_on: date
+    amount: Decimal
+    reason: str
+
+
+@dataclass
+class SignedThenDropped:
+    """签约后终止: drops of counted signings in the period and in the year to date."""
+
+    month: Tally = field(default_factory=Tally)
+    ytd: Tally = field(default_factory=Tally)
+    leads: list[DroppedRow] = field(default_factory=list)
+
+
+@dataclass
+class AdjustmentRow:
+    """A change made in the period to an earlier period's figures (调整说明).
+
+    `kind` is "correction" (a move back marked 更正误录, which removes a
+    counted signing or landing) or "late_entry" (a signing or landing first
+    recorded in the period with a date before it, which adds one).
+    """
+
+    kind: str
+    pk: int
+    code: str
+    name: str
+    event: str  # "signed" or "landed"
+    event_on: date
+    amount: Decimal
+    changed_on: date
+    by: str
+    reason: str
+    locked: bool  # the affected day lies in a locked (封存) report
+
+
+@dataclass
+class RankingRow:
+    """One team, unit or 分包领导 in the ranking (红黑榜), by year-to-date target completion."""
+
+    scope: str  # "team", "unit" or "leader"
+    name: str
+    filters: dict
+    rank: int
+    previous_rank: int | None
+    target: Totals
+    actual: Totals
+    mark: str  # "先进", "末位" or ""
+
+    @property
+    def percent(self) -> Decimal | None:
+        return percent(self.actual.signed.amount, self.target.signed.amount)
+
+    @property
+    def rank_change(self) -> int | None:
+        """Places gained since last month (positive: moved up)."""
+        return None if self.previous_rank is None else self.previous_rank - self.rank
+
+
+@dataclass
 class MonthlyReport:
     """Everything the page, the workbook and the JSON show, computed once."""
 
@@ -136,6 +206,11 @@ class MonthlyReport:
     targets: list[TargetRow]
     backlog: list[BacklogRow]
     trend: list[TrendPoint]
+    by_unit: list[BreakdownRow] = field(default_factory=list)
+    by_leader: list[BreakdownRow] = field(default_factory=list)
+    signed_then_dropped: SignedThenDropped = field(default_factory=SignedThenDropped)
+    corrections: list[AdjustmentRow] = field(default_factory=list)
+    ranking: list[RankingRow] = field(default_factory=list)
 
     @property
     def ytd(self) -> Period:
@@ -154,6 +229,8 @@ class MonthlyReport:
         return [
             ("industry", "按产业", self.by_industry),
             ("team", "按小分队", self.by_team),
+            ("unit", "按引进单位", self.by_unit),
+            ("leader", "按分包领导", self.by_leader),
             ("source", "按来源", self.by_source),
             ("origin", "按资金来源", self.by_origin),
         ]

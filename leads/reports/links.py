@@ -16,19 +16,16 @@ def lead_list_url(params: list[tuple[str, object]]) -> str:
 
 
 def figure_params(kind: str, period: Period, filters: dict | None = None) -> list[tuple]:
-    """Return the LeadFilter parameters of the leads signed or landed in `period`."""
+    """Return the LeadFilter parameters of the leads signed or landed in `period` (by event)."""
     if kind == "signed":
         params = [
-            ("stage", Stage.SIGNED.value),
-            ("stage", Stage.LANDED.value),
-            ("signed_on_after", period.start.isoformat()),
-            ("signed_on_before", period.end.isoformat()),
+            ("first_signed_on_after", period.start.isoformat()),
+            ("first_signed_on_before", period.end.isoformat()),
         ]
     elif kind == "landed":
         params = [
-            ("stage", Stage.LANDED.value),
-            ("landed_on_after", period.start.isoformat()),
-            ("landed_on_before", period.end.isoformat()),
+            ("first_landed_on_after", period.start.isoformat()),
+            ("first_landed_on_before", period.end.isoformat()),
         ]
     else:
         raise ValueError(f"unknown figure kind {kind!r}")
@@ -44,10 +41,9 @@ def landing_rate_landed_url(year_to_date: Period) -> str:
     """Return the list of leads signed in the year to date and landed by its end."""
     return lead_list_url(
         [
-            ("stage", Stage.LANDED.value),
-            ("signed_on_after", year_to_date.start.isoformat()),
-            ("signed_on_before", year_to_date.end.isoformat()),
-            ("landed_on_before", year_to_date.end.isoformat()),
+            ("first_signed_on_after", year_to_date.start.isoformat()),
+            ("first_signed_on_before", year_to_date.end.isoformat()),
+            ("first_landed_on_before", year_to_date.end.isoformat()),
         ]
     )
 

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from leads.reports.chart import trend_svg
 from leads.reports.figures import MonthlyReport, growth
-from leads.reports.links import figure_url
-from leads.reports.period import Period
+from leads.reports.links import current_backlog_url, figure_url, landing_rate_landed_url
+from leads.reports.period import Period, PeriodError, current_month
+from leads.reports.ranking import RANKED_SCOPES, SCOPE_LABELS
+from leads.reports.sections import report_sections_build
 
 SUMMARY_MEASURES = [
     ("签约项目数（个）", "signed", "count"),
@@ -84,3 +88,49 @@ def neighbour_months(period: Period) -> tuple[str, str]:
     before = f"{year - 1}-12" if month == 1 else f"{year}-{month - 1:02d}"
     after = f"{year + 1}-01" if month == 12 else f"{year}-{month + 1:02d}"
     return before, after
+
+
+BACKLOG_ROWS_SHOWN = 300
+
+
+def body_context(report: MonthlyReport) -> dict:
+    """Return what the report body (`reports/_report_body.html`) shows, live or when locked."""
+    return {
+        "report": report,
+        "summary": summary_rows(report),
+        "charts": trend_charts(report),
+        "landing_rate_url": landing_rate_landed_url(report.ytd),
+        "backlog_url": current_backlog_url(report.as_of)
+        if report.as_of == timezone.localdate()
+        else "",
+        "backlog_shown": report.backlog[:BACKLOG_ROWS_SHOWN],
+        "sections": report_sections_build(report),
+    }
+
+
+def ranking_period(query) -> Period:
+    """Return the month the ranking page asks for: ?year=&month=, else the current month."""
+    year, month = (query.get("year") or "").strip(), (query.get("month") or "").strip()
+    if not year and not month:
+        return current_month()
+    if not (year.isdigit() and month.isdigit()) or not 1 <= int(month) <= 12:
+        raise PeriodError(f"年份“{year}”或月份“{month}”不正确，例如 ?year=2026&month=3。")
+    return Period.month(int(year), int(month))
+
+
+def ranking_by_scope(report: MonthlyReport) -> list[tuple[str, list]]:
+    """Return (label, rows with their links) per ranked scope, for the ranking page."""
+    ytd = report.ytd
+    scopes = []
+    for scope in RANKED_SCOPES:
+        rows = [
+            (
+                row,
+                figure_url("signed", ytd, row.filters),
+                figure_url("landed", ytd, row.filters),
+            )
+            for row in report.ranking
+            if row.scope == scope
+        ]
+        scopes.append((SCOPE_LABELS[scope], rows))
+    return scopes

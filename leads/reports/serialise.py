@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from leads.reports.figures import BreakdownRow, MonthlyReport, Tally, TargetRow, Totals
+from leads.reports.figures import (
+    AdjustmentRow,
+    BreakdownRow,
+    MonthlyReport,
+    RankingRow,
+    SignedThenDropped,
+    Tally,
+    TargetRow,
+    Totals,
+)
 from leads.reports.sections import report_sections_data
 
 
@@ -53,12 +62,63 @@ def _target_data(row: TargetRow) -> dict:
     }
 
 
+def _dropped_data(figures: SignedThenDropped) -> dict:
+    return {
+        "month": tally_data(figures.month),
+        "ytd": tally_data(figures.ytd),
+        "leads": [
+            {
+                "code": row.code,
+                "name": row.name,
+                "team": row.team,
+                "signed_on": row.signed_on.isoformat(),
+                "dropped_on": row.dropped_on.isoformat(),
+                "amount": decimal_text(row.amount),
+                "reason": row.reason,
+            }
+            for row in figures.leads
+        ],
+    }
+
+
+def _adjustment_data(row: AdjustmentRow) -> dict:
+    return {
+        "kind": row.kind,
+        "code": row.code,
+        "name": row.name,
+        "event": row.event,
+        "event_on": row.event_on.isoformat(),
+        "amount": decimal_text(row.amount),
+        "changed_on": row.changed_on.isoformat(),
+        "by": row.by,
+        "reason": row.reason,
+        "locked": row.locked,
+    }
+
+
+def _ranking_data(row: RankingRow) -> dict:
+    return {
+        "scope": row.scope,
+        "name": row.name,
+        "rank": row.rank,
+        "previous_rank": row.previous_rank,
+        "rank_change": row.rank_change,
+        "mark": row.mark,
+        "target": {"signed": tally_data(row.target.signed)},
+        "actual": totals_data(row.actual),
+        "percent": decimal_text(row.percent),
+    }
+
+
 def report_data(report: MonthlyReport) -> dict:
-    """Return the report with exactly the keys issue #4 lists.
+    """Return the report with the keys issue #4 lists and those issue #8 adds.
 
     `month` is YYYY-MM for a calendar month, else the ISO 8601 interval
     YYYY-MM-DD/YYYY-MM-DD. Percentages are strings with two places, or null
-    when the base is zero.
+    when the base is zero. Issue #8 adds `by_unit`, `by_leader`,
+    `signed_then_dropped` ({month, ytd: {count, amount}, leads}),
+    `corrections` (调整说明), `ranking` and `locked` (false for a report
+    computed now; a locked version carries `locked_at`, `locked_by`).
     """
     rate = report.landing_rate
     return {
@@ -90,5 +150,11 @@ def report_data(report: MonthlyReport) -> dict:
             }
             for row in report.backlog
         ],
+        "by_unit": [_row_data(row) for row in report.by_unit],
+        "by_leader": [_row_data(row) for row in report.by_leader],
+        "signed_then_dropped": _dropped_data(report.signed_then_dropped),
+        "corrections": [_adjustment_data(row) for row in report.corrections],
+        "ranking": [_ranking_data(row) for row in report.ranking],
+        "locked": False,
         **report_sections_data(report),
     }

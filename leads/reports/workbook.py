@@ -28,7 +28,16 @@ from leads.reports.sheet_layout import (
     set_widths,
     sheet_title,
 )
+from leads.reports.workbook_sheets import dropped_and_adjustments_sheet, ranking_sheet
 
+FIRST_COLUMNS = {
+    "industry": "产业",
+    "team": "引进小分队",
+    "unit": "引进单位",
+    "leader": "分包领导",
+    "source": "线索来源",
+    "origin": "资金来源类别",
+}
 BREAKDOWN_HEADERS = [
     ("本期签约", ["项目数", "金额"]),
     ("本期落地", ["项目数", "金额", "到位资金"]),
@@ -38,18 +47,18 @@ BREAKDOWN_HEADERS = [
 
 
 def build_monthly_workbook(report: MonthlyReport) -> Workbook:
-    """Return the workbook: 汇总, 按产业, 按小分队, 按来源, 按资金来源, 签约未落地, 年度目标."""
+    """Return the workbook: 汇总, breakdowns, 签约未落地, 年度目标, 签约后终止与调整说明, 排名."""
     book = Workbook()
     add_cell_styles(book)
     _summary_sheet(book.active, report)
     for key, title, rows in report.breakdowns:
         sheet = book.create_sheet(title)
-        first_column = {"industry": "产业", "team": "负责小分队", "source": "线索来源"}.get(
-            key, "资金来源类别"
-        )
+        first_column = FIRST_COLUMNS[key]
         _breakdown_sheet(sheet, report, title, first_column, rows, chart=key == "industry")
     _backlog_sheet(book.create_sheet("签约未落地"), report)
     _targets_sheet(book.create_sheet("年度目标"), report)
+    dropped_and_adjustments_sheet(book.create_sheet("签约后终止与调整说明"), report)
+    ranking_sheet(book.create_sheet("排名"), report)
     report_sections_write(book, report)
     return book
 
@@ -295,7 +304,13 @@ def _targets_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
             header_cell(sheet, row + 1, column + offset, sub)
     header_rows = f"{row}:{row + 1}"
     row += 1
-    scopes = {"district": "全区", "industry": "产业", "team": "小分队"}
+    scopes = {
+        "district": "全区",
+        "industry": "产业",
+        "team": "小分队",
+        "unit": "单位",
+        "leader": "分包领导",
+    }
     for target in report.targets:
         row += 1
         put(sheet, row, 1, scopes[target.scope])

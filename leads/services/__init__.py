@@ -13,6 +13,7 @@ from leads.services.lifecycle import (
     lead_assign_team,
     lead_change_stage,
     lead_create,
+    lead_set_credit,
     lead_update,
 )
 from leads.services.plans import (
@@ -76,6 +77,7 @@ __all__ = [
     "lead_plan_creation",
     "lead_plan_edit",
     "lead_plan_move",
+    "lead_set_credit",
     "lead_update",
     "move_rule_changes",
     "next_team",

@@ -69,9 +69,13 @@ def lead_change_stage(
     note: str = "",
     team: TaskTeam | None = None,
     at: datetime | None = None,
+    correction: bool = False,
     **data,
 ) -> Lead:
     """Move `lead` to `to_stage` and record the move; return the updated lead.
+
+    `correction` marks a move back as correcting a data-entry error (局领导
+    only, with the note): it voids the counted signing/landing it undoes.
 
     Locks the lead's row; refuses a stale copy (EditConflict); plans the move
     (`lead_plan_move`: the data the stages passed need, the entered stage's
@@ -106,6 +110,7 @@ def lead_change_stage(
             team=team,
             owner=stage_owner_team(to_stage) if team is None else None,
             actor=actor,
+            correction=correction,
         )
         _apply_move(locked, plan, actor=actor, channel=channel)
     return locked
@@ -275,4 +280,28 @@ def lead_assign_team(*, lead: Lead, team: TaskTeam, actor=None, note: str = "") 
         locked._history_user = actor
         locked._change_reason = plan.history_reason(note)
         locked.save(update_fields=plan.update_fields())
+    return locked
+
+
+def lead_set_credit(*, lead: Lead, credit_team, credit_unit, actor, reason: str) -> Lead:
+    """Credit `lead` to another team and unit (引进单位); 局领导 only, with a reason.
+
+    The change is kept in the lead's field history with the reason. The
+    owning team (who works the lead now) does not change.
+    """
+    if actor is None or not actor.has_perm("leads.set_credit_lead"):
+        raise LeadServiceError({"credit_team": _("只有局领导可以变更引进小分队、引进单位。")})
+    if not (reason or "").strip():
+        raise LeadServiceError({"reason": _("变更引进小分队、引进单位须说明原因。")})
+    with transaction.atomic():
+        locked = _lock_current(lead)
+        locked.credit_team = credit_team
+        locked.credit_unit = credit_unit
+        changed = set(locked.tracker.changed())
+        if not changed:
+            return locked
+        locked.version += 1
+        locked._history_user = actor
+        locked._change_reason = _("变更引进单位：%(reason)s") % {"reason": reason.strip()}
+        locked.save(update_fields=sorted(changed | {"version", "modified"}))
     return locked

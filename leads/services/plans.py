@@ -20,6 +20,7 @@ from types import MappingProxyType
 from django.utils import timezone, translation
 
 from leads.choices import Stage
+from leads.services.counting import correction_errors, void_events
 from leads.services.reasons import STAGES, change_reason
 from leads.services.rules import (
     STAGE_RULES,
@@ -88,7 +89,10 @@ class MovePlan(EditPlan):
 
     `changes` holds everything the move sets: the data given, the stage
     date filled (`filled`), dropped_from / drop_reason / lost_to, the stage,
-    its entry time, the team and the version. `note` is the transition's note.
+    its entry time, the team and the version, and the counted events
+    (first_signed_* / first_landed_*) the rules record or a correction
+    clears. `note` is the transition's note; `correction` marks a move back
+    correcting a data-entry error, whose `data` keeps what it voided.
     """
 
     from_stage: str
@@ -99,6 +103,7 @@ class MovePlan(EditPlan):
     data: Mapping = field(default_factory=_empty)
     filled: tuple[str, ...] = ()
     note: str = ""
+    correction: bool = False
 
     @property
     def lands(self) -> bool:
@@ -114,6 +119,7 @@ class MovePlan(EditPlan):
             "from_team_id": self.from_team,
             "to_team_id": self.to_team,
             "data": json_safe(self.data),
+            "correction": self.correction,
         }
 
 
@@ -153,6 +159,7 @@ def lead_plan_move(
     actor=None,
     language=None,
     fill_entered_date=True,
+    correction=False,
 ) -> MovePlan:
     """Return the plan of moving `lead` (read, not changed) to `to_stage` at `at`.
 
@@ -164,7 +171,9 @@ def lead_plan_move(
     change reason. The plan's `errors` say what refuses the move. With
     `fill_entered_date` false (an import: DESIGN, no invented dates) the
     entered stage's date is not filled with the day, and the dates the
-    report counts by must be given.
+    report counts by must be given. `correction` marks a move back as
+    correcting a data-entry error (局领导 only): it clears the counted events
+    of the stages it leaves (`void_events`), kept in the transition's data.
     """
     from_stage = STAGES[lead.stage]
     to_stage = STAGES[to_stage]
@@ -177,6 +186,12 @@ def lead_plan_move(
         day=day or timezone.localdate(at),
         fill_entered_date=fill_entered_date,
     )
+    voided = {}
+    if correction:
+        errors = correction_errors(actor, from_stage=from_stage, to_stage=to_stage) or errors
+        if not errors:
+            cleared, voided = void_events(lead, to_stage)
+            ruled = {**ruled, **cleared}
     for name, message in team_permission_errors(actor, team).items():
         errors.setdefault(name, message)
     from_team = lead.team_id
@@ -198,9 +213,10 @@ def lead_plan_move(
         at=at,
         from_team=from_team,
         to_team=to_team,
-        data=_frozen(given),
-        filled=tuple(name for name in ruled if name in STAGE_DATES),
+        data=_frozen({**given, **voided}),
+        filled=tuple(name for name in ruled if name in STAGE_DATES and ruled[name] is not None),
         note=note,
+        correction=bool(correction),
     )
 
 
@@ -214,6 +230,8 @@ def _entry_plan(at, contact_team, note: str, language: str) -> MovePlan:
                 "stage": Stage.CONTACT.value,
                 "stage_entered_at": at,
                 "team_id": contact_team,
+                # Credit goes to the team at capture (首谈/引进) and stays.
+                "credit_team_id": contact_team,
                 "version": 0,
             }
         ),

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from leads.choices import PIPELINE, Stage
 from leads.models import STAGE_HOLDS, Lead, StageOwner, TaskTeam, lead_row_errors
+from leads.services.counting import record_events
 from leads.validators import validate_credit_code
 
 
@@ -74,7 +75,24 @@ TRANSITION_FIELDS = frozenset(
 
 # Fields that only the services set; lead_update refuses them.
 SERVICE_FIELDS = frozenset(
-    {"id", "code", "stage", "stage_entered_at", "team", "dropped_from", "version", "created"}
+    {
+        "id",
+        "code",
+        "stage",
+        "stage_entered_at",
+        "team",
+        "dropped_from",
+        "version",
+        "created",
+        "credit_team",
+        *(
+            "first_signed_on",
+            "first_signed_amount",
+            "first_signed_entered",
+            "first_landed_on",
+            "first_landed_entered",
+        ),
+    }
 )
 
 CODE_PREFIX = "ZS"
@@ -261,7 +279,9 @@ def move_rule_changes(
     entered gets the day of the move as its date when none is given. A
     person moving a lead now (`fill_entered_date`) has that date default to
     `day`; an import does not, and must give the dates the report counts by
-    (`REPORT_DATES`).
+    (`REPORT_DATES`). The first entry into 签约 / 落地 is recorded
+    (`record_events`); a correction's voiding is `void_events`, planned by
+    `lead_plan_move`.
     """
     if from_stage == Stage.DROPPED:
         if to_stage != lead.dropped_from:
@@ -291,9 +311,12 @@ def move_rule_changes(
     changes = {}
     if fill_entered_date and date_field and getattr(lead, date_field) is None:
         changes[date_field] = day
-    errors = _required_errors(proposed(lead, changes), passed)
+    moved = proposed(lead, changes)
+    errors = _required_errors(moved, passed)
     if not fill_entered_date:
         errors.update(_report_date_errors(lead, passed, errors))
+    if not errors:
+        changes.update(record_events(moved, passed, day))
     return changes, errors
 
 

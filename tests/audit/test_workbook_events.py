@@ -109,7 +109,7 @@ class RoundTripCommandTests(CommandTestCase):
     def test_targets(self):
         # The importer called directly (no entry point) announces nothing.
         TargetImporter().run(
-            workbook_bytes(TARGET_HEADERS, [[2026, None, None, 40, 12000, 25, 80000]])
+            workbook_bytes(TARGET_HEADERS, [[2026, None, None, None, None, 40, 12000, 25, 80000]])
         )
         self.assertFalse(AuditEvent.objects.exists())
         self.round_trip("targets", 1)

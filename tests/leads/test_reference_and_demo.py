@@ -12,7 +12,18 @@ from django.utils import timezone
 
 from chambers.models import Chamber, Entrepreneur
 from leads.choices import PIPELINE, Stage
-from leads.models import Activity, AnnualTarget, Industry, Lead, StageOwner, StageTransition
+from leads.models import (
+    Activity,
+    AnnualTarget,
+    Industry,
+    Lead,
+    StageOwner,
+    StageTransition,
+    TaskTeam,
+    Unit,
+)
+from leads.reports.monthly import monthly_report_build
+from leads.reports.period import Period
 
 TEN_INDUSTRIES = [
     "工业机器人及智能装备制造",
@@ -135,3 +146,49 @@ class SeedDemoNeedsReferenceTests(TestCase):
     def test_refuses_without_reference_data(self):
         with self.assertRaisesMessage(CommandError, "loaddata reference"):
             call_command("seed_demo", stdout=StringIO())
+
+
+class SeedDemoCountingTests(TestCase):
+    """On the demo data the report credits the teams that capture leads (issue 8)."""
+
+    @classmethod
+    def setUpTestData(cls):
+        call_command("loaddata", "reference", verbosity=0)
+        call_command("seed_demo", stdout=StringIO())
+        today = timezone.localdate()
+        cls.report = monthly_report_build(Period.month(today.year, today.month))
+
+    def test_every_team_that_captures_leads_shows_its_own_signings(self):
+        capturing = set(
+            StageTransition.objects.filter(from_stage="").values_list("to_team__name", flat=True)
+        )
+        self.assertEqual(capturing, set(TaskTeam.objects.values_list("name", flat=True)))
+        signed = {row.name: row.ytd.signed.count for row in self.report.by_team}
+        for team in capturing:
+            with self.subTest(team=team):
+                self.assertGreater(signed[team], 0)
+
+    def test_breakdowns_by_team_unit_and_leader_add_up_to_the_totals(self):
+        for name, rows in (
+            ("team", self.report.by_team),
+            ("unit", self.report.by_unit),
+            ("leader", self.report.by_leader),
+        ):
+            for window, totals in (
+                ("month", self.report.month_totals),
+                ("ytd", self.report.ytd_totals),
+            ):
+                with self.subTest(breakdown=name, window=window):
+                    parts = [getattr(row, window) for row in rows]
+                    self.assertEqual(sum(p.signed.count for p in parts), totals.signed.count)
+                    self.assertEqual(sum(p.signed.amount for p in parts), totals.signed.amount)
+                    self.assertEqual(sum(p.landed.count for p in parts), totals.landed.count)
+                    self.assertEqual(sum(p.landed.amount for p in parts), totals.landed.amount)
+        self.assertGreater(self.report.ytd_totals.signed.count, 0)
+        self.assertTrue(any(row.ytd.signed.count for row in self.report.by_unit if row.linkable))
+
+    def test_the_ranking_ranks_teams_units_and_leaders(self):
+        scopes = {row.scope for row in self.report.ranking}
+        self.assertEqual(scopes, {"team", "unit", "leader"})
+        ranked_units = [row for row in self.report.ranking if row.scope == "unit"]
+        self.assertEqual(len(ranked_units), Unit.objects.count())

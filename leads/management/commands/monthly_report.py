@@ -6,6 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from crm.spreadsheets.commands import command_exported
+from leads.reports.locks import LockError, report_lock, report_snapshot_get
 from leads.reports.monthly import monthly_report_build
 from leads.reports.period import Period, PeriodError
 from leads.reports.serialise import report_data
@@ -17,7 +18,9 @@ FORMATS = ("xlsx", "json")
 class Command(BaseCommand):
     help = (
         "生成月度签约落地通报。例：monthly_report 2026-03 --format xlsx --out 月报.xlsx；"
-        "monthly_report 2026-03 --format json；周报/旬报：--from 2026-03-01 --to 2026-03-10。"
+        "monthly_report 2026-03 --format json；周报/旬报：--from 2026-03-01 --to 2026-03-10；"
+        "封存：monthly_report 2026-03 --lock --reason 上报版；已封存的期间默认输出封存版本，"
+        "--live 输出实时数据。"
     )
 
     def add_arguments(self, parser):
@@ -26,37 +29,62 @@ class Command(BaseCommand):
         parser.add_argument("--out", help="xlsx 输出文件路径")
         parser.add_argument("--from", dest="start", help="起始日期 YYYY-MM-DD（与 --to 一起使用）")
         parser.add_argument("--to", dest="end", help="截止日期 YYYY-MM-DD")
+        parser.add_argument("--lock", action="store_true", help="封存本期通报（上报版本）")
+        parser.add_argument("--reason", default="", help="封存说明；重新封存时必填")
+        parser.add_argument("--live", action="store_true", help="不用封存版本，按当前数据计算")
 
     def handle(self, *args, month=None, format="json", out=None, start=None, end=None, **options):
-        """Build the report for the month or range and write it to --out or standard output."""
+        """Build (or lock, or serve the locked version of) the report and write it out."""
         period = self._period(month, start, end)
         if format not in FORMATS:
             raise CommandError(f"不支持的输出格式“{format}”，只能是 xlsx 或 json。")
         if format == "xlsx" and not out:
             raise CommandError("输出 xlsx 须用 --out 指定文件路径，例如 --out 月报.xlsx。")
-        report = monthly_report_build(period)
-        if format == "json":
-            text = json.dumps(report_data(report), ensure_ascii=False, indent=2)
-            if out:
-                with open(out, "w", encoding="utf-8") as handle:
-                    handle.write(text + "\n")
-            else:
-                self.stdout.write(text)
-        else:
+        if options["lock"]:
             try:
-                build_monthly_workbook(report).save(out)
-            except OSError as error:
-                raise CommandError(f"无法写入文件“{out}”：{error.strerror or error}。") from None
+                snapshot = report_lock(period=period, actor=None, reason=options["reason"])
+            except LockError as error:
+                raise CommandError(str(error)) from None
+            self.stderr.write(f"已封存 {period.label} 通报第 {snapshot.version} 版。")
+            return
+        locked = None if options["live"] else report_snapshot_get(period)
+        if locked is not None:
+            # The version as sent upward, byte for byte.
+            text, workbook = locked.json_text, bytes(locked.workbook)
+            rows = len(json.loads(text).get("backlog", []))
+        else:
+            report = monthly_report_build(period)
+            text, workbook, rows = json.dumps(report_data(report)), None, len(report.backlog)
+            if format == "xlsx":
+                workbook = build_monthly_workbook(report)
+        self._write(text if format == "json" else workbook, out)
+        if format == "xlsx":
             self.stderr.write(f"已生成 {period.label} 通报：{out}")
         # The rows are the projects the report lists one by one (签约未落地).
         command_exported(
             self,
             {"month": month, "format": format, "start": start, "end": end},
             kind="monthly_report",
-            rows=len(report.backlog),
+            rows=rows,
             filename=Path(out).name if out else "",
             note=f"{period.label} 通报（{format}）" + ("" if out else "，输出到标准输出"),
         )
+
+    def _write(self, content, out) -> None:
+        """Write JSON text (pretty-printed), workbook bytes or an openpyxl workbook to `out`."""
+        try:
+            if isinstance(content, str):
+                text = json.dumps(json.loads(content), ensure_ascii=False, indent=2)
+                if not out:
+                    self.stdout.write(text)
+                    return
+                Path(out).write_text(text + "\n", encoding="utf-8")
+            elif isinstance(content, bytes):
+                Path(out).write_bytes(content)
+            else:
+                content.save(out)
+        except OSError as error:
+            raise CommandError(f"无法写入文件“{out}”：{error.strerror or error}。") from None
 
     def _period(self, month, start, end) -> Period:
         try:

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from leads.choices import PIPELINE, ActivityKind, Channel, OriginType, Source, Stage
-from leads.models import Activity, AnnualTarget, Industry, Lead, StageOwner, TaskTeam
+from leads.models import Activity, AnnualTarget, Industry, Lead, StageOwner, TaskTeam, Unit
 from leads.services import lead_change_stage, lead_create, lead_update
 from leads.validators import CREDIT_CODE_ALPHABET, credit_code_check_char
 
@@ -117,6 +117,15 @@ DROP_REASONS = [
     "资金链紧张，项目搁置",
     "长期无实质进展",
 ]
+# Units credited with bringing leads (引进单位); about one lead in five names none.
+UNITS = [
+    ("城关街道", Unit.Kind.TOWN),
+    ("城西街道", Unit.Kind.TOWN),
+    ("临江镇", Unit.Kind.TOWN),
+    ("区发展和改革局", Unit.Kind.DEPARTMENT),
+    ("区工业和信息化局", Unit.Kind.DEPARTMENT),
+    ("区商务局", Unit.Kind.INDUSTRY_LEAD),
+]
 LEADERS = ["区长 王海", "常务副区长 李明", "副区长 张华", "副区长 陈静", "区委常委 刘洋"]
 FINAL_STAGES = (
     [Stage.CONTACT] * 15
@@ -149,6 +158,10 @@ class Command(BaseCommand):
             users = self._users()
             chambers = self._chambers(users)
             entrepreneurs = self._entrepreneurs(chambers)
+            self.units = [
+                Unit.objects.get_or_create(name=name, defaults={"kind": kind})[0]
+                for name, kind in UNITS
+            ]
             self._targets()
             count = self._leads(leads, users, chambers, entrepreneurs)
         self.stdout.write(self.style.SUCCESS(f"已创建 {count} 条演示线索。"))
@@ -267,6 +280,25 @@ class Command(BaseCommand):
                     landed_count=11,
                     landed_amount=Decimal("400000"),
                 )
+            # 目标任务分解落实到各单位 and to each 分包领导.
+            for unit in self.units:
+                AnnualTarget.objects.create(
+                    year=year,
+                    unit=unit,
+                    signed_count=10,
+                    signed_amount=Decimal("400000"),
+                    landed_count=7,
+                    landed_amount=Decimal("250000"),
+                )
+            for leader in LEADERS:
+                AnnualTarget.objects.create(
+                    year=year,
+                    leader=leader,
+                    signed_count=14,
+                    signed_amount=Decimal("500000"),
+                    landed_count=10,
+                    landed_amount=Decimal("350000"),
+                )
 
     # --- leads ---------------------------------------------------------------
 
@@ -317,6 +349,11 @@ class Command(BaseCommand):
             members_by_team[team.pk] = list(team.members.all())
         this_month_start = self.today.replace(day=1)
         sla = dict(StageOwner.objects.values_list("stage", "sla_days"))
+        # Every task team captures leads (首谈), not only the owner of 接洽;
+        # a lead another team captured is entered by 局领导 naming that team.
+        teams_by_id = {team.pk: team for team in TaskTeam.objects.order_by("id")}
+        capture_teams = list(teams_by_id)
+        director = users["demo"]
         created = 0
         for index in range(max(count, 200)):
             if index < 6:
@@ -343,9 +380,17 @@ class Command(BaseCommand):
             industry = self.rng.choice(industries)
             source = self.rng.choice(list(Source))
             owner_team = teams_by_stage[Stage.CONTACT]
+            # The first ten (this month's signings) go round the teams.
+            capture = capture_teams[index % len(capture_teams)] if index < 10 else None
+            if capture is None and self.rng.random() < 0.5:
+                capture = self.rng.choice(capture_teams)
+            if capture == owner_team:
+                capture = None
             self.last_moment = timezone.make_aware(datetime.combine(days[0], time(0, 0)))
             lead = lead_create(
-                actor=self.rng.choice(members_by_team[owner_team]),
+                actor=director if capture else self.rng.choice(members_by_team[owner_team]),
+                team=teams_by_id.get(capture),
+                credit_unit=self.rng.choice(self.units) if self.rng.random() < 0.8 else None,
                 channel=Channel.WEB,
                 at=self._moment(days[0]),
                 name=f"{word}{self.rng.choice(PROJECT_KINDS)}项目{index + 1}",

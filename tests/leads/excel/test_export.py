@@ -140,6 +140,7 @@ class TemplateTests(ExportTestCase):
                 "当前阶段",
                 "负责小分队",
                 "推介商会",
+                "引进单位",
                 "终止前阶段",
             },
         )

@@ -10,10 +10,11 @@ from openpyxl import load_workbook
 
 from crm.spreadsheets.reader import ERROR_COLUMN
 from leads.choices import Channel, Stage
+from leads.excel.export import export_leads
 from leads.excel.lead_importer import LeadImporter
-from leads.models import Industry, Lead, StageTransition, TaskTeam
+from leads.models import Industry, Lead, StageTransition, TaskTeam, Unit
 from tests.factories import ChamberFactory, EntrepreneurFactory, UserFactory, credit_code, make_lead
-from tests.workbooks import LEAD_HEADERS, lead_workbook, workbook_bytes
+from tests.workbooks import LEAD_HEADERS, lead_workbook, read_back, workbook_bytes
 
 MARCH_5 = date(2026, 3, 5)
 
@@ -473,3 +474,54 @@ class ImportPermissionTests(ImportTestCase):
         boss = UserFactory(groups=["局领导"])
         self.assert_imported(self.run_import(self.row({"负责小分队": "落地服务组"}), actor=boss))
         self.assertEqual(Lead.objects.get().team, self.teams["落地服务组"])
+
+
+class CreditUnitColumnTests(ImportTestCase):
+    """The 引进单位 column: a unit by name (issue 8), exported and imported back unchanged."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.unit = Unit.objects.create(name="经开区管委会", kind=Unit.Kind.DEPARTMENT)
+        Unit.objects.create(name="城西街道", kind=Unit.Kind.TOWN)
+
+    def test_a_unit_named_in_the_column_is_credited(self):
+        report = self.run_import(
+            self.row({"引进单位": " 经开区管委会 "}), self.row({"项目名称": "乙"})
+        )
+        self.assert_imported(report)
+        credited = dict(Lead.objects.values_list("name", "credit_unit"))
+        self.assertEqual(credited, {"智能装备产业园": self.unit.pk, "乙": None})
+        # The credited team is the team at capture, as for a lead entered on a page.
+        lead = Lead.objects.get(name="智能装备产业园")
+        self.assertEqual(lead.credit_team_id, lead.transitions.get().to_team_id)
+
+    def test_an_unknown_unit_names_the_cell_and_writes_nothing(self):
+        report = self.run_import(self.row({"引进单位": "火星办事处"}))
+        self.assertEqual(
+            report.error_lines(), ["第2行 [引进单位] 系统中没有名为“火星办事处”的单位。"]
+        )
+        self.assertFalse(Lead.objects.exists())
+
+    def test_changing_the_unit_updates_the_lead_with_history_and_reimport_changes_nothing(self):
+        self.assert_imported(self.run_import(self.row({"引进单位": "经开区管委会"})))
+        code = Lead.objects.get().code
+        data = lead_workbook(self.row({"项目编号": code, "引进单位": "城西街道"}))
+        report = self.run_import(data=data)
+        self.assertEqual(report.counts["update"], 1, report.error_lines())
+        lead = Lead.objects.get()
+        self.assertEqual(lead.credit_unit.name, "城西街道")
+        self.assertEqual(
+            [entry.credit_unit_id for entry in lead.history.order_by("history_id")],
+            [self.unit.pk, lead.credit_unit_id],
+        )
+        self.assertEqual(self.run_import(data=data).counts["unchanged"], 1)
+
+    def test_export_writes_the_unit_by_name_and_imports_back_unchanged(self):
+        self.assert_imported(self.run_import(self.row({"引进单位": "经开区管委会"})))
+        buffer = io.BytesIO()
+        export_leads(buffer)
+        rows = read_back(buffer.getvalue())
+        self.assertEqual(rows[1][rows[0].index("引进单位")], "经开区管委会")
+        report = self.run_import(data=buffer.getvalue())
+        self.assertEqual(report.counts["unchanged"], 1, report.error_lines())

@@ -12,7 +12,7 @@ from django.test import TestCase
 from django.urls import reverse
 
 from leads.excel.targets import TargetImporter, export_targets
-from leads.models import AnnualTarget, ImportJob, Industry, TaskTeam
+from leads.models import AnnualTarget, ImportJob, Industry, TaskTeam, Unit
 from leads.reports.monthly import monthly_report_build
 from leads.reports.period import Period
 from leads.reports.serialise import report_data
@@ -23,14 +23,16 @@ HEADERS = [
     "年度",
     "所属产业",
     "负责小分队",
+    "单位",
+    "分包领导",
     "签约项目数",
     "签约金额(万元)",
     "落地项目数",
     "落地金额(万元)",
 ]
-DISTRICT = [2026, None, None, 40, "1.2亿", 25, 80000]
-INDUSTRY = ["2026年", "IT", None, "１２", "3亿", "8项", "２００００"]
-TEAM = [2026, None, "洽谈攻坚小分队", "10个", 20000.5, 0, None]
+DISTRICT = [2026, None, None, None, None, 40, "1.2亿", 25, 80000]
+INDUSTRY = ["2026年", "IT", None, None, None, "１２", "3亿", "8项", "２００００"]
+TEAM = [2026, None, "洽谈攻坚小分队", None, None, "10个", 20000.5, 0, None]
 
 
 def targets_workbook(*rows) -> bytes:
@@ -89,7 +91,7 @@ class TargetImporterTests(TargetTestCase):
     def test_updates_the_target_of_the_same_year_and_scope(self):
         self.run_import(targets_workbook(DISTRICT, INDUSTRY))
         report = self.run_import(
-            targets_workbook([2026, None, None, 45, None, None, None], INDUSTRY)
+            targets_workbook([2026, None, None, None, None, 45, None, None, None], INDUSTRY)
         )
         self.assertEqual(report.counts, {"new": 0, "update": 1, "unchanged": 1, "error": 0})
         self.assertEqual(report.outcomes[0].changes, ["签约项目数"])
@@ -117,18 +119,18 @@ class TargetImporterTests(TargetTestCase):
 
     def test_district_row_matches_a_district_target_entered_in_the_admin(self):
         entered = AnnualTarget.objects.create(year=2026, signed_count=30)
-        report = self.run_import(targets_workbook([2026, "", "", 40]))
+        report = self.run_import(targets_workbook([2026, "", "", None, None, 40]))
         self.assertEqual(report.counts["update"], 1, report.error_lines())
         self.assertEqual(AnnualTarget.objects.get().pk, entered.pk)
         entered.refresh_from_db()
         self.assertEqual(entered.signed_count, 40)
-        report = self.run_import(targets_workbook([2026, "", "", 40]))
+        report = self.run_import(targets_workbook([2026, "", "", None, None, 40]))
         self.assertEqual(report.counts["unchanged"], 1)
         self.assertEqual(AnnualTarget.objects.count(), 1)
 
     def test_other_years_are_other_targets(self):
         AnnualTarget.objects.create(year=2025, signed_count=30)
-        report = self.run_import(targets_workbook([2026, None, None, 40]))
+        report = self.run_import(targets_workbook([2026, None, None, None, None, 40]))
         self.assertEqual(report.counts["new"], 1)
         self.assertEqual(
             sorted(AnnualTarget.objects.values_list("year", "signed_count")),
@@ -136,38 +138,119 @@ class TargetImporterTests(TargetTestCase):
         )
 
 
+class UnitAndLeaderTargetTests(TargetTestCase):
+    """Targets broken down to a unit (单位) and to a 分包领导 (目标任务分解落实到各单位)."""
+
+    UNIT = [2026, None, None, "城关街道", None, 6, "2亿", 3, 5000]
+    LEADER = [2026, None, None, None, "王副区长", "8项", 30000, 4, None]
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.unit = Unit.objects.create(name="城关街道", kind=Unit.Kind.TOWN)
+
+    def test_unit_and_leader_rows_create_their_own_targets(self):
+        report = self.run_import(targets_workbook(DISTRICT, self.UNIT, self.LEADER))
+        self.assertEqual(report.counts, {"new": 3, "update": 0, "unchanged": 0, "error": 0})
+        self.assertEqual(
+            [outcome.key for outcome in report.outcomes],
+            ["2026 全区", "2026 城关街道", "2026 王副区长"],
+        )
+        unit = AnnualTarget.objects.get(year=2026, unit=self.unit)
+        self.assertEqual(target_figures(unit), (6, Decimal("20000.00"), 3, Decimal("5000.00")))
+        self.assertEqual((unit.industry, unit.team, unit.leader), (None, None, ""))
+        leader = AnnualTarget.objects.get(year=2026, leader="王副区长")
+        self.assertEqual(target_figures(leader), (8, Decimal("30000.00"), 4, Decimal("0.00")))
+        self.assertIsNone(leader.unit)
+        district = AnnualTarget.objects.get(year=2026, unit=None, leader="", team=None)
+        self.assertEqual(district.signed_count, 40)
+
+    def test_a_unit_row_updates_that_units_target_only(self):
+        self.run_import(targets_workbook(DISTRICT, self.UNIT, self.LEADER))
+        changed = [2026, None, None, "城关街道", None, 9]
+        report = self.run_import(targets_workbook(changed, self.LEADER))
+        self.assertEqual(report.counts, {"new": 0, "update": 1, "unchanged": 1, "error": 0})
+        self.assertEqual(AnnualTarget.objects.get(unit=self.unit).signed_count, 9)
+        self.assertEqual(AnnualTarget.objects.get(year=2026, leader="", unit=None).signed_count, 40)
+
+    def test_export_lists_units_and_leaders_after_teams_and_imports_back_unchanged(self):
+        self.run_import(targets_workbook(self.LEADER, self.UNIT, TEAM, DISTRICT))
+        buffer = io.BytesIO()
+        self.assertEqual(export_targets(buffer, year=2026), 4)
+        rows = read_back(buffer.getvalue())
+        self.assertEqual(rows[0], HEADERS)
+        self.assertEqual(
+            [row[1:5] for row in rows[1:]],
+            [
+                [None, None, None, None],
+                [None, "洽谈攻坚小分队", None, None],
+                [None, None, "城关街道", None],
+                [None, None, None, "王副区长"],
+            ],
+        )
+        report = self.run_import(buffer.getvalue())
+        self.assertEqual(report.counts, {"new": 0, "update": 0, "unchanged": 4, "error": 0})
+
+    def test_the_report_measures_unit_and_leader_targets_by_credit(self):
+        self.run_import(targets_workbook(self.UNIT, self.LEADER))
+        data = report_data(monthly_report_build(Period.month(2026, 3)))
+        scopes = {(row["scope"], row["name"]) for row in data["targets"]}
+        self.assertLessEqual({("unit", "城关街道"), ("leader", "王副区长")}, scopes)
+
+
 class TargetImportErrorTests(TargetTestCase):
     CASES = [
-        ([None, None, None, 1], "第3行 [年度] 年度不能为空。"),
-        (["26", None, None, 1], "第3行 [年度] 无法识别的年度“26”，请填写四位年份，如 2026。"),
-        ([1999, None, None, 1], "第3行 [年度] 年度“1999”超出范围，应在 2000 至 2100 年之间。"),
-        ([2026, "航空航天", None, 1], "第3行 [所属产业] 系统中没有名为“航空航天”的产业。"),
-        ([2026, None, "飞行小分队", 1], "第3行 [负责小分队] 系统中没有名为“飞行小分队”的小分队。"),
+        ([None, None, None, None, None, 1], "第3行 [年度] 年度不能为空。"),
         (
-            [2026, "信息技术", "洽谈攻坚小分队", 1],
-            "第3行 [负责小分队] 一行只能是一项目标：产业目标只填所属产业，"
-            "小分队目标只填负责小分队，全区目标两列都留空。",
+            ["26", None, None, None, None, 1],
+            "第3行 [年度] 无法识别的年度“26”，请填写四位年份，如 2026。",
         ),
-        ([2026, None, None, -3], "第3行 [签约项目数] 项目数不能为负数。"),
-        ([2026, None, None, "2.5"], "第3行 [签约项目数] 项目数“2.5”应为整数。"),
         (
-            [2026, None, None, 1, None, "若干"],
+            [1999, None, None, None, None, 1],
+            "第3行 [年度] 年度“1999”超出范围，应在 2000 至 2100 年之间。",
+        ),
+        (
+            [2026, "航空航天", None, None, None, 1],
+            "第3行 [所属产业] 系统中没有名为“航空航天”的产业。",
+        ),
+        (
+            [2026, None, "飞行小分队", None, None, 1],
+            "第3行 [负责小分队] 系统中没有名为“飞行小分队”的小分队。",
+        ),
+        (
+            [2026, "信息技术", "洽谈攻坚小分队", None, None, 1],
+            "第3行 [负责小分队] 一行只能是一项目标：所属产业、负责小分队、单位、分包领导"
+            "只能填写其中一列，全区目标都留空。",
+        ),
+        ([2026, None, None, "火星街道", None, 1], "第3行 [单位] 系统中没有名为“火星街道”的单位。"),
+        (
+            [2026, "信息技术", None, None, "王副区长", 1],
+            "第3行 [分包领导] 一行只能是一项目标：所属产业、负责小分队、单位、分包领导"
+            "只能填写其中一列，全区目标都留空。",
+        ),
+        ([2026, None, None, None, None, -3], "第3行 [签约项目数] 项目数不能为负数。"),
+        ([2026, None, None, None, None, "2.5"], "第3行 [签约项目数] 项目数“2.5”应为整数。"),
+        (
+            [2026, None, None, None, None, 1, None, "若干"],
             "第3行 [落地项目数] 无法识别的项目数“若干”，请填写整数，如 12。",
         ),
         (
-            [2026, None, None, 1, "很多"],
+            [2026, None, None, None, None, 1, "很多"],
             "第3行 [签约金额(万元)] 无法识别的金额“很多”，"
             "请填写数字（单位：万元），如 3000 或 1.2亿。",
         ),
-        ([2026, None, None, 1, None, None, -5], "第3行 [落地金额(万元)] 金额不能为负数。"),
         (
-            [2026, None, None, 1, "5000元"],
+            [2026, None, None, None, None, 1, None, None, -5],
+            "第3行 [落地金额(万元)] 金额不能为负数。",
+        ),
+        (
+            [2026, None, None, None, None, 1, "5000元"],
             "第3行 [签约金额(万元)] 金额“5000元”的单位应为万元或亿元。",
         ),
     ]
 
     def test_each_bad_cell_is_named_by_row_and_column_and_nothing_is_written(self):
-        good = [2025, "信息技术", None, 5]
+        good = [2025, "信息技术", None, None, None, 5]
         for bad, message in self.CASES:
             with self.subTest(message=message):
                 report = self.run_import(targets_workbook(good, bad))
@@ -179,7 +262,9 @@ class TargetImportErrorTests(TargetTestCase):
 
     def test_the_same_target_twice_in_a_file_is_an_error(self):
         report = self.run_import(
-            targets_workbook(DISTRICT, [2026, None, None, 3], INDUSTRY, ["2026", "信息技术", None])
+            targets_workbook(
+                DISTRICT, [2026, None, None, None, None, 3], INDUSTRY, ["2026", "信息技术", None]
+            )
         )
         self.assertEqual(
             report.error_lines(),
@@ -188,7 +273,9 @@ class TargetImportErrorTests(TargetTestCase):
         self.assertEqual(AnnualTarget.objects.count(), 0)
 
     def test_an_unreadable_scope_is_not_taken_for_the_district_row(self):
-        report = self.run_import(targets_workbook([2026, "航空航天", None, 1], DISTRICT))
+        report = self.run_import(
+            targets_workbook([2026, "航空航天", None, None, None, 1], DISTRICT)
+        )
         self.assertEqual(
             report.error_lines(), ["第2行 [所属产业] 系统中没有名为“航空航天”的产业。"]
         )
@@ -212,10 +299,10 @@ class TargetExportTests(TargetTestCase):
         self.assertEqual(
             rows[1:],
             [
-                [2026, None, None, 40, 12000, 25, 80000],
-                [2026, "信息技术", None, 12, 30000, 8, 20000],
-                [2026, None, "洽谈攻坚小分队", 10, 20000.5, 0, 0],
-                [2025, "信息技术", None, 9, 0, 0, 0],
+                [2026, None, None, None, None, 40, 12000, 25, 80000],
+                [2026, "信息技术", None, None, None, 12, 30000, 8, 20000],
+                [2026, None, "洽谈攻坚小分队", None, None, 10, 20000.5, 0, 0],
+                [2025, "信息技术", None, None, None, 9, 0, 0, 0],
             ],
         )
 
@@ -312,7 +399,7 @@ class TargetImportPageTests(TargetTestCase):
 
     def test_errors_are_listed_and_the_marked_workbook_downloads(self):
         self.client.force_login(self.leader)
-        self.upload(targets_workbook(DISTRICT, [2026, None, "飞行小分队", 1]))
+        self.upload(targets_workbook(DISTRICT, [2026, None, "飞行小分队", None, None, 1]))
         job = ImportJob.objects.get()
         self.assertEqual(job.status, ImportJob.Status.INVALID)
         page = self.client.get(reverse("leads:import_job", args=[job.pk]))
@@ -393,7 +480,7 @@ class TargetAdminImportTests(TargetTestCase):
 
     def test_admin_preview_names_the_errors_and_writes_nothing(self):
         self.client.force_login(self.leader)
-        data = targets_workbook(DISTRICT, [2026, "航空航天", None, 1])
+        data = targets_workbook(DISTRICT, [2026, "航空航天", None, None, None, 1])
         preview = self.client.post(
             reverse("admin:leads_annualtarget_import"),
             {"format": "0", "import_file": SimpleUploadedFile("t.xlsx", data)},
@@ -418,7 +505,7 @@ class TargetAdminImportTests(TargetTestCase):
         data.update({"format": "0", "resource": "0"})
         response = self.client.post(url, data)
         rows = read_back(response.content)
-        self.assertEqual(rows, [HEADERS, [2026, None, None, 40, 12000, 25, 80000]])
+        self.assertEqual(rows, [HEADERS, [2026, None, None, None, None, 40, 12000, 25, 80000]])
 
 
 class TargetReportTests(TargetTestCase):

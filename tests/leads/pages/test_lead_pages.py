@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from leads.choices import ActivityKind, Source, Stage
-from leads.models import Activity, AnnualTarget, Industry, Lead, StageTransition
+from leads.models import Activity, AnnualTarget, Industry, Lead, StageTransition, Unit
 from leads.services import lead_change_stage, lead_update
 from tests.factories import credit_code, make_lead
 from tests.roles import RolesMixin
@@ -54,6 +54,33 @@ class LeadListPageTests(PageTestCase):
             ["树脂项目"],
         )
         self.assertEqual(self.names(self.client.get(url, {"q": "乙集团"})), ["碳纤维项目"])
+
+    def test_credit_filters_are_on_the_form_and_narrow_the_list(self):
+        unit = Unit.objects.create(name="高新区管委会", kind=Unit.Kind.DEPARTMENT)
+        fiber = lead_update(lead=self.fiber, credit_unit=unit)
+        url = reverse("leads:list")
+        page = self.client.get(url).content.decode()
+        for name in (
+            "credit_team",
+            "credit_unit",
+            "first_signed_on_after",
+            "first_landed_on_before",
+        ):
+            self.assertIn(f'name="{name}"', page)
+        self.assertIn("高新区管委会", page)
+        response = self.client.get(url, {"credit_unit": unit.pk})
+        self.assertEqual(self.names(response), ["碳纤维项目"])
+        # The chosen value shows selected, and the folded conditions open.
+        self.assertContains(response, f'<option value="{unit.pk}" selected>高新区管委会</option>')
+        self.assertContains(response, '<details class="more-filters" open>')
+        response = self.client.get(url, {"credit_team": fiber.credit_team_id, "stage": "signed"})
+        self.assertEqual(self.names(response), ["树脂项目", "碳纤维项目"])
+        signed_on = fiber.first_signed_on.isoformat()
+        response = self.client.get(
+            url, {"first_signed_on_after": signed_on, "first_signed_on_before": signed_on}
+        )
+        self.assertIn("碳纤维项目", self.names(response))
+        self.assertNotIn("石墨烯项目", self.names(response))
 
     def test_sorts_by_column_both_ways(self):
         url = reverse("leads:list")

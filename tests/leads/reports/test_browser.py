@@ -43,7 +43,9 @@ class MonthlyReportBrowserTests(StaticLiveServerTestCase):
     def setUp(self):
         load_reference()
         LeadMaker(seed=31).random_leads(30, date(2025, 1, 1), date(2025, 12, 31))
-        user = UserFactory(groups=["只读"])
+        self.open_as(UserFactory(groups=["只读"]))
+
+    def open_as(self, user):
         self.client.force_login(user)
         self.context = self.browser.new_context()
         self.context.add_cookies(
@@ -76,11 +78,22 @@ class MonthlyReportBrowserTests(StaticLiveServerTestCase):
         self.page.wait_for_url("**/leads/?*")
         self.assertIn(f"signed_on_after={month.period.start}", self.page.url)
         text = self.page.content()
-        expected = Lead.objects.filter(
-            stage__in=["signed", "landed"],
-            signed_on__gte=month.period.start,
-            signed_on__lte=month.period.end,
-        ).values_list("code", flat=True)
+        expected = Lead.objects.signed_between(month.period.start, month.period.end).values_list(
+            "code", flat=True
+        )
         self.assertEqual(len(expected), month.signed.count)
         for code in expected:
             self.assertIn(code, text)
+
+    def test_director_locks_a_month_and_sees_the_locked_mark(self):
+        self.context.close()
+        self.open_as(UserFactory(groups=["局领导"]))
+        self.page.goto(f"{self.live_server_url}/reports/monthly/?month=2025-08")
+        self.assertEqual(self.page.locator(".locked-mark").count(), 0)
+        self.page.fill(".lock-form input[name=reason]", "上报市局")
+        self.page.click(".lock-form button")
+        self.page.wait_for_selector(".locked-mark")
+        mark = self.page.locator(".locked-mark").inner_text()
+        self.assertIn("已封存", mark)
+        self.assertIn("第 1 版", mark)
+        self.assertIn("上报市局", self.page.locator("#versions").inner_text())

@@ -18,7 +18,17 @@ from leads.reports.workbook import build_monthly_workbook
 from tests.leads.reports.scenario import LeadMaker, load_reference, moment
 
 SHEETS = [
-    *["汇总", "按产业", "按小分队", "按来源", "按资金来源", "签约未落地", "年度目标"],
+    "汇总",
+    "按产业",
+    "按小分队",
+    "按引进单位",
+    "按分包领导",
+    "按来源",
+    "按资金来源",
+    "签约未落地",
+    "年度目标",
+    "签约后终止与调整说明",
+    "排名",
     "企业诉求",
 ]
 KEYS = {
@@ -34,6 +44,12 @@ KEYS = {
     "landing_rate",
     "targets",
     "backlog",
+    "by_unit",
+    "by_leader",
+    "signed_then_dropped",
+    "corrections",
+    "ranking",
+    "locked",
     "problems",
 }
 

@@ -69,7 +69,7 @@ class MonthlyReportPageTests(TestCase):
         self.assertContains(response, "<svg", count=2)
         self.assertContains(response, "近12个月签约、落地项目数")
         self.assertContains(response, "统计口径")
-        self.assertContains(response, "签约日期在本期内")
+        self.assertContains(response, "首次进入“签约”阶段")
         self.assertTemplateUsed(response, "base.html")
 
     def test_every_figure_link_lists_exactly_the_leads_it_counts(self):
@@ -86,7 +86,7 @@ class MonthlyReportPageTests(TestCase):
 
         def find(**expected):
             """Return the one link whose parameters include exactly these filters."""
-            dims = {"industry", "team", "source", "origin_type"}
+            dims = {"industry", "credit_team", "credit_unit", "leader_is", "source", "origin_type"}
             found = []
             for link in counted:
                 params = QueryDict(urlsplit(link).query)
@@ -98,26 +98,30 @@ class MonthlyReportPageTests(TestCase):
             return found[0]
 
         self.assertEqual(
-            counted[find(signed_on_after="2025-05-01", signed_on_before="2025-05-31")],
+            counted[find(first_signed_on_after="2025-05-01", first_signed_on_before="2025-05-31")],
             report.month_totals.signed.count,
         )
         self.assertEqual(
-            counted[find(landed_on_after="2025-01-01", landed_on_before="2025-05-31")],
+            counted[find(first_landed_on_after="2025-01-01", first_landed_on_before="2025-05-31")],
             report.ytd_totals.landed.count,
         )
         for row in report.by_industry:
-            link = find(landed_on_after="2025-01-01", industry=row.filters["industry"])
+            link = find(first_landed_on_after="2025-01-01", industry=row.filters["industry"])
             self.assertEqual(counted[link], row.ytd.landed.count, row.name)
         for row in report.by_source:
-            link = find(signed_on_after="2025-05-01", source=row.filters["source"])
+            link = find(first_signed_on_after="2025-05-01", source=row.filters["source"])
             self.assertEqual(counted[link], row.month.signed.count, row.name)
         for row in report.by_team:
             if row.linkable:
-                link = find(signed_on_after="2025-01-01", team=row.filters["team"])
+                link = find(
+                    first_signed_on_after="2025-01-01", credit_team=row.filters["credit_team"]
+                )
                 self.assertEqual(counted[link], row.ytd.signed.count, row.name)
         for row in report.by_origin:
             if row.linkable:
-                link = find(landed_on_after="2025-05-01", origin_type=row.filters["origin_type"])
+                link = find(
+                    first_landed_on_after="2025-05-01", origin_type=row.filters["origin_type"]
+                )
                 self.assertEqual(counted[link], row.month.landed.count, row.name)
 
     def test_chart_bars_link_to_each_months_leads(self):
@@ -128,7 +132,7 @@ class MonthlyReportPageTests(TestCase):
         self.assertEqual(len(bar_links), 2 * 2 * 12)  # two charts, two series, twelve months
         for point in report.trend:
             month = point.period
-            signed = f"signed_on_after={month.start}&signed_on_before={month.end}"
+            signed = f"first_signed_on_after={month.start}&first_signed_on_before={month.end}"
             link = next(link for link in bar_links if signed in link)
             listed = LeadFilter(QueryDict(urlsplit(link).query), queryset=Lead.objects.all()).qs
             self.assertEqual(listed.count(), point.signed.count, month.label)
@@ -152,7 +156,9 @@ class MonthlyReportPageTests(TestCase):
     def test_date_range_report(self):
         response = self.client.get(URL, {"from": "2025-05-01", "to": "2025-05-10"})
         self.assertContains(response, "2025年5月1日至2025年5月10日")
-        self.assertContains(response, "signed_on_after=2025-05-01&amp;signed_on_before=2025-05-10")
+        self.assertContains(
+            response, "first_signed_on_after=2025-05-01&amp;first_signed_on_before=2025-05-10"
+        )
 
     def test_bad_month_shows_a_chinese_error(self):
         response = self.client.get(URL, {"month": "2025-5x"})
@@ -187,10 +193,11 @@ class MonthlyReportPageTests(TestCase):
 
     def test_query_count_does_not_grow_with_the_leads(self):
         # Session, user, the user's and their groups' permissions, then the
-        # report's eight queries, then the enterprise-problem section's two.
-        with self.assertNumQueries(14):
+        # report's queries, the enterprise-problem section's two, the
+        # locked-version lookup and the version list.
+        with self.assertNumQueries(23):
             self.client.get(URL, {"month": "2025-05"})
         self.maker.random_leads(30, date(2024, 6, 1), date(2025, 12, 31))
-        with self.assertNumQueries(14):
+        with self.assertNumQueries(23):
             response = self.client.get(URL, {"month": "2025-05"})
         self.assertEqual(response.status_code, 200)
