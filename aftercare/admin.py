@@ -39,8 +39,9 @@ class StatusChangeInline(admin.TabularInline):
 class ProblemAdmin(admin.ModelAdmin):
     """Ordinary fields are editable; the status moves only on the problem page (one service)."""
 
-    list_display = ["code", "enterprise", "category", "responsible_team", "deadline", "status"]
-    list_filter = ["status", "category", "responsible_team"]
+    list_display = ["code", "enterprise", "category", "responsible", "deadline", "status"]
+    list_filter = ["status", "category", "responsible_team", "responsible_unit"]
+    list_select_related = ["enterprise", "responsible_team", "responsible_unit"]
     search_fields = ["code", "enterprise__name", "description"]
     raw_id_fields = ["enterprise"]
     readonly_fields = [
@@ -61,6 +62,10 @@ class ProblemAdmin(admin.ModelAdmin):
         "version",
     ]
     inlines = [StatusChangeInline]
+
+    @admin.display(description="责任单位")
+    def responsible(self, problem):
+        return problem.responsible_name
 
     def has_add_permission(self, request):
         # New problems are registered on the ledger pages (code, history row, deadline).

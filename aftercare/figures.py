@@ -21,7 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import OuterRef, Subquery
 
 from aftercare.choices import DEADLINE_STATES, SATISFIED_RATINGS, Category, Status
-from aftercare.models import Problem, ProblemStatusChange
+from aftercare.models import Problem, ProblemStatusChange, responsible_name
 from leads.reports.period import Period, day_start, next_day_start
 
 # The section's 统计口径, shown under its tables (the module docstring says the same).
@@ -110,6 +110,7 @@ def problem_figures_build(period: Period, as_of: date) -> ProblemFigures:
         .values_list(
             "category",
             "responsible_team__name",
+            "responsible_unit__name",
             "responsible_unit_name",
             "raised_on",
             "deadline",
@@ -120,8 +121,8 @@ def problem_figures_build(period: Period, as_of: date) -> ProblemFigures:
     total = ProblemRow("合计")
     categories = {value: ProblemRow(str(label)) for value, label in Category.choices}
     units: dict[str, ProblemRow] = {}
-    for category, team, unit, raised_on, deadline, closed_on, status_then in rows.iterator():
-        unit_name = team or unit
+    for category, *names, raised_on, deadline, closed_on, status_then in rows.iterator():
+        unit_name = responsible_name(*names)
         targets = (total, categories[category], units.setdefault(unit_name, ProblemRow(unit_name)))
         facts = _facts(period, ytd, end, raised_on, deadline, closed_on, status_then)
         for target in targets:
@@ -162,13 +163,14 @@ def _add_ratings(total, categories, units, *, start: date, end: date) -> None:
     ratings = ProblemStatusChange.objects.exclude(rating="").filter(
         at__gte=day_start(start), at__lt=next_day_start(end)
     )
-    for category, team, unit, rating in ratings.values_list(
+    for category, team, unit, text, rating in ratings.values_list(
         "problem__category",
         "problem__responsible_team__name",
+        "problem__responsible_unit__name",
         "problem__responsible_unit_name",
         "rating",
     ):
-        unit_name = team or unit
+        unit_name = responsible_name(team, unit, text)
         satisfied = int(rating in SATISFIED_RATINGS)
         unit_row = units.setdefault(unit_name, ProblemRow(unit_name))
         for target in (total, categories[category], unit_row):

@@ -9,14 +9,19 @@ from django.utils.translation import gettext_lazy as _
 
 from aftercare.choices import Category, Status
 from aftercare.models import Problem
-from leads.models import TaskTeam
+from leads.models import TaskTeam, Unit
 from leads.reports.period import month_end
 
 MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 
 
 class ProblemFilter(django_filters.FilterSet):
-    """Query parameters: q, status, category, team, unit, overdue, enterprise, month (YYYY-MM)."""
+    """Query parameters: q, status, category, team, responsible_unit, unit, overdue, enterprise,
+    month (YYYY-MM).
+
+    `responsible_unit` is a leads.Unit (by id); `unit` is text found in any of
+    the three names (team, unit, outside department).
+    """
 
     q = django_filters.CharFilter(label=_("关键词"), method="filter_text")
     status = django_filters.MultipleChoiceFilter(
@@ -31,7 +36,13 @@ class ProblemFilter(django_filters.FilterSet):
         queryset=TaskTeam.objects.all(),
         empty_label=_("全部"),
     )
-    unit = django_filters.CharFilter(label=_("责任单位"), method="filter_unit")
+    responsible_unit = django_filters.ModelChoiceFilter(
+        label=_("责任单位"),
+        field_name="responsible_unit",
+        queryset=Unit.objects.all(),
+        empty_label=_("全部"),
+    )
+    unit = django_filters.CharFilter(label=_("责任单位名称"), method="filter_unit")
     overdue = django_filters.BooleanFilter(label=_("超期"), method="filter_overdue")
     enterprise = django_filters.NumberFilter(label=_("企业"), field_name="enterprise_id")
     month = django_filters.CharFilter(label=_("反映月份"), method="filter_month")
@@ -51,7 +62,9 @@ class ProblemFilter(django_filters.FilterSet):
     def filter_unit(self, queryset, name, value):
         value = value.strip()
         return queryset.filter(
-            Q(responsible_team__name__icontains=value) | Q(responsible_unit_name__icontains=value)
+            Q(responsible_team__name__icontains=value)
+            | Q(responsible_unit__name__icontains=value)
+            | Q(responsible_unit_name__icontains=value)
         )
 
     def filter_overdue(self, queryset, name, value):

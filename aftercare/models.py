@@ -16,8 +16,16 @@ from aftercare.choices import (
     Status,
 )
 from aftercare.querysets import EnterpriseQuerySet, ProblemQuerySet
-from leads.models import Lead, TaskTeam
+from leads.models import Lead, TaskTeam, Unit
 from leads.validators import validate_credit_code
+
+
+def responsible_name(team: str | None, unit: str | None, text: str | None) -> str:
+    """Return the displayed responsible unit from the three names: team, then unit, then text.
+
+    The one rule of precedence; the report applies it to rows read as values.
+    """
+    return team or unit or text or ""
 
 
 class Enterprise(TimeStampedModel):
@@ -118,8 +126,17 @@ class Problem(TimeStampedModel):
         blank=True,
         related_name="problems",
     )
+    responsible_unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("责任单位"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="problems",
+        help_text=_("系统中的单位（街道/乡镇、部门、牵头单位）负责时选择。"),
+    )
     responsible_unit_name = models.CharField(
-        _("责任单位"),
+        _("责任单位（其他）"),
         max_length=200,
         blank=True,
         help_text=_("区外或其他部门负责时填写单位名称。"),
@@ -178,9 +195,13 @@ class Problem(TimeStampedModel):
                 violation_error_message=_("未知的办理状态。"),
             ),
             models.CheckConstraint(
-                condition=Q(responsible_team__isnull=False) | ~Q(responsible_unit_name=""),
+                condition=Q(responsible_team__isnull=False)
+                | Q(responsible_unit__isnull=False)
+                | ~Q(responsible_unit_name=""),
                 name="problem_has_responsible_unit",
-                violation_error_message=_("请选择责任小分队或填写责任单位。"),
+                violation_error_message=_(
+                    "请选择责任小分队或责任单位，或为区外/其他部门填写单位名称。"
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(deadline__gte=models.F("raised_on")),
@@ -208,10 +229,17 @@ class Problem(TimeStampedModel):
         return f"{self.code} {self.enterprise}"
 
     @property
-    def responsible_unit(self) -> str:
-        """Return the name of whoever answers for the problem: the team or the outside unit."""
-        return (
-            self.responsible_team.name if self.responsible_team_id else self.responsible_unit_name
+    def responsible_name(self) -> str:
+        """Return the name of whoever answers for the problem (what pages, export, report show).
+
+        The task team comes first (its members act on the problem), then the
+        unit (街道/部门), then the free text of an outside department. Where a
+        team and a unit are both set only the team is shown.
+        """
+        return responsible_name(
+            self.responsible_team.name if self.responsible_team_id else "",
+            self.responsible_unit.name if self.responsible_unit_id else "",
+            self.responsible_unit_name,
         )
 
     def is_overdue(self, now=None) -> bool:

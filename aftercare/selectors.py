@@ -17,8 +17,9 @@ def problem_can_act(user, problem: Problem) -> bool:
 
     局领导 (manage_all_problem) act on every problem; the members and the
     leader of the responsible task team, and the problem's handler, act on
-    theirs; read-only users act on none. A problem owned by an outside unit
-    (free text) is acted on by its handler and the 局领导.
+    theirs; read-only users act on none. A problem assigned to a unit
+    (leads.Unit, which has no members) or to an outside department (free
+    text) and to no team is acted on by its handler and the 局领导.
     """
     if not user.is_authenticated or not user.has_perm(ACT_PERM):
         return False
@@ -43,7 +44,9 @@ def problem_list_actionable(user, queryset=None):
 
 def problem_list(*, filters=None):
     """Return problems with what the ledger list shows, joined in one query."""
-    return Problem.objects.select_related("enterprise", "responsible_team", "handler")
+    return Problem.objects.select_related(
+        "enterprise", "responsible_team", "responsible_unit", "handler"
+    )
 
 
 def enterprise_get(pk: int) -> Enterprise:

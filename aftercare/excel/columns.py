@@ -40,7 +40,7 @@ LEDGER = [
         "unit",
         "责任单位",
         width=18,
-        help="填写系统中的小分队名称，或区外/其他部门的单位名称。",
+        help="填写系统中的单位或小分队名称（先按单位匹配），或区外/其他部门的单位名称。",
     ),
     LedgerColumn("handler", "经办人", help="系统用户名或姓名。"),
     LedgerColumn("deadline", "办理时限", "date", help="留空则按诉求类别的默认时限计算。"),

@@ -12,7 +12,7 @@ def ledger_values(problem: Problem) -> list:
     special = {
         "enterprise": problem.enterprise.name,
         "credit_code": problem.enterprise.credit_code,
-        "unit": problem.responsible_unit,
+        "unit": problem.responsible_name,
         "handler": problem.handler.username if problem.handler_id else "",
     }
     values = []
@@ -29,7 +29,9 @@ def ledger_values(problem: Problem) -> list:
 
 def export_queryset(queryset=None):
     queryset = Problem.objects.all() if queryset is None else queryset
-    return queryset.select_related("enterprise", "responsible_team", "handler").order_by("code")
+    return queryset.select_related(
+        "enterprise", "responsible_team", "responsible_unit", "handler"
+    ).order_by("code")
 
 
 def export_problems(output, queryset=None) -> int:

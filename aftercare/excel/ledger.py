@@ -60,7 +60,7 @@ def _sheet(book, title: str, heading: str, problems, today: date) -> None:
             problem.raised_on,
             problem.get_category_display(),
             problem.description,
-            problem.responsible_unit,
+            problem.responsible_name,
             problem.deadline,
             problem.get_status_display(),
             _progress(problem),
@@ -83,9 +83,9 @@ def build_ledger_workbook(period: Period, *, today: date) -> Workbook:
     book = Workbook()
     add_cell_styles(book)
     book.remove(book.active)
-    base = Problem.objects.select_related("enterprise", "responsible_team").order_by(
-        "raised_on", "code"
-    )
+    base = Problem.objects.select_related(
+        "enterprise", "responsible_team", "responsible_unit"
+    ).order_by("raised_on", "code")
     label = period.label
     _sheet(
         book,

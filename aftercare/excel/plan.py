@@ -18,7 +18,7 @@ from aftercare.models import Problem
 from aftercare.rules import LABELS, STATUS_RULES, status_move_errors
 from aftercare.services import category_deadline_days, problem_deadline_default
 from crm.spreadsheets.results import ImportReport, RowError
-from leads.models import TaskTeam
+from leads.models import TaskTeam, Unit
 
 ORDINARY = ("raised_on", "raised_via", "category", "description", "deadline")
 # Dates the report counts by: a row must give them, the import never fills them in.
@@ -56,16 +56,19 @@ def status_path(start: Status, target: Status) -> list[Status] | None:
 
 
 class PlanContext:
-    """What the planner reads once per import: problems, teams, users, deadlines."""
+    """What the planner reads once per import: problems, units, teams, users, deadlines."""
 
     def __init__(self, at):
         self.today = timezone.localdate(at)
-        problems = Problem.objects.select_related("enterprise", "responsible_team")
+        problems = Problem.objects.select_related(
+            "enterprise", "responsible_team", "responsible_unit"
+        )
         self.by_code = {problem.code: problem for problem in problems}
         self.by_content = {
             (p.enterprise.name, p.raised_on, p.description): p for p in self.by_code.values()
         }
         self.teams = dict(TaskTeam.objects.values_list("name", "pk"))
+        self.units = dict(Unit.objects.filter(active=True).values_list("name", "pk"))
         users = get_user_model().objects.filter(is_active=True)
         self.users = {u.first_name: u.pk for u in users if u.first_name}
         self.users.update({u.username: u.pk for u in users})
@@ -106,10 +109,8 @@ class PlanContext:
 
     def fields(self, values: dict, problem) -> dict:
         fields = {name: values[name] for name in ORDINARY if values.get(name) not in (None, "")}
-        if values["unit"]:
-            team = self.teams.get(values["unit"])
-            fields["responsible_team_id"] = team
-            fields["responsible_unit_name"] = "" if team else values["unit"]
+        if values["unit"] and (problem is None or values["unit"] != problem.responsible_name):
+            fields.update(self.responsible(values["unit"]))
         if values["handler"]:
             fields["handler_id"] = self.users[values["handler"]]
         if problem is None:
@@ -118,6 +119,22 @@ class PlanContext:
         if values["enterprise"] and values["enterprise"] != problem.enterprise.name:
             changed["enterprise"] = values["enterprise"]
         return changed
+
+    def responsible(self, name: str) -> dict:
+        """Return the responsible fields of a 责任单位 cell.
+
+        An active unit of that name first, then a task team, else the name as
+        an outside department's free text. A cell that repeats what the problem
+        shows now changes nothing (the caller skips it), so a round trip of a
+        problem with both a team and a unit keeps both.
+        """
+        unit = self.units.get(name)
+        team = None if unit else self.teams.get(name)
+        return {
+            "responsible_unit_id": unit,
+            "responsible_team_id": team,
+            "responsible_unit_name": "" if unit or team else name,
+        }
 
     def check(self, row: int, candidate: Problem) -> list[RowError]:
         errors = []

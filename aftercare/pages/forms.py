@@ -2,10 +2,12 @@
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from aftercare.choices import FeedbackWay, Rating, Status
 from aftercare.models import Enterprise, Problem
+from leads.models import Unit
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -45,6 +47,7 @@ class ProblemForm(forms.ModelForm):
             "category",
             "description",
             "responsible_team",
+            "responsible_unit",
             "responsible_unit_name",
             "handler",
             "deadline",
@@ -61,6 +64,11 @@ class ProblemForm(forms.ModelForm):
         self.fields["deadline"].required = False
         self.fields["raised_on"].required = False
         self.fields["handler"].queryset = get_user_model().objects.filter(is_active=True)
+        # Active units only, but a problem keeps the (now inactive) unit it already has.
+        current = self.instance.responsible_unit_id if self.instance.pk else None
+        self.fields["responsible_unit"].queryset = Unit.objects.filter(
+            Q(active=True) | Q(pk=current)
+        )
 
     def service_fields(self) -> dict:
         fields = {name: self.cleaned_data[name] for name in self._meta.fields}

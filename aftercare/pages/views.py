@@ -6,6 +6,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Value
+from django.db.models.functions import Coalesce, NullIf
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
@@ -24,7 +26,12 @@ SORTS = {
     "enterprise": "enterprise__name",
     "raised_on": "raised_on",
     "category": "category",
-    "unit": "responsible_team__name",
+    # The displayed name: team, then unit, then free text (Problem.responsible_name).
+    "unit": Coalesce(
+        "responsible_team__name",
+        "responsible_unit__name",
+        NullIf("responsible_unit_name", Value("")),
+    ),
     "deadline": "deadline",
     "status": "status",
 }
@@ -34,7 +41,10 @@ def _ordering(value: str) -> tuple[str, list[str]]:
     key = (value or "").lstrip("-")
     if key not in SORTS:
         return "", ["-raised_on", "-id"]
-    return value, [("-" if value.startswith("-") else "") + SORTS[key], "-id"]
+    sort, descending = SORTS[key], value.startswith("-")
+    if not isinstance(sort, str):
+        return value, [sort.desc() if descending else sort.asc(), "-id"]
+    return value, [("-" if descending else "") + sort, "-id"]
 
 
 def _query_without(request, *names) -> str:
@@ -84,7 +94,10 @@ def move_buttons(problem: Problem) -> list[tuple[str, str]]:
 def problem_detail_view(request, pk):
     """Show a problem, its timeline and the moves the user may make."""
     problem = get_object_or_404(
-        Problem.objects.select_related("enterprise", "responsible_team", "handler"), pk=pk
+        Problem.objects.select_related(
+            "enterprise", "responsible_team", "responsible_unit", "handler"
+        ),
+        pk=pk,
     )
     changes = problem.changes.select_related("actor").order_by("-at", "-id")
     can_act = problem_can_act(request.user, problem)
@@ -166,7 +179,9 @@ def enterprise_list_view(request):
 def enterprise_detail_view(request, pk):
     """Show an enterprise: contacts, its leader, the lead it came from, its problems."""
     enterprise = get_object_or_404(Enterprise.objects.select_related("lead", "liaison"), pk=pk)
-    problems = enterprise.problems.select_related("responsible_team").order_by("-raised_on", "-id")
+    problems = enterprise.problems.select_related("responsible_team", "responsible_unit").order_by(
+        "-raised_on", "-id"
+    )
     today = timezone.localdate()
     problems = list(problems)
     for problem in problems:

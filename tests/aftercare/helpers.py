@@ -32,7 +32,7 @@ def make_problem(*, enterprise=None, team=None, at=None, **fields):
         "category": "land",
         "description": "新增用地指标尚未落实",
     }
-    if team is None and "responsible_unit_name" not in fields:
+    if team is None and not {"responsible_unit_name", "responsible_unit"} & set(fields):
         team = TaskTeam.objects.order_by("pk").first()
     return problem_create(
         enterprise=enterprise or make_enterprise(),

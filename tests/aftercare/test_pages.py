@@ -198,11 +198,12 @@ class ListAndTileTests(PageTestCase):
         self.login(self.director)
         url = reverse("aftercare:problem_list")
         self.client.get(url)
-        with self.assertNumQueries(7):
+        # Session, user, two permission reads, count, page, and the team and unit selects.
+        with self.assertNumQueries(8):
             self.client.get(url)
         for _ in range(20):
             make_problem(enterprise=make_enterprise(name=f"企业{_}"), handler=UserFactory())
-        with self.assertNumQueries(7):
+        with self.assertNumQueries(8):
             self.client.get(url)
 
     def test_enterprise_page_shows_its_problems_lead_and_leader(self):

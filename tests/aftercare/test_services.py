@@ -43,7 +43,7 @@ class CreationTests(TestCase):
             make_problem(team=None, responsible_unit_name="")
         self.assertIn("责任单位", str(caught.exception))
         outside = make_problem(team=None, responsible_unit_name="市自然资源和规划局")
-        self.assertEqual(outside.responsible_unit, "市自然资源和规划局")
+        self.assertEqual(outside.responsible_name, "市自然资源和规划局")
 
     def test_a_deadline_before_the_day_raised_is_refused(self):
         with self.assertRaises(ProblemServiceError):

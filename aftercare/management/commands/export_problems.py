@@ -1,4 +1,5 @@
 """python manage.py export_problems --out FILE [--status S ...] [--category C ...] [--team NAME]
+[--responsible-unit NAME]
 [--unit TEXT] [--overdue yes|no] [--month YYYY-MM] [--ledger]
 
 Without --ledger: the ledger in the columns the import reads, filtered like
@@ -13,7 +14,7 @@ from aftercare.excel import build_ledger_workbook, export_problems, ledger_rows
 from aftercare.filters import ProblemFilter
 from aftercare.selectors import problem_list
 from crm.spreadsheets.commands import ExportCommand
-from leads.models import TaskTeam
+from leads.models import TaskTeam, Unit
 from leads.reports.period import Period, PeriodError, current_month
 
 
@@ -26,7 +27,8 @@ class Command(ExportCommand):
         parser.add_argument("--status", action="append", default=[], help="e.g. open, closed")
         parser.add_argument("--category", action="append", default=[], help="e.g. land")
         parser.add_argument("--team", help="responsible task team name")
-        parser.add_argument("--unit", help="responsible unit name contains")
+        parser.add_argument("--responsible-unit", help="responsible unit (leads.Unit) name")
+        parser.add_argument("--unit", help="responsible team, unit or outside name contains")
         parser.add_argument("--overdue", choices=["yes", "no"])
         parser.add_argument("--month", help="raised in YYYY-MM (with --ledger: the 台账 month)")
         parser.add_argument("--ledger", action="store_true", help="write the monthly 台账")
@@ -50,6 +52,11 @@ class Command(ExportCommand):
             if team is None:
                 raise CommandError(f"没有名为“{options['team']}”的小分队。")
             query["team"] = team.pk
+        if options["responsible_unit"]:
+            unit = Unit.objects.filter(name=options["responsible_unit"]).first()
+            if unit is None:
+                raise CommandError(f"没有名为“{options['responsible_unit']}”的单位。")
+            query["responsible_unit"] = unit.pk
         for name in ("unit", "month"):
             if options[name]:
                 query[name] = options[name]

@@ -4,7 +4,8 @@ Run after `seed_demo`: the landed projects' enterprises (created by their
 landing) and a few local firms that never were leads raise problems at
 visits, forums and project meetings; most are closed out with the
 enterprise's feedback, some are still being worked or overdue, some are
-recorded with a policy explanation, some escalated.
+recorded with a policy explanation, some escalated. Problems go to task
+teams, to the units seed_demo creates (街道/部门) and to outside departments.
 """
 
 import random
@@ -18,7 +19,7 @@ from aftercare.choices import Category, ProblemChannel
 from aftercare.models import Enterprise, Problem
 from aftercare.services import enterprises_link_landed, problem_change_status, problem_create
 from leads.choices import Stage
-from leads.models import Lead, TaskTeam
+from leads.models import Lead, TaskTeam, Unit
 
 DESCRIPTIONS = {
     Category.LAND: [
@@ -77,6 +78,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             enterprises_link_landed(leads=landed)
             enterprises = self._enterprises()
+            self.units = list(Unit.objects.filter(active=True).order_by("pk"))
             count = sum(self._problems(enterprise, teams) for enterprise in enterprises)
         self.stdout.write(
             self.style.SUCCESS(f"已为 {len(enterprises)} 家企业创建 {count} 条诉求。")
@@ -107,7 +109,11 @@ class Command(BaseCommand):
             raised = self.today - timedelta(days=self.rng.randint(0, 364))
             category = self.rng.choice(list(Category))
             team = self.rng.choice(teams)
-            outside = self.rng.random() < 0.2
+            owner = self.rng.random()
+            # About one in five goes to an outside department, one in five to a
+            # unit of seed_demo (街道/部门, when there are any), the rest to a team.
+            outside = owner < 0.2
+            unit = self.rng.choice(self.units) if self.units and owner >= 0.8 else None
             members = list(team.members.all())
             problem = problem_create(
                 enterprise=enterprise,
@@ -115,7 +121,8 @@ class Command(BaseCommand):
                 raised_via=self.rng.choice(list(ProblemChannel)),
                 category=category,
                 description=self.rng.choice(DESCRIPTIONS[category]),
-                responsible_team=None if outside else team,
+                responsible_team=None if outside or unit else team,
+                responsible_unit=unit,
                 responsible_unit_name=self.rng.choice(OUTSIDE_UNITS) if outside else "",
                 handler=self.rng.choice(members) if members else None,
                 at=self._moment(raised),
