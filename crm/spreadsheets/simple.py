@@ -50,6 +50,35 @@ class SimplePlan:
     changed_fields: set
 
 
+def _row_values(sheet: Sheet, row: int, cells, specs: list[Spec]) -> tuple[dict, list[RowError]]:
+    """Return the row's parsed values by field, and an error for each cell that is wrong."""
+    values, errors = {}, []
+    for spec in specs:
+        raw = sheet.value(cells, spec.header)
+        problem = cell_problem(raw)
+        if problem:
+            errors.append(RowError(row, spec.header, problem))
+            continue
+        try:
+            value = spec.parse(raw) if raw not in (None, "") else None
+        except CellError as error:
+            errors.append(RowError(row, spec.header, str(error)))
+            continue
+        if value in (None, "") and spec.required:
+            errors.append(RowError(row, spec.header, f"{spec.header}不能为空。"))
+        values[spec.field] = value
+    return values, errors
+
+
+def _changed_fields(obj, values: dict) -> list[str]:
+    """Return the fields whose new value differs; an empty cell keeps the stored value."""
+    return [
+        name
+        for name, value in values.items()
+        if value not in (None, "") and getattr(obj, name) != value
+    ]
+
+
 class SimpleImporter(WorkbookImporter):
     model = None
     key: tuple[str, ...] = ()
@@ -71,21 +100,7 @@ class SimpleImporter(WorkbookImporter):
         for row, cells in sheet.rows:
             outcome = RowOutcome(row=row, kind=ERROR)
             report.outcomes.append(outcome)
-            values, errors = {}, []
-            for spec in specs:
-                raw = sheet.value(cells, spec.header)
-                problem = cell_problem(raw)
-                if problem:
-                    errors.append(RowError(row, spec.header, problem))
-                    continue
-                try:
-                    value = spec.parse(raw) if raw not in (None, "") else None
-                except CellError as error:
-                    errors.append(RowError(row, spec.header, str(error)))
-                    continue
-                if value in (None, "") and spec.required:
-                    errors.append(RowError(row, spec.header, f"{spec.header}不能为空。"))
-                values[spec.field] = value
+            values, errors = _row_values(sheet, row, cells, specs)
             key = tuple(key_part(values.get(name)) for name in self.key)
             outcome.key = self.describe(values)
             if key in seen and not errors:
@@ -101,18 +116,10 @@ class SimpleImporter(WorkbookImporter):
                 continue
             obj = existing.get(key)
             if obj is None:
-                obj = self.model(
-                    **{k: ("" if v is None else v) for k, v in self.fill(values).items()}
-                )
-                obj.created = obj.modified = at
-                creations.append(obj)
+                creations.append(self._new(values, at))
                 outcome.kind = NEW
                 continue
-            changed = [
-                name
-                for name, value in values.items()
-                if value not in (None, "") and getattr(obj, name) != value
-            ]
+            changed = _changed_fields(obj, values)
             if not changed:
                 outcome.kind = UNCHANGED
                 continue
@@ -126,6 +133,11 @@ class SimpleImporter(WorkbookImporter):
         if actor is not None and (creations or updates) and not actor.has_perm(self.permission):
             report.file_error = "您没有导入该工作簿的权限。"
         return SimplePlan(report, creations, updates, changed_fields)
+
+    def _new(self, values: dict, at):
+        obj = self.model(**{k: ("" if v is None else v) for k, v in self.fill(values).items()})
+        obj.created = obj.modified = at
+        return obj
 
     def describe(self, values: dict) -> str:
         """Return how the preview names the record of a row: its key's values."""

@@ -59,7 +59,8 @@ class TextTooLong(ValueError):
 def write_rows(output, *, title: str, columns: Sequence[Column], rows: Iterable[Sequence]) -> int:
     """Stream `rows` (values in `columns` order) into a new workbook at `output`; return the count.
 
-    `output` is a path or a binary file object.
+    `output` is a path or a binary file object. One function on purpose: the per-row loop is
+    the export's hot path (bench/), so the per-kind cell writing stays inline.
     """
     workbook = xlsxwriter.Workbook(
         output, {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
@@ -195,28 +196,39 @@ def build_template(output, *, title: str, columns: Sequence[Column], notes: str 
             for row in sheet.iter_cols(min_col=index, max_col=index, min_row=2, max_row=2):
                 row[0].number_format = DATE_FORMAT
         if column.options is not None:
-            values = column.options()
-            options_sheet.cell(row=1, column=index, value=column.header)
-            for row, value in enumerate(values, start=2):
-                options_sheet.cell(row=row, column=index, value=value)
-            last = max(len(values) + 1, 2)
-            validation = DataValidation(
-                type="list",
-                formula1=f"'选项'!${letter}$2:${letter}${last}",
-                allow_blank=True,
-                showErrorMessage=True,
-                errorTitle="请从下拉列表中选择",
-                error=f"“{column.header}”请从下拉列表中选择。",
-            )
-            validation.add(f"{letter}2:{letter}5000")
-            sheet.add_data_validation(validation)
+            _template_dropdown(sheet, options_sheet, column, index)
     sheet.freeze_panes = "A2"
     options_sheet.sheet_state = "hidden"
+    _template_guide(guide, columns, notes, font=header_font, fill=header_fill)
+    workbook.save(output)
 
+
+def _template_dropdown(sheet, options_sheet, column: Column, index: int) -> None:
+    """List the column's options on the hidden 选项 sheet and offer them as a dropdown."""
+    letter = get_column_letter(index)
+    values = column.options()
+    options_sheet.cell(row=1, column=index, value=column.header)
+    for row, value in enumerate(values, start=2):
+        options_sheet.cell(row=row, column=index, value=value)
+    last = max(len(values) + 1, 2)
+    validation = DataValidation(
+        type="list",
+        formula1=f"'选项'!${letter}$2:${letter}${last}",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="请从下拉列表中选择",
+        error=f"“{column.header}”请从下拉列表中选择。",
+    )
+    validation.add(f"{letter}2:{letter}5000")
+    sheet.add_data_validation(validation)
+
+
+def _template_guide(guide, columns: Sequence[Column], notes: str, *, font, fill) -> None:
+    """Fill the 填写说明 sheet: one row per column, then the notes."""
     guide.append(["列名", "是否必填", "说明", "可选值"])
     for cell in guide[1]:
-        cell.font = header_font
-        cell.fill = header_fill
+        cell.font = font
+        cell.fill = fill
     for column in columns:
         options = "、".join(column.options()) if column.options else ""
         guide.append([column.header, "必填" if column.required else "选填", column.help, options])
@@ -232,4 +244,3 @@ def build_template(output, *, title: str, columns: Sequence[Column], notes: str 
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     guide.freeze_panes = "A2"
-    workbook.save(output)

@@ -45,26 +45,13 @@ def import_job_confirm(job: ImportJob) -> ImportJob:
 def import_job_run(job_id: int, *, confirm: bool) -> str:
     """Validate (and, when confirmed, import) the job's workbook; store the outcome on the job."""
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
-    last = [0.0]
-
-    def progress(phase, done, total):
-        now = time.monotonic()
-        if phase == "validate" and done and now - last[0] < 0.5:
-            return
-        last[0] = now
-        if transaction.get_connection().in_atomic_block:
-            return  # not visible to other connections before the commit anyway
-        ImportJob.objects.filter(pk=job_id).update(
-            phase=PHASES.get(phase, phase), done=done, total=total
-        )
-
     try:
         report = importer_for(job.kind).run(
             bytes(job.data),
             actor=job.created_by,
             dry_run=not confirm,
             filename=job.filename,
-            progress=progress,
+            progress=_progress_recorder(job_id),
         )
     except Exception:
         # The import's transaction has rolled back; say so instead of
@@ -80,12 +67,7 @@ def import_job_run(job_id: int, *, confirm: bool) -> str:
         if confirm:
             _announce(job, failed)
         raise
-    if not report.ok:
-        status = ImportJob.Status.INVALID
-    elif confirm:
-        status = ImportJob.Status.DONE if report.written else ImportJob.Status.FAILED
-    else:
-        status = ImportJob.Status.PREVIEW
+    status = _outcome_status(report, confirm=confirm)
     total = len(report.outcomes)
     ImportJob.objects.filter(pk=job_id).update(
         status=status,
@@ -97,6 +79,33 @@ def import_job_run(job_id: int, *, confirm: bool) -> str:
     if confirm:
         _announce(job, report)
     return report.summary() if report.ok else report.error_lines()[0]
+
+
+def _progress_recorder(job_id: int):
+    """Return the importer's progress callback: store the phase on the job, twice a second."""
+    last = [0.0]
+
+    def progress(phase, done, total):
+        now = time.monotonic()
+        if phase == "validate" and done and now - last[0] < 0.5:
+            return
+        last[0] = now
+        if transaction.get_connection().in_atomic_block:
+            return  # not visible to other connections before the commit anyway
+        ImportJob.objects.filter(pk=job_id).update(
+            phase=PHASES.get(phase, phase), done=done, total=total
+        )
+
+    return progress
+
+
+def _outcome_status(report: ImportReport, *, confirm: bool) -> str:
+    """Return the job status a finished validation or import leaves."""
+    if not report.ok:
+        return ImportJob.Status.INVALID
+    if confirm:
+        return ImportJob.Status.DONE if report.written else ImportJob.Status.FAILED
+    return ImportJob.Status.PREVIEW
 
 
 def _announce(job: ImportJob, report: ImportReport) -> None:

@@ -81,13 +81,10 @@ def dashboard_scope(user):
     return Lead.objects.filter(team_id__in=team_ids), True
 
 
-def dashboard_get(user, *, today: date | None = None) -> dict:
-    """Return everything the dashboard shows for `user`."""
-    today = today or timezone.localdate()
+def _totals(*, today: date, limits: StageLimits, scope_q: Q) -> dict:
+    """Return the period, stage and warning counts and amounts, in one aggregate query."""
     month_start = today.replace(day=1)
     year_start = today.replace(month=1, day=1)
-    limits = StageLimits.load()
-
     periods = {
         "signed_month": signed_in_q(month_start, today),
         "signed_year": signed_in_q(year_start, today),
@@ -102,20 +99,17 @@ def dashboard_get(user, *, today: date | None = None) -> dict:
     for stage in [*PIPELINE, Stage.DROPPED]:
         aggregates[f"stage_{stage.value}_count"] = Count("pk", filter=Q(stage=stage))
         aggregates[f"stage_{stage.value}_amount"] = _sum(amount, Q(stage=stage))
-    scope, team_scoped = dashboard_scope(user)
-    scope_q = Q(team_id__in=user_team_ids(user)) if team_scoped else Q()
     for colour, condition in (
         ("red", limits.red_q()),
         ("amber", limits.amber_q()),
         ("green", limits.green_q()),
     ):
         aggregates[f"warning_{colour}"] = Count("pk", filter=condition & scope_q)
-    totals = Lead.objects.aggregate(**aggregates)
+    return Lead.objects.aggregate(**aggregates)
 
-    target = AnnualTarget.objects.filter(
-        year=today.year, industry__isnull=True, team__isnull=True
-    ).first()
-    progress = [
+
+def _progress(totals: dict, target: AnnualTarget | None) -> list[Progress]:
+    return [
         Progress(
             label,
             totals[f"{key}_count"],
@@ -130,14 +124,10 @@ def dashboard_get(user, *, today: date | None = None) -> dict:
             ("landed_year", "landed", "本年落地"),
         )
     ]
-    stages = [
-        {
-            "stage": stage,
-            "count": totals[f"stage_{stage.value}_count"],
-            "amount": totals[f"stage_{stage.value}_amount"],
-        }
-        for stage in [*PIPELINE, Stage.DROPPED]
-    ]
+
+
+def _work_lists(scope, *, team_scoped: bool, today: date, limits: StageLimits) -> tuple:
+    """Return (the team's queue, follow-ups due, the most overdue leads), each annotated."""
     cards = scope.select_related("industry", "team").only(*CARD_FIELDS)
     queue = []
     if team_scoped:
@@ -155,13 +145,37 @@ def dashboard_get(user, *, today: date | None = None) -> dict:
     for leads in (queue, follow_ups, stalled):
         limits.annotate(leads)
     stalled = sorted(stalled, key=lambda lead: -lead.overdue_ratio)[:QUEUE_SIZE]
+    return queue, follow_ups, stalled
+
+
+def dashboard_get(user, *, today: date | None = None) -> dict:
+    """Return everything the dashboard shows for `user`."""
+    today = today or timezone.localdate()
+    limits = StageLimits.load()
+    scope, team_scoped = dashboard_scope(user)
+    scope_q = Q(team_id__in=user_team_ids(user)) if team_scoped else Q()
+    totals = _totals(today=today, limits=limits, scope_q=scope_q)
+    target = AnnualTarget.objects.filter(
+        year=today.year, industry__isnull=True, team__isnull=True
+    ).first()
+    stages = [
+        {
+            "stage": stage,
+            "count": totals[f"stage_{stage.value}_count"],
+            "amount": totals[f"stage_{stage.value}_amount"],
+        }
+        for stage in [*PIPELINE, Stage.DROPPED]
+    ]
+    queue, follow_ups, stalled = _work_lists(
+        scope, team_scoped=team_scoped, today=today, limits=limits
+    )
     activities = Activity.objects.select_related("lead", "created_by").order_by("-created", "-id")[
         :10
     ]
     return {
         "today": today,
         "target": target,
-        "progress": progress,
+        "progress": _progress(totals, target),
         "stages": stages,
         "team_scoped": team_scoped,
         "queue": queue,

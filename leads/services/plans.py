@@ -174,6 +174,7 @@ def lead_plan_move(
     report counts by must be given. `correction` marks a move back as
     correcting a data-entry error (局领导 only): it clears the counted events
     of the stages it leaves (`void_events`), kept in the transition's data.
+    Long only by its keyword arguments and this description; the body is the move's steps.
     """
     from_stage = STAGES[lead.stage]
     to_stage = STAGES[to_stage]

@@ -1,8 +1,7 @@
-"""Admin for administrators: reference data, and leads whose stage moves only by the service."""
+"""Admin for leads, whose stage moves only by the service (the change-stage view)."""
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.widgets import AdminDateWidget
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -11,142 +10,16 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from crm.spreadsheets.admin import WorkbookAdminMixin
+from leads.admin.activities import ActivityInline, activity_save
+from leads.admin.history import StageTransitionInline
 from leads.choices import Channel
 from leads.excel.export import export_leads
-from leads.excel.targets import export_targets
-from leads.models import (
-    Activity,
-    AnnualTarget,
-    ImportJob,
-    Industry,
-    IndustryAlias,
-    Lead,
-    StageOwner,
-    StageTransition,
-    TaskTeam,
-    Unit,
-)
+from leads.models import Activity, Lead
 from leads.pages.stage_form import LeadStageForm
 from leads.permissions import check_lead_allows
-from leads.resources import AnnualTargetResource, LeadResource
+from leads.resources import LeadResource
 from leads.selectors import lead_can_change
 from leads.services import SERVICE_FIELDS, LeadServiceError, lead_create, lead_update
-from leads.services.activities import (
-    UNCHANGED,
-    activity_create,
-    activity_rule_errors,
-    activity_update,
-)
-
-
-class IndustryAliasInline(admin.TabularInline):
-    model = IndustryAlias
-    extra = 1
-
-
-@admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
-    """Units (单位) credited with leads and given targets; editable reference data."""
-
-    list_display = ["name", "kind", "active"]
-    list_filter = ["kind", "active"]
-    search_fields = ["name"]
-
-
-@admin.register(Industry)
-class IndustryAdmin(admin.ModelAdmin):
-    list_display = ["name", "lead_unit", "order"]
-    list_editable = ["order"]
-    search_fields = ["name", "aliases__name", "lead_unit"]
-    inlines = [IndustryAliasInline]
-
-
-@admin.register(TaskTeam)
-class TaskTeamAdmin(admin.ModelAdmin):
-    list_display = ["name", "leader", "active"]
-    list_filter = ["active"]
-    search_fields = ["name", "leader__username", "leader__last_name"]
-    filter_horizontal = ["members"]
-
-
-@admin.register(StageOwner)
-class StageOwnerAdmin(admin.ModelAdmin):
-    list_display = ["stage", "team", "sla_days"]
-    list_editable = ["team", "sla_days"]
-
-
-@admin.register(AnnualTarget)
-class AnnualTargetAdmin(WorkbookAdminMixin, SimpleHistoryAdmin):
-    resource_classes = [AnnualTargetResource]
-    workbook_export = export_targets
-    list_select_related = ["industry", "team"]
-    list_display = [
-        "year",
-        "scope",
-        "signed_count",
-        "signed_amount",
-        "landed_count",
-        "landed_amount",
-    ]
-    list_filter = ["year", "industry", "team"]
-
-    @admin.display(description=_("范围"))
-    def scope(self, obj):
-        return obj.industry or obj.team or _("全区")
-
-
-class StageTransitionInline(admin.TabularInline):
-    model = StageTransition
-    fields = ["at", "from_stage", "to_stage", "from_team", "to_team", "actor", "channel", "note"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    ordering = ["at", "id"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-ACTIVITY_FIELDS = ("lead", "occurred_on", "kind", "participants", "summary", "next_step")
-
-
-class ActivityAdminForm(forms.ModelForm):
-    """Show the activity rules' messages on the fields, before anything is saved."""
-
-    def _post_clean(self):
-        super()._post_clean()
-        for field, messages_ in activity_rule_errors(self.instance).items():
-            for message in messages_:
-                self.add_error(field, message)
-
-
-class ActivityCreateForm(ActivityAdminForm):
-    next_follow_up = forms.DateField(
-        label=_("下次跟进日期"),
-        required=False,
-        widget=AdminDateWidget,
-        help_text=_("填写则同时更新线索的下次跟进日期。"),
-    )
-
-
-def activity_save(request, activity: Activity, data: dict) -> Activity:
-    """Save an activity from an admin form through the activity services."""
-    fields = {name: value for name, value in data.items() if name in ACTIVITY_FIELDS}
-    if activity.pk is None:
-        follow_up = data.get("next_follow_up") or UNCHANGED
-        return activity_create(actor=request.user, next_follow_up=follow_up, **fields)
-    return activity_update(activity=activity, **fields)
-
-
-class ActivityInline(admin.StackedInline):
-    model = Activity
-    form = ActivityAdminForm
-    extra = 0
-    fields = ["occurred_on", "kind", "participants", "summary", "next_step", "created_by"]
-    readonly_fields = ["created_by"]
 
 
 class LeadAdminForm(forms.ModelForm):
@@ -349,72 +222,3 @@ class LeadAdminRefused(Exception):
     def __init__(self, error: LeadServiceError):
         super().__init__(str(error))
         self.error = error
-
-
-@admin.register(StageTransition)
-class StageTransitionAdmin(admin.ModelAdmin):
-    list_display = ["lead", "from_stage", "to_stage", "at", "actor", "channel", "to_team"]
-    list_filter = ["to_stage", "channel", "at"]
-    search_fields = ["lead__code", "lead__name", "note"]
-    list_select_related = ["lead", "actor", "to_team"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
-    list_display = ["lead", "occurred_on", "kind", "participants", "created_by"]
-    list_filter = ["kind", "occurred_on"]
-    search_fields = ["lead__code", "lead__name", "summary", "participants"]
-    autocomplete_fields = ["lead"]
-    readonly_fields = ["created_by"]
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        # Only a new activity may move the lead's next follow-up, as on the pages.
-        kwargs["form"] = ActivityAdminForm if obj else ActivityCreateForm
-        return super().get_form(request, obj, change=change, **kwargs)
-
-    def get_fields(self, request, obj=None):
-        fields = [*ACTIVITY_FIELDS, "created_by"]
-        return fields if obj else [*fields, "next_follow_up"]
-
-    def save_model(self, request, obj, form, change):
-        saved = activity_save(request, obj, form.cleaned_data)
-        obj.pk = saved.pk
-        obj.__dict__.update(saved.__dict__)
-
-
-@admin.register(ImportJob)
-class ImportJobAdmin(admin.ModelAdmin):
-    list_display = ["created", "kind", "filename", "status", "done", "total", "created_by"]
-    list_filter = ["kind", "status"]
-    fields = [
-        "kind",
-        "filename",
-        "size",
-        "status",
-        "phase",
-        "done",
-        "total",
-        "report",
-        "created_by",
-        "created",
-        "modified",
-    ]
-    readonly_fields = fields
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).defer("data")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -1,0 +1,1 @@
+"""Demo data builders used by ``manage.py seed_demo``: people, targets, leads with history."""
