@@ -9,6 +9,7 @@ Import from `leads.services`.
 """
 
 from leads.services.codes import lead_code_next, lead_codes_lock
+from leads.services.errors import EditConflict, InvalidTransition, LeadServiceError
 from leads.services.lifecycle import (
     lead_assign_team,
     lead_change_stage,
@@ -31,9 +32,6 @@ from leads.services.rules import (
     SERVICE_FIELDS,
     STAGE_RULES,
     TRANSITION_FIELDS,
-    EditConflict,
-    InvalidTransition,
-    LeadServiceError,
     Proposed,
     StageRule,
     json_safe,
@@ -42,8 +40,10 @@ from leads.services.rules import (
     lead_held_errors,
     lead_passed_errors,
     move_rule_changes,
-    next_team,
     proposed,
+)
+from leads.services.teams import (
+    next_team,
     stage_owner_team,
     stage_owner_teams,
     team_permission_errors,

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from leads.choices import Channel, Stage
 from leads.models import Lead, StageTransition, TaskTeam
 from leads.services.codes import code_taken, lead_code_next, lead_codes_lock
+from leads.services.errors import EditConflict, InvalidTransition, LeadServiceError
 from leads.services.plans import (
     CreationPlan,
     MovePlan,
@@ -29,13 +30,9 @@ from leads.services.plans import (
 from leads.services.rules import (
     SERVICE_FIELDS,
     TRANSITION_FIELDS,
-    EditConflict,
-    InvalidTransition,
-    LeadServiceError,
     check_moment,
-    stage_owner_team,
-    team_permission_errors,
 )
+from leads.services.teams import stage_owner_team, team_permission_errors
 from leads.signals import lead_landed_in_transaction, lead_stage_changed
 
 

@@ -28,10 +28,9 @@ from leads.services.rules import (
     lead_creation_errors,
     lead_passed_errors,
     move_rule_changes,
-    next_team,
     proposed,
-    team_permission_errors,
 )
+from leads.services.teams import next_team, team_permission_errors
 
 EMPTY: Mapping = MappingProxyType({})
 STAGE_DATES = frozenset(rule.date_field for rule in STAGE_RULES.values() if rule.date_field)

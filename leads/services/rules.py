@@ -17,21 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from leads.choices import PIPELINE, Stage
-from leads.models import STAGE_HOLDS, Lead, StageOwner, TaskTeam, lead_row_errors
+from leads.models import STAGE_HOLDS, Lead, lead_row_errors
 from leads.services.counting import record_events
+from leads.services.errors import InvalidTransition
 from leads.validators import validate_credit_code
-
-
-class LeadServiceError(ValidationError):
-    """A lead write was refused; carries field-level messages in Chinese."""
-
-
-class InvalidTransition(LeadServiceError):
-    """The requested stage change breaks a pipeline rule."""
-
-
-class EditConflict(LeadServiceError):
-    """The lead was changed by someone else since the caller read it."""
 
 
 @dataclass(frozen=True)
@@ -118,36 +107,6 @@ def json_safe(data: dict) -> dict:
         else:
             out[key] = value
     return out
-
-
-def stage_owner_team(stage: str) -> TaskTeam | None:
-    """Return the task team that owns `stage`, or None for 终止 or an unconfigured stage."""
-    owner = StageOwner.objects.select_related("team").filter(stage=stage).first()
-    return owner.team if owner else None
-
-
-def stage_owner_teams() -> dict[str, TaskTeam]:
-    """Return the owning task team of every configured stage, read once (for bulk paths)."""
-    return {owner.stage: owner.team for owner in StageOwner.objects.select_related("team")}
-
-
-def next_team(*, to_stage: str, current, requested, owner):
-    """Return the team that holds a lead after a move: the requested one, else the stage's owner.
-
-    A lead that is dropped stays with its team. Works on teams or team ids alike.
-    """
-    if requested is not None:
-        return requested
-    if to_stage != Stage.DROPPED:
-        return owner or current
-    return current
-
-
-def team_permission_errors(actor, requested) -> dict[str, str]:
-    """Return an error unless `actor` may name the owning team himself."""
-    if requested is not None and actor is not None and not actor.has_perm("leads.assign_team_lead"):
-        return {"team": _("您无权指定负责小分队。")}
-    return {}
 
 
 _CHAR_LIMITS = {
