@@ -45,7 +45,10 @@ def trend_svg(
 ) -> SafeString:
     """Return an SVG grouped bar chart of `measure` ("count" or "amount") per month.
 
-    Each bar links to the leads behind it (`url(kind, point)`).
+    Each bar links to the leads behind it (`url(kind, point)`). One
+    function on purpose: the SVG is written top to bottom (frame, grid,
+    bars, labels, legend) from the same few coordinates, which splitting
+    would have to pass around.
     """
     money = measure == "amount"
     values = [[getattr(getattr(p, kind), measure) for kind, _, _ in SERIES] for p in points]

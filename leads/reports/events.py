@@ -55,35 +55,36 @@ def signed_then_dropped(period: Period) -> SignedThenDropped:
     result = SignedThenDropped()
     result.month.add(Tally(sums["month_count"], from_cents(sums["month_amount"])))
     result.ytd.add(Tally(sums["ytd_count"], from_cents(sums["ytd_amount"])))
-    listed = (
-        drops.filter(in_month)
-        .order_by("at", "id")
-        .values(
-            "at",
-            "data",
-            "lead_id",
-            "lead__code",
-            "lead__name",
-            "lead__credit_team__name",
-            "lead__first_signed_on",
-            "lead__first_signed_amount",
-            "lead__drop_reason",
-        )
-    )
-    for drop in listed:
-        result.leads.append(
-            DroppedRow(
-                pk=drop["lead_id"],
-                code=drop["lead__code"],
-                name=drop["lead__name"],
-                team=drop["lead__credit_team__name"] or "",
-                signed_on=drop["lead__first_signed_on"],
-                dropped_on=timezone.localdate(drop["at"]),
-                amount=money(drop["lead__first_signed_amount"]),
-                reason=(drop["data"] or {}).get("drop_reason") or drop["lead__drop_reason"],
-            )
-        )
+    result.leads.extend(_dropped_rows(drops.filter(in_month)))
     return result
+
+
+def _dropped_rows(drops) -> list[DroppedRow]:
+    """Return the listed drops of `drops` (StageTransition rows), in the order they happened."""
+    listed = drops.order_by("at", "id").values(
+        "at",
+        "data",
+        "lead_id",
+        "lead__code",
+        "lead__name",
+        "lead__credit_team__name",
+        "lead__first_signed_on",
+        "lead__first_signed_amount",
+        "lead__drop_reason",
+    )
+    return [
+        DroppedRow(
+            pk=drop["lead_id"],
+            code=drop["lead__code"],
+            name=drop["lead__name"],
+            team=drop["lead__credit_team__name"] or "",
+            signed_on=drop["lead__first_signed_on"],
+            dropped_on=timezone.localdate(drop["at"]),
+            amount=money(drop["lead__first_signed_amount"]),
+            reason=(drop["data"] or {}).get("drop_reason") or drop["lead__drop_reason"],
+        )
+        for drop in listed
+    ]
 
 
 def adjustments(period: Period) -> list[AdjustmentRow]:
@@ -100,6 +101,13 @@ def adjustments(period: Period) -> list[AdjustmentRow]:
     def is_locked(day: date) -> bool:
         return any(start <= day <= end for start, end in locked)
 
+    rows = [*_correction_rows(period, is_locked), *_late_entry_rows(period, is_locked)]
+    rows.sort(key=lambda row: (row.changed_on, row.code, row.event))
+    return rows
+
+
+def _correction_rows(period: Period, is_locked) -> list[AdjustmentRow]:
+    """Return the corrections (更正误录) made in `period`: one row per voided signing or landing."""
     rows = []
     corrections = (
         StageTransition.objects.filter(
@@ -129,6 +137,12 @@ def adjustments(period: Period) -> list[AdjustmentRow]:
                     locked=is_locked(event_on),
                 )
             )
+    return rows
+
+
+def _late_entry_rows(period: Period, is_locked) -> list[AdjustmentRow]:
+    """Return the signings and landings first recorded in `period` with a date before it (补录)."""
+    rows = []
     late = Lead.objects.filter(
         Q(
             first_signed_entered__gte=period.start,
@@ -170,7 +184,6 @@ def adjustments(period: Period) -> list[AdjustmentRow]:
                     locked=is_locked(event_on),
                 )
             )
-    rows.sort(key=lambda row: (row.changed_on, row.code, row.event))
     return rows
 
 

@@ -7,14 +7,12 @@ from decimal import Decimal
 from openpyxl import Workbook
 from openpyxl.chart import Reference
 from openpyxl.chart.series import SeriesLabel
-from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from leads.reports.definitions import DEFINITIONS
-from leads.reports.figures import BreakdownRow, MonthlyReport, Totals, growth
+from leads.reports.figures import BreakdownRow, MonthlyReport, Totals
 from leads.reports.sections import report_sections_write
 from leads.reports.sheet_layout import (
-    BOLD,
     COUNT,
     DATE,
     MONEY,
@@ -29,6 +27,7 @@ from leads.reports.sheet_layout import (
     sheet_title,
 )
 from leads.reports.workbook_sheets import dropped_and_adjustments_sheet, ranking_sheet
+from leads.reports.workbook_summary import summary_sheet
 
 FIRST_COLUMNS = {
     "industry": "产业",
@@ -50,7 +49,7 @@ def build_monthly_workbook(report: MonthlyReport) -> Workbook:
     """Return the workbook: 汇总, breakdowns, 签约未落地, 年度目标, 签约后终止与调整说明, 排名."""
     book = Workbook()
     add_cell_styles(book)
-    _summary_sheet(book.active, report)
+    summary_sheet(book.active, report)
     for key, title, rows in report.breakdowns:
         sheet = book.create_sheet(title)
         first_column = FIRST_COLUMNS[key]
@@ -74,105 +73,6 @@ def _totals_cells(totals: Totals) -> list[tuple[object, str]]:
 
 
 # --- sheets ----------------------------------------------------------------------
-
-
-def _summary_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
-    sheet.title = "汇总"
-    row = sheet_title(sheet, report, "汇总", 7)
-    headers = ["指标", "本期", "上年同期", "同比(%)", "本年累计", "上年同期累计", "同比(%)"]
-    for column, label in enumerate(headers, start=1):
-        header_cell(sheet, row, column, label)
-    measures = [
-        ("签约项目数（个）", "signed", "count", COUNT),
-        ("签约金额", "signed", "amount", MONEY),
-        ("落地项目数（个）", "landed", "count", COUNT),
-        ("落地金额（签约投资额）", "landed", "amount", MONEY),
-        ("落地项目到位资金", "landed", "paid_in", MONEY),
-    ]
-    for label, kind, measure, number_format in measures:
-        row += 1
-
-        def value(totals, kind=kind, measure=measure):
-            return getattr(getattr(totals, kind), measure)
-
-        now, before = value(report.month_totals), value(report.last_year_month_totals)
-        ytd, ytd_before = value(report.ytd_totals), value(report.last_year_ytd_totals)
-        put(sheet, row, 1, label)
-        put(sheet, row, 2, now, number_format)
-        put(sheet, row, 3, before, number_format)
-        put(sheet, row, 4, growth(now, before), PERCENT)
-        put(sheet, row, 5, ytd, number_format)
-        put(sheet, row, 6, ytd_before, number_format)
-        put(sheet, row, 7, growth(ytd, ytd_before), PERCENT)
-
-    row += 2
-    rate = report.landing_rate
-    for column, label in enumerate(
-        ["落地率", "本年累计签约（个）", "其中已落地（个）", "落地率(%)"], start=1
-    ):
-        header_cell(sheet, row, column, label)
-    row += 1
-    put(sheet, row, 1, "本年累计")
-    put(sheet, row, 2, rate.signed_count, COUNT)
-    put(sheet, row, 3, rate.landed_count, COUNT)
-    put(sheet, row, 4, rate.percent, PERCENT)
-    row += 2
-    for column, label in enumerate(
-        ["签约未落地", "项目数（个）", "其中超期（个）", "签约金额"], start=1
-    ):
-        header_cell(sheet, row, column, label)
-    row += 1
-    put(sheet, row, 1, f"截至 {report.as_of:%Y-%m-%d}")
-    put(sheet, row, 2, len(report.backlog), COUNT)
-    put(sheet, row, 3, report.overdue_count, COUNT)
-    put(sheet, row, 4, sum((r.contract_amount for r in report.backlog), Decimal("0.00")), MONEY)
-
-    row += 2
-    trend_header = row
-    for column, label in enumerate(
-        ["月份", "签约项目数", "落地项目数", "签约金额", "落地金额", "到位资金"], start=1
-    ):
-        header_cell(sheet, row, column, label)
-    for point in report.trend:
-        row += 1
-        put(sheet, row, 1, point.period.short_label)
-        put(sheet, row, 2, point.signed.count, COUNT)
-        put(sheet, row, 3, point.landed.count, COUNT)
-        put(sheet, row, 4, point.signed.amount, MONEY)
-        put(sheet, row, 5, point.landed.amount, MONEY)
-        put(sheet, row, 6, point.landed.paid_in, MONEY)
-    categories = Reference(sheet, min_col=1, min_row=trend_header + 1, max_row=row)
-    counts = bar_chart("近12个月签约、落地项目数", "项目数（个）")
-    counts.add_data(
-        Reference(sheet, min_col=2, max_col=3, min_row=trend_header, max_row=row),
-        titles_from_data=True,
-    )
-    counts.set_categories(categories)
-    amounts = bar_chart("近12个月签约、落地金额", "金额（万元）")
-    amounts.add_data(
-        Reference(sheet, min_col=4, max_col=5, min_row=trend_header, max_row=row),
-        titles_from_data=True,
-    )
-    amounts.set_categories(categories)
-    # The two charts print together on the second page, the notes on the third.
-    sheet.row_breaks.append(Break(id=row))
-    row += 1
-    sheet.add_chart(counts, f"A{row}")
-    row += 17
-    sheet.add_chart(amounts, f"A{row}")
-    row += 17
-    sheet.row_breaks.append(Break(id=row))
-    row += 1
-
-    sheet.cell(row, 1, "说明").font = BOLD
-    for term, text in DEFINITIONS:
-        row += 1
-        sheet.cell(row, 1, term).alignment = WRAP
-        sheet.merge_cells(start_row=row, start_column=2, end_row=row, end_column=7)
-        sheet.cell(row, 2, text).alignment = WRAP
-        sheet.row_dimensions[row].height = 15 * (1 + len(text) // 60)
-    set_widths(sheet, [24, 16, 16, 14, 16, 16, 14])
-    page_setup(sheet)
 
 
 def _breakdown_sheet(
@@ -222,6 +122,7 @@ def _breakdown_sheet(
 
 
 def _backlog_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
+    """Write 签约未落地: one row per waiting lead, the total row and the definition."""
     headers = [
         ("序号", 6),
         ("项目编号", 15),
@@ -254,7 +155,18 @@ def _backlog_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
         ]
         for column, (value, number_format) in enumerate(values, start=1):
             put(sheet, row, column, value, number_format, overdue=item.overdue)
-    row += 1
+    row = _backlog_total_row(sheet, report, row + 1)
+    row += 2
+    sla = f"{report.sla_days} 天" if report.sla_days is not None else "未设置"
+    sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(headers))
+    note = sheet.cell(row, 1, f"说明：{dict(DEFINITIONS)['签约未落地']}“签约”阶段时限：{sla}。")
+    note.alignment = WRAP
+    sheet.row_dimensions[row].height = 48
+    set_widths(sheet, [width for _, width in headers])
+    page_setup(sheet, header_rows)
+
+
+def _backlog_total_row(sheet: Worksheet, report: MonthlyReport, row: int) -> int:
     put(sheet, row, 1, "合计", total=True)
     sheet.merge_cells(start_row=row, start_column=2, end_row=row, end_column=7)
     put(
@@ -276,17 +188,15 @@ def _backlog_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
     )
     put(sheet, row, 9, None, total=True)
     put(sheet, row, 10, None, total=True)
-    row += 2
-    sla = f"{report.sla_days} 天" if report.sla_days is not None else "未设置"
-    sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(headers))
-    note = sheet.cell(row, 1, f"说明：{dict(DEFINITIONS)['签约未落地']}“签约”阶段时限：{sla}。")
-    note.alignment = WRAP
-    sheet.row_dimensions[row].height = 48
-    set_widths(sheet, [width for _, width in headers])
-    page_setup(sheet, header_rows)
+    return row
 
 
 def _targets_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
+    """Write 年度目标: target, actual and completion per measure, one row per target.
+
+    A linear sheet layout (headers, rows, the note when no target exists),
+    kept in one function so the columns read in the order they are written.
+    """
     measures = [
         ("签约项目数", "signed", "count", COUNT),
         ("签约金额", "signed", "amount", MONEY),

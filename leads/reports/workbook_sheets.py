@@ -32,7 +32,11 @@ def _note(sheet: Worksheet, row: int, width: int, term: str) -> int:
 
 
 def dropped_and_adjustments_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
-    """Write 签约后终止 (count, amount, leads) and the 调整说明 of the period."""
+    """Write 签约后终止 (count, amount, leads) and the 调整说明 of the period.
+
+    A linear sheet layout: the two tables and their notes follow each other
+    down the sheet, written in the order they print.
+    """
     width = 9
     row = sheet_title(sheet, report, "签约后终止与调整说明", width)
     dropped = report.signed_then_dropped

@@ -1,0 +1,141 @@
+"""The workbook's first sheet, 汇总: the figures, landing rate, backlog, trend charts and notes."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from openpyxl.chart import Reference
+from openpyxl.worksheet.pagebreak import Break
+from openpyxl.worksheet.worksheet import Worksheet
+
+from leads.reports.definitions import DEFINITIONS
+from leads.reports.figures import MonthlyReport, growth
+from leads.reports.sheet_layout import (
+    BOLD,
+    COUNT,
+    MONEY,
+    PERCENT,
+    WRAP,
+    bar_chart,
+    header_cell,
+    page_setup,
+    put,
+    set_widths,
+    sheet_title,
+)
+
+MEASURES = [
+    ("签约项目数（个）", "signed", "count", COUNT),
+    ("签约金额", "signed", "amount", MONEY),
+    ("落地项目数（个）", "landed", "count", COUNT),
+    ("落地金额（签约投资额）", "landed", "amount", MONEY),
+    ("落地项目到位资金", "landed", "paid_in", MONEY),
+]
+
+
+def summary_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
+    """Write 汇总: one block after the other, each starting two rows below the last."""
+    sheet.title = "汇总"
+    row = sheet_title(sheet, report, "汇总", 7)
+    row = _figures(sheet, report, row)
+    row = _landing_rate(sheet, report, row + 2)
+    row = _backlog_total(sheet, report, row + 2)
+    row = _trend(sheet, report, row + 2)
+    _notes(sheet, row)
+    set_widths(sheet, [24, 16, 16, 14, 16, 16, 14])
+    page_setup(sheet)
+
+
+def _header_row(sheet: Worksheet, row: int, labels: list[str]) -> int:
+    for column, label in enumerate(labels, start=1):
+        header_cell(sheet, row, column, label)
+    return row
+
+
+def _figures(sheet: Worksheet, report: MonthlyReport, row: int) -> int:
+    """Write the period's and year's figures with last year's and 同比; return the last row."""
+    headers = ["指标", "本期", "上年同期", "同比(%)", "本年累计", "上年同期累计", "同比(%)"]
+    _header_row(sheet, row, headers)
+    for label, kind, measure, number_format in MEASURES:
+        row += 1
+
+        def value(totals, kind=kind, measure=measure):
+            return getattr(getattr(totals, kind), measure)
+
+        now, before = value(report.month_totals), value(report.last_year_month_totals)
+        ytd, ytd_before = value(report.ytd_totals), value(report.last_year_ytd_totals)
+        put(sheet, row, 1, label)
+        put(sheet, row, 2, now, number_format)
+        put(sheet, row, 3, before, number_format)
+        put(sheet, row, 4, growth(now, before), PERCENT)
+        put(sheet, row, 5, ytd, number_format)
+        put(sheet, row, 6, ytd_before, number_format)
+        put(sheet, row, 7, growth(ytd, ytd_before), PERCENT)
+    return row
+
+
+def _landing_rate(sheet: Worksheet, report: MonthlyReport, row: int) -> int:
+    rate = report.landing_rate
+    row = _header_row(sheet, row, ["落地率", "本年累计签约（个）", "其中已落地（个）", "落地率(%)"])
+    row += 1
+    put(sheet, row, 1, "本年累计")
+    put(sheet, row, 2, rate.signed_count, COUNT)
+    put(sheet, row, 3, rate.landed_count, COUNT)
+    put(sheet, row, 4, rate.percent, PERCENT)
+    return row
+
+
+def _backlog_total(sheet: Worksheet, report: MonthlyReport, row: int) -> int:
+    row = _header_row(sheet, row, ["签约未落地", "项目数（个）", "其中超期（个）", "签约金额"])
+    row += 1
+    put(sheet, row, 1, f"截至 {report.as_of:%Y-%m-%d}")
+    put(sheet, row, 2, len(report.backlog), COUNT)
+    put(sheet, row, 3, report.overdue_count, COUNT)
+    put(sheet, row, 4, sum((r.contract_amount for r in report.backlog), Decimal("0.00")), MONEY)
+    return row
+
+
+def _trend(sheet: Worksheet, report: MonthlyReport, row: int) -> int:
+    """Write the 12-month table and its two charts, on a page of their own; return the next row."""
+    trend_header = _header_row(
+        sheet, row, ["月份", "签约项目数", "落地项目数", "签约金额", "落地金额", "到位资金"]
+    )
+    for point in report.trend:
+        row += 1
+        put(sheet, row, 1, point.period.short_label)
+        put(sheet, row, 2, point.signed.count, COUNT)
+        put(sheet, row, 3, point.landed.count, COUNT)
+        put(sheet, row, 4, point.signed.amount, MONEY)
+        put(sheet, row, 5, point.landed.amount, MONEY)
+        put(sheet, row, 6, point.landed.paid_in, MONEY)
+    categories = Reference(sheet, min_col=1, min_row=trend_header + 1, max_row=row)
+    charts = []
+    for title, axis, first in (
+        ("近12个月签约、落地项目数", "项目数（个）", 2),
+        ("近12个月签约、落地金额", "金额（万元）", 4),
+    ):
+        chart = bar_chart(title, axis)
+        chart.add_data(
+            Reference(sheet, min_col=first, max_col=first + 1, min_row=trend_header, max_row=row),
+            titles_from_data=True,
+        )
+        chart.set_categories(categories)
+        charts.append(chart)
+    # The two charts print together on the second page, the notes on the third.
+    sheet.row_breaks.append(Break(id=row))
+    row += 1
+    for chart in charts:
+        sheet.add_chart(chart, f"A{row}")
+        row += 17
+    sheet.row_breaks.append(Break(id=row))
+    return row + 1
+
+
+def _notes(sheet: Worksheet, row: int) -> None:
+    sheet.cell(row, 1, "说明").font = BOLD
+    for term, text in DEFINITIONS:
+        row += 1
+        sheet.cell(row, 1, term).alignment = WRAP
+        sheet.merge_cells(start_row=row, start_column=2, end_row=row, end_column=7)
+        sheet.cell(row, 2, text).alignment = WRAP
+        sheet.row_dimensions[row].height = 15 * (1 + len(text) // 60)
