@@ -69,6 +69,8 @@ def enterprises_link_landed(*, leads) -> None:
     names = {lead.registered_name.strip() for lead in leads}
     by_code = {e.credit_code: e for e in Enterprise.objects.filter(credit_code__in=codes)}
     by_name = {e.name: e for e in Enterprise.objects.filter(name__in=names, credit_code="")}
+    # New enterprises are written in one statement: an import may land thousands.
+    created: list[Enterprise] = []
     for lead in leads:
         code, name = lead.credit_code.upper(), lead.registered_name.strip()
         enterprise = by_code.get(code) if code else None
@@ -79,10 +81,12 @@ def enterprises_link_landed(*, leads) -> None:
             enterprise = Enterprise(
                 name=name, credit_code=code, from_investment=True, lead_id=lead.id
             )
-            enterprise.save()
-        else:
+            created.append(enterprise)
+        elif enterprise.pk is not None:
+            # (One created for an earlier lead of this batch keeps that first lead.)
             enterprise.lead_id = enterprise.lead_id or lead.id
             enterprise.from_investment = True
             enterprise.save(update_fields=["credit_code", "lead", "from_investment", "modified"])
         if code:
             by_code[code] = enterprise
+    Enterprise.objects.bulk_create(created)

@@ -51,13 +51,6 @@ class LeadRow:
     def pk(self):
         return self.id
 
-    def copy(self) -> LeadRow:
-        """Return a copy that a plan may be applied to without changing this row."""
-        other = LeadRow.__new__(LeadRow)
-        for name, value in zip(ATTNAMES, SNAPSHOT(self), strict=True):
-            setattr(other, name, value)
-        return other
-
 
 class EntrepreneurLookup:
     """Find an entrepreneur by 姓名（企业名称）, or by name alone when it is unique."""

@@ -72,11 +72,15 @@ class RowContext:
 
 
 def _final_errors(lead: LeadRow, plans, day) -> dict:
-    """Return the field errors of `lead` as it will be once `plans` are applied."""
-    final = lead.copy()
+    """Return the field errors of `lead` as it will be once `plans` are applied.
+
+    Reads the row through a view of the plans' changes (later plans win, as
+    when applied in order) instead of copying it: the writer applies them.
+    """
+    changes: dict = {}
     for plan in plans:
-        plan.apply(final)
-    return lead_field_errors(final, day)
+        changes.update(plan.changes)
+    return lead_field_errors(proposed(lead, changes), day)
 
 
 def creation_step(ctx: RowContext, row: int, values: dict) -> tuple[Creation | None, dict]:

@@ -53,7 +53,11 @@ class LandingServiceTests(TestCase):
     def test_a_failing_enterprise_write_rolls_the_landing_back(self):
         lead = make_lead(stage=Stage.SIGNED)
         with (
+            # Any way the enterprise is written fails: one save or a bulk insert.
             mock.patch.object(Enterprise, "save", side_effect=RuntimeError("boom")),
+            mock.patch.object(
+                type(Enterprise.objects), "bulk_create", side_effect=RuntimeError("boom")
+            ),
             self.assertRaises(RuntimeError),
             transaction.atomic(),
         ):
