@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +31,7 @@ from aftercare.rules import (
     stripped,
 )
 from aftercare.signals import problem_status_changed
+from leads.services.codes import yearly_codes_next
 
 __all__ = [
     "SERVICE_FIELDS",
@@ -54,16 +54,7 @@ SERVICE_FIELDS = {"code", "status", "version", "reopen_count", *MOVE_FIELDS} - {
 
 def problem_code_next(*, year: int, count: int = 1) -> list[str]:
     """Return the next `count` unused problem codes of `year`, e.g. SQ-2026-0001."""
-    prefix = f"{CODE_PREFIX}-{year}-"
-    last = (
-        Problem.objects.filter(code__startswith=prefix, code__regex=rf"^{prefix}[0-9]+$")
-        .annotate(code_length=Length("code"))
-        .order_by("-code_length", "-code")
-        .values_list("code", flat=True)
-        .first()
-    )
-    start = int(last[len(prefix) :]) + 1 if last else 1
-    return [f"{prefix}{number:04d}" for number in range(start, start + count)]
+    return yearly_codes_next(Problem.objects.all(), prefix=CODE_PREFIX, year=year, count=count)
 
 
 def category_deadline_days() -> dict[str, int]:

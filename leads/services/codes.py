@@ -9,11 +9,15 @@ from leads.models import Lead
 from leads.services.rules import CODE_PREFIX
 
 
-def lead_code_next(*, year: int, count: int = 1) -> list[str]:
-    """Return the next `count` unused lead codes of `year`, e.g. ZS-2026-0001."""
-    prefix = f"{CODE_PREFIX}-{year}-"
+def yearly_codes_next(queryset, *, prefix: str, year: int, count: int = 1) -> list[str]:
+    """Return the next `count` unused codes PREFIX-YEAR-NNNN of the rows in `queryset`.
+
+    The numbering of every yearly code (leads' ZS-, aftercare's SQ-): one more
+    than the highest number used that year, four digits or more.
+    """
+    prefix = f"{prefix}-{year}-"
     last = (
-        Lead.objects.filter(code__startswith=prefix, code__regex=rf"^{prefix}[0-9]+$")
+        queryset.filter(code__startswith=prefix, code__regex=rf"^{prefix}[0-9]+$")
         .annotate(code_length=Length("code"))
         .order_by("-code_length", "-code")
         .values_list("code", flat=True)
@@ -21,6 +25,11 @@ def lead_code_next(*, year: int, count: int = 1) -> list[str]:
     )
     start = int(last[len(prefix) :]) + 1 if last else 1
     return [f"{prefix}{number:04d}" for number in range(start, start + count)]
+
+
+def lead_code_next(*, year: int, count: int = 1) -> list[str]:
+    """Return the next `count` unused lead codes of `year`, e.g. ZS-2026-0001."""
+    return yearly_codes_next(Lead.objects.all(), prefix=CODE_PREFIX, year=year, count=count)
 
 
 # Any fixed number: the key of the PostgreSQL advisory lock on lead codes.
