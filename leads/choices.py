@@ -23,6 +23,28 @@ def stage_index(stage: str) -> int:
     return PIPELINE.index(Stage(stage))
 
 
+class Milestone(models.TextChoices):
+    """The nodes after 落地 (早开工、早见效); not pipeline stages."""
+
+    STARTED = "started", _("开工")
+    IN_PRODUCTION = "in_production", _("投产")
+
+
+class Node(models.TextChoices):
+    """The nodes of a key project's yearly plan (重点项目节点计划)."""
+
+    SIGNED = "signed", _("签约")
+    LANDED = "landed", _("落地")
+    STARTED = "started", _("开工")
+    IN_PRODUCTION = "in_production", _("投产")
+
+
+class PaidInKind(models.TextChoices):
+    REGISTERED_CAPITAL = "registered_capital", _("注册资本实缴")
+    FIXED_ASSETS = "fixed_assets", _("固定资产投资")
+    OTHER = "other", _("其他")
+
+
 class Source(models.TextChoices):
     INDUSTRY_CHAIN = "industry_chain", _("产业链招商")
     CHAMBER = "chamber", _("商会推介")

@@ -117,7 +117,7 @@ class MoveFields:
 
 
 # Optional data a page also offers when a lead enters a stage (no rule needs it).
-ENTERING_OPTIONAL = {Stage.LANDED: ("paid_in",)}
+ENTERING_OPTIONAL: dict[str, tuple[str, ...]] = {}
 # 终止 needs a reason; 落户他地 also the place it went (the row rule).
 DROP_FIELDS = MoveFields(asked=("drop_reason", "lost_to"), required=frozenset({"drop_reason"}))
 

@@ -31,7 +31,7 @@ class LeadAdminForm(forms.ModelForm):
         fields = [
             "name", "investor", "origin", "origin_type", "industry", "source", "chamber",
             "entrepreneur", "leader", "owner", "planned_investment", "contract_amount",
-            "paid_in", "visited_on", "intent_on", "signed_on", "landed_on", "registered_name",
+            "visited_on", "intent_on", "signed_on", "landed_on", "registered_name",
             "credit_code", "drop_reason", "lost_to", "next_follow_up", "notes",
         ]  # fmt: skip
 
@@ -67,6 +67,14 @@ class LeadAdmin(WorkbookAdminMixin, SimpleHistoryAdmin):
         "team",
         "stage_entered_at",
         "dropped_from",
+        "paid_in",
+        "is_key",
+        "started_on",
+        "in_production_on",
+        "planned_signed_on",
+        "planned_landed_on",
+        "planned_started_on",
+        "planned_in_production_on",
         "version",
         "created",
         "modified",
@@ -111,6 +119,20 @@ class LeadAdmin(WorkbookAdminMixin, SimpleHistoryAdmin):
                     "credit_code",
                     "drop_reason",
                     "lost_to",
+                ]
+            },
+        ),
+        (
+            _("落地后（开工、投产、节点计划）"),
+            {
+                "fields": [
+                    "is_key",
+                    "started_on",
+                    "in_production_on",
+                    "planned_signed_on",
+                    "planned_landed_on",
+                    "planned_started_on",
+                    "planned_in_production_on",
                 ]
             },
         ),

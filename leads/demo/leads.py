@@ -176,9 +176,6 @@ class DemoLeads:
         elif stage == Stage.LANDED:
             data["registered_name"] = lead.investor.replace("集团有限公司", "（本区）有限公司")
             data["credit_code"] = self._credit_code()
-            data["paid_in"] = (
-                lead.contract_amount * Decimal(self.rng.randrange(10, 80)) / 100
-            ).quantize(Decimal("0.01"))
         elif stage == Stage.DROPPED:
             data["drop_reason"] = self.rng.choice(DROP_REASONS)
             if data["drop_reason"] == "落户他地":

@@ -156,7 +156,14 @@ NEW_LEAD = {
     for field in Lead._meta.concrete_fields
     if field.get_internal_type() in ("CharField", "TextField") or field.null or field.primary_key
 }
-NEW_LEAD["version"] = 0
+# The model's other defaults a new row starts from (a version of 0, not a key project).
+NEW_LEAD.update(
+    {
+        field.attname: field.get_default()
+        for field in Lead._meta.concrete_fields
+        if field.attname not in NEW_LEAD and field.has_default() and not callable(field.default)
+    }
+)
 
 
 def parse_rows(sheet: Sheet, progress=None):

@@ -2,6 +2,7 @@
 
 One module per concern: `reference` (industries, teams, units, stage owners, targets),
 `lead` (the lead and its row rules), `history` (stage transitions, activities)
+`milestones` (node plans, paid-in instalments, 督办 notes after 落地),
 `jobs` (background imports) and `snapshots` (locked reports). Import models from `leads.models`.
 """
 
@@ -9,6 +10,8 @@ from leads.models.history import Activity, StageTransition
 from leads.models.jobs import AdminUpload, ImportJob
 from leads.models.lead import (
     AMOUNT,
+    DATED_FIELDS,
+    MILESTONE_DATE_FIELDS,
     STAGE_DATE_FIELDS,
     STAGE_HOLDS,
     Lead,
@@ -17,6 +20,7 @@ from leads.models.lead import (
     lead_row_errors,
     stage_date_errors,
 )
+from leads.models.milestones import NodePlan, PaidIn, SupervisionNote
 from leads.models.reference import (
     AnnualTarget,
     Industry,
@@ -31,6 +35,8 @@ from leads.models.snapshots import ReportSnapshot
 
 __all__ = [
     "AMOUNT",
+    "DATED_FIELDS",
+    "MILESTONE_DATE_FIELDS",
     "STAGE_DATE_FIELDS",
     "STAGE_HOLDS",
     "Activity",
@@ -41,11 +47,14 @@ __all__ = [
     "IndustryAlias",
     "IndustryManager",
     "Lead",
+    "NodePlan",
+    "PaidIn",
     "ReportSnapshot",
     "StageChoicesBase",
     "StageHolds",
     "StageOwner",
     "StageTransition",
+    "SupervisionNote",
     "TaskTeam",
     "TaskTeamManager",
     "Unit",

@@ -180,11 +180,30 @@ class Lead(StageChoicesBase, TimeStampedModel):
     )
     planned_investment = models.DecimalField(_("计划投资额(万元)"), **AMOUNT)
     contract_amount = models.DecimalField(_("签约投资额(万元)"), **AMOUNT)
-    paid_in = models.DecimalField(_("到位资金(万元)"), **AMOUNT)
+    # The sum of the lead's instalments (leads.PaidIn), kept by `lead_add_paid_in`.
+    paid_in = models.DecimalField(_("到位资金(万元)"), **AMOUNT, editable=False)
     visited_on = models.DateField(_("考察日期"), null=True, blank=True)
     intent_on = models.DateField(_("意向日期"), null=True, blank=True)
     signed_on = models.DateField(_("签约日期"), null=True, blank=True)
     landed_on = models.DateField(_("落地日期"), null=True, blank=True)
+    # The milestones after 落地 (早开工、早见效), recorded by `lead_record_milestone`.
+    started_on = models.DateField(_("开工日期"), null=True, blank=True, editable=False)
+    in_production_on = models.DateField(_("投产日期"), null=True, blank=True, editable=False)
+    # The node plan: the current planned dates; every version is a leads.NodePlan row.
+    planned_signed_on = models.DateField(_("计划签约日期"), null=True, blank=True, editable=False)
+    planned_landed_on = models.DateField(_("计划落地日期"), null=True, blank=True, editable=False)
+    planned_started_on = models.DateField(_("计划开工日期"), null=True, blank=True, editable=False)
+    planned_in_production_on = models.DateField(
+        _("计划投产日期"), null=True, blank=True, editable=False
+    )
+    is_key = models.BooleanField(
+        _("重点项目"),
+        default=False,
+        editable=False,
+        help_text=_(
+            "由局领导标记；签约或计划投资额达 1 亿元（10,000 万元）的项目建议列为重点项目。"
+        ),
+    )
     registered_name = models.CharField(_("落地企业名称"), max_length=200, blank=True)
     credit_code = models.CharField(
         _("统一社会信用代码"),
@@ -241,6 +260,8 @@ class Lead(StageChoicesBase, TimeStampedModel):
             ("correct_stage_lead", _("可更正误录的阶段（撤销签约、落地的统计）")),
             ("set_credit_lead", _("可变更引进小分队、引进单位")),
             ("lock_report_lead", _("可封存月度通报")),
+            ("mark_key_lead", _("可标记重点项目")),
+            ("supervise_lead", _("可督办项目节点")),
         ]
         indexes = [
             models.Index(fields=["stage", "stage_entered_at"]),
@@ -250,6 +271,8 @@ class Lead(StageChoicesBase, TimeStampedModel):
             models.Index(fields=["first_landed_on"]),
             models.Index(fields=["investor", "name"]),
             models.Index(fields=["next_follow_up"]),
+            models.Index(fields=["started_on"]),
+            models.Index(fields=["in_production_on"]),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(stage__in=Stage.values), name="lead_stage_valid"),
@@ -291,6 +314,9 @@ class Lead(StageChoicesBase, TimeStampedModel):
 
 
 STAGE_DATE_FIELDS = ("visited_on", "intent_on", "signed_on", "landed_on")
+# The milestone dates continue the stage dates' order: 开工 not before 落地, 投产 not before 开工.
+MILESTONE_DATE_FIELDS = ("started_on", "in_production_on")
+DATED_FIELDS = STAGE_DATE_FIELDS + MILESTONE_DATE_FIELDS
 
 
 def lead_row_errors(lead, today=None) -> dict:
@@ -307,16 +333,24 @@ def lead_row_errors(lead, today=None) -> dict:
     if LOST_TO_OTHER_PLACE in (lead.drop_reason or "") and not lead.lost_to:
         errors["lost_to"] = _("终止原因为“落户他地”时必须填写落户地。")
     errors.update(stage_date_errors(lead, today))
+    if lead.stage != Stage.LANDED:
+        for field in MILESTONE_DATE_FIELDS:
+            if getattr(lead, field, None) is not None:
+                errors.setdefault(
+                    field,
+                    _("%(label)s只能在项目落地后填写。")
+                    % {"label": Lead._meta.get_field(field).verbose_name},
+                )
     return errors
 
 
 def stage_date_errors(lead, today=None) -> dict:
-    """Return field errors for stage dates in the future or out of pipeline order."""
+    """Return field errors for stage and milestone dates in the future or out of order."""
     errors = {}
     today = today or timezone.localdate()
     previous_field, previous_date = None, None
-    for field in STAGE_DATE_FIELDS:
-        value = getattr(lead, field)
+    for field in DATED_FIELDS:
+        value = getattr(lead, field, None)
         if value is None:
             continue
         label = Lead._meta.get_field(field).verbose_name

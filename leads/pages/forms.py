@@ -28,9 +28,9 @@ LEAD_FIELDS = [
     "next_follow_up",
     "notes",
 ]
-# Optional data the edit form offers from a stage on (no rule needs it):
-# 到位资金 may arrive once the agreement is signed.
-EDIT_OPTIONAL = {Stage.SIGNED: ("paid_in",)}
+# Optional data the edit form offers from a stage on (no rule needs it). None
+# now: 到位资金 is entered as dated instalments (leads.services.lead_add_paid_in).
+EDIT_OPTIONAL: dict[str, tuple[str, ...]] = {}
 
 
 def stage_edit_fields(stage: str) -> list[str]:

@@ -16,7 +16,6 @@ STAGE_DATA_FIELDS = (
     "landed_on",
     "registered_name",
     "credit_code",
-    "paid_in",
     "drop_reason",
     "lost_to",
 )

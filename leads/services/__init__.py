@@ -2,7 +2,8 @@
 
 `rules` holds the validation shared with the bulk import; `plans` decides,
 from the rules, every value a write sets (a frozen plan); `lifecycle` holds
-the writes (create, edit, change stage, hand over), each applying a plan
+the writes (create, edit, change stage, hand over); `milestones` the
+writes after 落地 (node plans, 开工/投产, instalments, key projects, 督办), each applying a plan
 through the ORM (`codes` gives out lead codes under a lock). The bulk import
 applies the same plans through its SQL path.
 Import from `leads.services`.
@@ -16,6 +17,17 @@ from leads.services.lifecycle import (
     lead_create,
     lead_set_credit,
     lead_update,
+)
+from leads.services.locking import lead_lock_current
+from leads.services.milestones import (
+    KEY_PROJECT_AMOUNT,
+    key_proposed,
+    lead_add_paid_in,
+    lead_add_supervision,
+    lead_plan_milestone,
+    lead_plan_node,
+    lead_record_milestone,
+    lead_set_key,
 )
 from leads.services.plans import (
     CreationPlan,
@@ -51,6 +63,7 @@ from leads.services.teams import (
 
 __all__ = [
     "CODE_PREFIX",
+    "KEY_PROJECT_AMOUNT",
     "SERVICE_FIELDS",
     "STAGE_RULES",
     "TRANSITION_FIELDS",
@@ -64,6 +77,9 @@ __all__ = [
     "StageRule",
     "change_reason",
     "json_safe",
+    "key_proposed",
+    "lead_add_paid_in",
+    "lead_add_supervision",
     "lead_assign_team",
     "lead_change_stage",
     "lead_code_next",
@@ -72,12 +88,17 @@ __all__ = [
     "lead_creation_errors",
     "lead_field_errors",
     "lead_held_errors",
+    "lead_lock_current",
     "lead_passed_errors",
     "lead_plan_assign_team",
     "lead_plan_creation",
     "lead_plan_edit",
+    "lead_plan_milestone",
     "lead_plan_move",
+    "lead_plan_node",
+    "lead_record_milestone",
     "lead_set_credit",
+    "lead_set_key",
     "lead_update",
     "move_rule_changes",
     "next_team",

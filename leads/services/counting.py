@@ -46,6 +46,10 @@ def void_events(lead, to_stage: Stage) -> tuple[dict, dict]:
     changes, voided = {}, {}
     if lead.first_landed_on is not None:
         changes.update(first_landed_on=None, first_landed_entered=None, landed_on=None)
+        # 开工 and 投产 follow 落地: a landing undone takes them with it.
+        changes.update(
+            {name: None for name in ("started_on", "in_production_on") if getattr(lead, name, None)}
+        )
         voided.update(voided_landed_on=lead.first_landed_on, voided_amount=lead.first_signed_amount)
     if _POSITION[to_stage] < _POSITION[Stage.SIGNED] and lead.first_signed_on is not None:
         changes.update(

@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 from leads.choices import Channel, Stage
 from leads.models import Lead, StageTransition, TaskTeam
 from leads.services.codes import code_taken, lead_code_next, lead_codes_lock
-from leads.services.errors import EditConflict, InvalidTransition, LeadServiceError
+from leads.services.errors import InvalidTransition, LeadServiceError
+from leads.services.locking import lead_lock_current
 from leads.services.plans import (
     CreationPlan,
     MovePlan,
@@ -34,27 +35,6 @@ from leads.services.rules import (
 )
 from leads.services.teams import stage_owner_team, team_permission_errors
 from leads.signals import lead_landed_in_transaction, lead_stage_changed
-
-
-def _lock_current(lead: Lead) -> Lead:
-    """Lock the lead's row and return it; refuse a copy read before the last change.
-
-    Must run inside a transaction. Raises EditConflict, in Chinese, when
-    `lead.version` is not the stored version, so nothing the caller was
-    about to write overwrites someone else's change.
-    """
-    locked = Lead.objects.select_for_update().get(pk=lead.pk)
-    if lead.version != locked.version:
-        raise EditConflict(
-            {
-                "version": _(
-                    "该线索已被他人修改（当前版本 %(current)d，您的版本 %(yours)d），"
-                    "请刷新后重新操作，您填写的内容未保存。"
-                )
-                % {"current": locked.version, "yours": lead.version}
-            }
-        )
-    return locked
 
 
 def lead_change_stage(
@@ -94,7 +74,7 @@ def lead_change_stage(
     at = at or timezone.now()
 
     with transaction.atomic():
-        locked = _lock_current(lead)
+        locked = lead_lock_current(lead)
         if to_stage == locked.stage:
             return locked
         check_moment(locked, at)
@@ -249,7 +229,7 @@ def lead_update(*, lead: Lead, actor=None, note: str = "", **fields) -> Lead:
     if invalid:
         raise TypeError(f"lead_update() cannot set {sorted(invalid)}")
     with transaction.atomic():
-        locked = _lock_current(lead)
+        locked = lead_lock_current(lead)
         plan = lead_plan_edit(locked, fields=fields)
         if not plan.changes:
             return locked
@@ -269,7 +249,7 @@ def lead_assign_team(*, lead: Lead, team: TaskTeam, actor=None, note: str = "") 
     if team_permission_errors(actor, team):
         raise LeadServiceError(team_permission_errors(actor, team))
     with transaction.atomic():
-        locked = _lock_current(lead)
+        locked = lead_lock_current(lead)
         if locked.team_id == team.pk:
             return locked
         plan = lead_plan_assign_team(locked, team=team, team_name=team.name, actor=actor)
@@ -291,7 +271,7 @@ def lead_set_credit(*, lead: Lead, credit_team, credit_unit, actor, reason: str)
     if not (reason or "").strip():
         raise LeadServiceError({"reason": _("变更引进小分队、引进单位须说明原因。")})
     with transaction.atomic():
-        locked = _lock_current(lead)
+        locked = lead_lock_current(lead)
         locked.credit_team = credit_team
         locked.credit_unit = credit_unit
         changed = set(locked.tracker.changed())

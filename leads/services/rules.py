@@ -54,7 +54,6 @@ TRANSITION_FIELDS = frozenset(
         "landed_on",
         "planned_investment",
         "contract_amount",
-        "paid_in",
         "registered_name",
         "credit_code",
         "drop_reason",
@@ -80,6 +79,17 @@ SERVICE_FIELDS = frozenset(
             "first_signed_entered",
             "first_landed_on",
             "first_landed_entered",
+        ),
+        # After 落地: set by leads.services.milestones only.
+        *(
+            "paid_in",
+            "is_key",
+            "started_on",
+            "in_production_on",
+            "planned_signed_on",
+            "planned_landed_on",
+            "planned_started_on",
+            "planned_in_production_on",
         ),
     }
 )

@@ -106,7 +106,6 @@ class MoveFieldsTests(TestCase):
                 "landed_on",
                 "registered_name",
                 "credit_code",
-                "paid_in",
             ),
         )
         self.assertEqual(

@@ -1,4 +1,7 @@
-"""Create demo data: users, chambers, entrepreneurs, leads with real history, targets."""
+"""Create demo data: users, chambers, entrepreneurs, leads with real history, targets.
+
+Landed projects get 开工/投产 dates, instalments and key-project node plans.
+"""
 
 import random
 
@@ -7,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from leads.choices import PIPELINE
+from leads.demo.after_landing import DemoAfterLanding
 from leads.demo.leads import DemoLeads
 from leads.demo.people import DEMO_PASSWORD, demo_chambers, demo_entrepreneurs, demo_users
 from leads.demo.targets import demo_targets, demo_units
@@ -43,6 +47,9 @@ class Command(BaseCommand):
                 entrepreneurs=entrepreneurs,
                 units=units,
             ).create(leads)
+            DemoAfterLanding(
+                rng=rng, today=timezone.localdate(now), director=users["demo"]
+            ).create()
         self.stdout.write(self.style.SUCCESS(f"已创建 {count} 条演示线索。"))
         self._print_login()
 

@@ -12,7 +12,7 @@ from aftercare.models import Enterprise
 from leads.choices import Stage
 from leads.excel.export import export_leads
 from leads.excel.lead_importer import LeadImporter
-from leads.models import Activity, Lead, StageTransition
+from leads.models import Activity, Lead, NodePlan, PaidIn, StageTransition, SupervisionNote
 from tests.factories import UserFactory, credit_code, make_lead
 from tests.workbooks import LEAD_HEADERS, lead_workbook, workbook_bytes
 
@@ -61,7 +61,10 @@ class DemoLedgerTravelsTests(TestCase):
         # (History is append-only through the ORM; a fresh database simply has none,
         # nor the enterprises aftercare linked to the demo's landings.)
         with connection.cursor() as cursor:
-            for model in (Enterprise, Activity, StageTransition, Lead.history.model, Lead):
+            for model in (
+                Enterprise, Activity, StageTransition, NodePlan, PaidIn, SupervisionNote,
+                Lead.history.model, Lead,
+            ):  # fmt: skip
                 cursor.execute(f"DELETE FROM {model._meta.db_table}")
 
         report = LeadImporter().run(buffer.getvalue(), filename="台账.xlsx")

@@ -176,7 +176,6 @@ class StageMovePageTests(PageTestCase):
                 "landed_on",
                 "registered_name",
                 "credit_code",
-                "paid_in",
             ],
             Stage.DROPPED: ["drop_reason", "lost_to"],
         }

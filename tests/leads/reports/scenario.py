@@ -13,7 +13,7 @@ from django.core.management import call_command
 
 from leads.choices import OriginType, Source, Stage
 from leads.models import Industry, Lead, Unit
-from leads.services import lead_change_stage, lead_create, lead_update
+from leads.services import lead_add_paid_in, lead_change_stage, lead_create, lead_update
 from tests.factories import ChamberFactory, EntrepreneurFactory, UserFactory, credit_code
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -71,9 +71,17 @@ class LeadMaker:
     def land(self, lead: Lead, at: datetime, **data) -> Lead:
         data.setdefault("registered_name", f"{lead.name}（本区）有限公司")
         data.setdefault("credit_code", credit_code())
-        if "paid_in" not in data and self.rng.random() < 0.8:
-            data["paid_in"] = self.amount()
-        return lead_change_stage(lead=lead, to_stage=Stage.LANDED, channel="system", at=at, **data)
+        paid_in = data.pop("paid_in", None)
+        if paid_in is None and self.rng.random() < 0.8:
+            paid_in = self.amount()
+        lead = lead_change_stage(lead=lead, to_stage=Stage.LANDED, channel="system", at=at, **data)
+        if paid_in is not None:
+            # Received on the landing day: one instalment (leads.PaidIn).
+            lead_add_paid_in(
+                lead=lead, on=lead.landed_on, amount=paid_in, kind="other", actor=None
+            )
+            lead.refresh_from_db()
+        return lead
 
     def drop(self, lead: Lead, at: datetime) -> Lead:
         return lead_change_stage(

@@ -509,11 +509,16 @@ class AmountRuleTests(PipelineTestCase):
 
     def test_negative_amount_is_refused_by_field_and_nothing_changes(self):
         lead = make_lead(industry=self.industry, stage=Stage.SIGNED)
-        for field in ("planned_investment", "contract_amount", "paid_in"):
+        for field in ("planned_investment", "contract_amount"):
             with self.subTest(field=field), self.assertRaises(LeadServiceError) as caught:
                 lead_update(lead=Lead.objects.get(pk=lead.pk), **{field: Decimal("-0.01")})
             self.assertIn(field, caught.exception.message_dict)
         self.assertEqual(Lead.objects.get(pk=lead.pk).contract_amount, Decimal("800.50"))
+
+    def test_paid_in_is_not_typed_but_summed_from_instalments(self):
+        lead = make_lead(industry=self.industry, stage=Stage.SIGNED)
+        with self.assertRaises(TypeError):
+            lead_update(lead=Lead.objects.get(pk=lead.pk), paid_in=Decimal("10"))
 
     def test_negative_contract_amount_on_signing_is_refused(self):
         lead = make_lead(industry=self.industry, stage=Stage.INTENT)
