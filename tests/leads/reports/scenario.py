@@ -77,9 +77,7 @@ class LeadMaker:
         lead = lead_change_stage(lead=lead, to_stage=Stage.LANDED, channel="system", at=at, **data)
         if paid_in is not None:
             # Received on the landing day: one instalment (leads.PaidIn).
-            lead_add_paid_in(
-                lead=lead, on=lead.landed_on, amount=paid_in, kind="other", actor=None
-            )
+            lead_add_paid_in(lead=lead, on=lead.landed_on, amount=paid_in, kind="other", actor=None)
             lead.refresh_from_db()
         return lead
 
