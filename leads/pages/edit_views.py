@@ -1,4 +1,4 @@
-"""Staff pages that write leads: create, edit, move stage, log an activity.
+"""Staff pages that write leads: create, edit, move stage, log an activity, after 落地.
 
 Each view checks the permission (403 when refused) and calls one service.
 """
@@ -9,9 +9,11 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
-from leads.choices import Channel, Stage
+from leads.choices import Channel, Milestone, Stage
 from leads.models import Lead
+from leads.pages.after_landing import MILESTONE_FIELDS, MilestoneForm, PaidInForm
 from leads.pages.forms import (
     ActivityForm,
     LeadCreateForm,
@@ -21,7 +23,14 @@ from leads.pages.forms import (
 )
 from leads.pages.views import lead_detail
 from leads.permissions import check_lead_allows, require_perm
-from leads.services import LeadServiceError, lead_assign_team, lead_create, lead_update
+from leads.services import (
+    LeadServiceError,
+    lead_add_paid_in,
+    lead_assign_team,
+    lead_create,
+    lead_record_milestone,
+    lead_update,
+)
 from leads.services.activities import activity_create
 
 
@@ -117,3 +126,48 @@ def activity_add_view(request, pk):
         return lead_detail(request, pk, activity_form=form, status=400)
     messages.success(request, "已添加对接记录。")
     return redirect("leads:detail", pk=pk)
+
+
+@require_POST
+@require_perm("leads.change_lead")
+def milestone_record_view(request, pk):
+    """Record the 开工 or 投产 date through `lead_record_milestone`."""
+    lead = get_object_or_404(Lead, pk=pk)
+    check_lead_allows(request.user, lead, "can_edit")
+    form = MilestoneForm(request.POST)
+    if form.is_valid():
+        lead.version = form.cleaned_data["version"]
+        try:
+            lead_record_milestone(
+                lead=lead,
+                milestone=form.cleaned_data["milestone"],
+                on=form.cleaned_data["on"],
+                actor=request.user,
+            )
+        except LeadServiceError as error:
+            add_service_errors(form, error, fields=MILESTONE_FIELDS)
+        else:
+            label = Milestone(form.cleaned_data["milestone"]).label
+            messages.success(request, f"已登记{label}日期 {form.cleaned_data['on']:%Y-%m-%d}。")
+            return redirect("leads:detail", pk=pk)
+    return lead_detail(request, pk, status=400, milestone_form=form)
+
+
+@require_POST
+@require_perm("leads.add_paidin")
+def paid_in_add_view(request, pk):
+    """Add an instalment of 到位资金 through `lead_add_paid_in`."""
+    lead = get_object_or_404(Lead, pk=pk)
+    check_lead_allows(request.user, lead, "can_edit")
+    form = PaidInForm(request.POST)
+    if form.is_valid():
+        lead.version = form.cleaned_data["version"]
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            lead_add_paid_in(lead=lead, actor=request.user, **data)
+        except LeadServiceError as error:
+            add_service_errors(form, error, fields={"lead": None})
+        else:
+            messages.success(request, f"已登记到位资金 {data['amount']} 万元。")
+            return redirect("leads:detail", pk=pk)
+    return lead_detail(request, pk, status=400, paid_in_form=form)

@@ -47,9 +47,14 @@ EDIT_EXTRA_FIELDS = [name for stage in PIPELINE for name in stage_edit_fields(st
 DATE_FIELDS = ("visited_on", "intent_on", "signed_on", "landed_on")
 
 
-def add_service_errors(form: forms.Form, error: LeadServiceError) -> None:
-    """Show a service's field messages on the form fields they name, the rest on top."""
+def add_service_errors(form: forms.Form, error: LeadServiceError, fields=None) -> None:
+    """Show a service's field messages on the form fields they name, the rest on top.
+
+    `fields` maps a service's field name to the form's, when they differ
+    (None: shown on top).
+    """
     for field, messages in error.message_dict.items():
+        field = (fields or {}).get(field, field)
         shown = field in form.fields and not form.fields[field].widget.is_hidden
         target = field if shown else None
         for message in messages:

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, render
 
 from leads.filters import LeadFilter
 from leads.models import Lead
+from leads.pages.after_landing import after_landing_context
 from leads.pages.alerts import StageLimits
 from leads.pages.board import COLUMN_SIZE, board_columns, board_dropped
 from leads.pages.dashboard import dashboard_get
@@ -133,16 +134,21 @@ def lead_board_dropped(request):
 
 
 @require_perm("leads.view_lead")
-def lead_detail(request, pk, *, activity_form=None, status=200):
-    """Render one lead: fields, timeline, activities, field history, the actions allowed."""
+def lead_detail(request, pk, *, activity_form=None, status=200, **after_landing_forms):
+    """Render one lead: fields, timeline, activities, field history, the actions allowed.
+
+    `after_landing_forms` are refused milestone / paid-in forms to show again.
+    """
     lead = get_object_or_404(lead_detail_queryset(), pk=pk)
     StageLimits.load().annotate([lead])
+    moves = lead_available_moves(lead=lead, user=request.user)
     context = {
+        **after_landing_context(lead, moves, **after_landing_forms),
         "lead": lead,
         "transitions": lead_timeline(lead),
         "activities": lead.activities.select_related("created_by"),
         "history": lead_field_changes(lead),
-        "moves": lead_available_moves(lead=lead, user=request.user),
+        "moves": moves,
         "activity_form": activity_form or ActivityForm(lead=lead),
     }
     return render(request, "leads/lead_detail.html", context, status=status)

@@ -27,7 +27,7 @@ EXPECTED = {
     "list filtered and sorted": 14,
     "board": 17,
     "board dropped": 12,
-    "detail": 11,
+    "detail": 12,  # + the 督办 notes
     "stage form": 6,
     "edit form": 11,
     "chamber list": 6,
