@@ -45,18 +45,21 @@ class DemoAfterLanding:
         if self.rng.random() > (0.6 if large else 0.03):
             return lead
         lead = lead_set_key(lead=lead, is_key=True, actor=self.director, reason="年度重点项目")
-        year_start = date(self.today.year, 1, 1)
-        signed = lead.signed_on or self.today
-        planned = {
-            Node.SIGNED: signed - timedelta(days=self.rng.randrange(-20, 40)),
-            Node.LANDED: signed + timedelta(days=self.rng.randrange(30, 120)),
-        }
-        planned[Node.STARTED] = planned[Node.LANDED] + timedelta(days=self.rng.randrange(30, 120))
-        planned[Node.IN_PRODUCTION] = planned[Node.STARTED] + timedelta(
-            days=self.rng.randrange(120, 360)
-        )
-        for node, on in planned.items():
-            lead = lead_plan_node(lead=lead, node=node, on=max(on, year_start), actor=self.director)
+        # Nodes already reached were planned near their actual dates; the rest
+        # follow the last one, some already past (late), some ahead.
+        actual = {Node.SIGNED: lead.signed_on, Node.LANDED: lead.landed_on}
+        gaps = {Node.SIGNED: 0, Node.LANDED: 60, Node.STARTED: 75, Node.IN_PRODUCTION: 240}
+        previous = None
+        for node in Node:
+            if actual.get(node) is not None:
+                on = actual[node] + timedelta(days=self.rng.randrange(-30, 20))
+            elif previous is None:
+                on = self.today + timedelta(days=self.rng.randrange(-40, 90))
+            else:
+                on = previous + timedelta(days=gaps[node] + self.rng.randrange(-20, 40))
+            on = on if previous is None else max(on, previous)
+            lead = lead_plan_node(lead=lead, node=node, on=on, actor=self.director)
+            previous = on
         if self.rng.random() < 0.3:
             slipped = lead.planned_started_on + timedelta(days=self.rng.randrange(20, 60))
             if lead.planned_in_production_on >= slipped:
@@ -108,8 +111,9 @@ class DemoAfterLanding:
             # Money arriving this month, so the current month's report shows some.
             days[-1] = self.today
         kinds = [PaidInKind.REGISTERED_CAPITAL, *[PaidInKind.FIXED_ASSETS] * 2, PaidInKind.OTHER]
+        weights = [self.rng.randrange(1, 6) for _ in days]
         for index, on in enumerate(days):
-            amount = (total / count).quantize(Decimal("0.01"))
+            amount = (total * weights[index] / sum(weights)).quantize(Decimal("0.01"))
             if amount <= 0:
                 return
             lead = Lead.objects.get(pk=lead.pk)
