@@ -6,7 +6,7 @@ from io import StringIO
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.test import TestCase
 from django.utils import timezone
 
@@ -17,6 +17,8 @@ from leads.models import (
     AnnualTarget,
     Industry,
     Lead,
+    NodePlan,
+    PaidIn,
     StageOwner,
     StageTransition,
     TaskTeam,
@@ -121,6 +123,23 @@ class SeedDemoTests(TestCase):
         start = today.replace(day=1)
         self.assertGreater(Lead.objects.signed_between(start, today).count(), 0)
         self.assertGreater(Lead.objects.landed_between(start, today).count(), 0)
+
+    def test_landed_projects_have_milestones_instalments_and_some_late_nodes(self):
+        today = timezone.localdate()
+        start = today.replace(day=1)
+        landed = Lead.objects.filter(stage=Stage.LANDED)
+        self.assertGreater(landed.exclude(started_on=None).count(), 0)
+        self.assertGreater(landed.exclude(in_production_on=None).count(), 0)
+        self.assertTrue(PaidIn.objects.filter(received_on__range=(start, today)).exists())
+        self.assertTrue(landed.filter(started_on__range=(start, today)).exists())
+        # Late: a planned node passed with no actual date, and a plan that slipped.
+        self.assertTrue(
+            Lead.objects.filter(is_key=True, planned_started_on__lt=today, started_on=None).exists()
+        )
+        self.assertTrue(NodePlan.objects.exclude(previous_on=None).exists())
+        # Lead.paid_in is the sum of each lead's instalments.
+        for lead in Lead.objects.exclude(paid_in=None).annotate(total=Sum("paid_ins__amount")):
+            self.assertEqual(lead.paid_in, lead.total, lead.code)
 
     def test_stage_data_is_complete(self):
         self.assertFalse(Lead.objects.filter(stage=Stage.LANDED, credit_code="").exists())
