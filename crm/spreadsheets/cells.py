@@ -200,6 +200,28 @@ def parse_amount(value) -> Decimal | None:
     return amount
 
 
+_YES = frozenset({"是", "y", "yes", "true", "1", "√", "✓"})
+_NO = frozenset({"否", "n", "no", "false", "0", "×"})
+
+
+def parse_yes_no(value) -> bool | None:
+    """Return the yes/no in `value` (是/否, Y/N, TRUE/FALSE, 1/0, a boolean cell); None if empty."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float) and value in (0, 1):
+        return bool(value)
+    text = unicodedata.normalize("NFKC", clean_text(value)).lower()
+    if not text:
+        return None
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    raise CellError(f"“{clean_text(value)}”无法识别，请填写“是”或“否”。")
+
+
 class ChoiceParser:
     """Read a choice by its Chinese label or its code, e.g. 签约 or signed."""
 

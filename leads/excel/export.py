@@ -19,6 +19,8 @@ LABELS = {
     "source": dict(Source.choices),
     "stage": dict(Stage.choices),
     "dropped_from": dict(Stage.choices),
+    # Written 是 or 否, both: a ledger says plainly which projects are not key ones.
+    "is_key": {True: "是", False: "否"},
 }
 
 
@@ -52,7 +54,7 @@ def export_leads(output, queryset=None) -> int:
                 record[entrepreneur] = f"{record[entrepreneur]}（{company}）"
             for index, mapping in labels:
                 value = record[index]
-                if value:
+                if value or value is False:
                     record[index] = str(mapping.get(value, value))
             yield record
 

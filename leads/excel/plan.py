@@ -46,11 +46,12 @@ class LeadPlan:
 class LeadPlanner:
     """Build a LeadPlan for one sheet, for one actor, at one moment."""
 
-    def __init__(self, *, actor, at, progress=None):
+    def __init__(self, *, actor, at, progress=None, reason: str = "Excel导入"):
         self.actor = actor
         self.at = at
         self.progress = progress
-        self.context = RowContext(actor=actor, at=at)
+        # The reason a changed node plan is given: the file it came from.
+        self.context = RowContext(actor=actor, at=at, reason=reason)
         self.headers = dict(lead_columns())
 
     def plan(self, sheet: Sheet) -> LeadPlan:

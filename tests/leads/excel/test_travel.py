@@ -22,7 +22,8 @@ LEDGER_FIELDS = [
     "entrepreneur_id", "stage", "team_id", "leader", "owner_id", "planned_investment",
     "contract_amount", "paid_in", "visited_on", "intent_on", "signed_on", "landed_on",
     "registered_name", "credit_code", "drop_reason", "lost_to", "dropped_from", "next_follow_up",
-    "notes",
+    "notes", "started_on", "in_production_on", "planned_started_on", "planned_in_production_on",
+    "is_key",
 ]  # fmt: skip
 ROW = {
     "项目名称": "智能装备产业园",
@@ -55,6 +56,10 @@ class DemoLedgerTravelsTests(TestCase):
         self.assertEqual(len(before), 200)
         self.assertTrue(any(row["lost_to"] for row in before.values()))
         self.assertTrue(any(row["dropped_from"] not in ("", "contact") for row in before.values()))
+        # The columns after 落地 are really carried (the demo gives them values).
+        for name in ("started_on", "in_production_on", "planned_started_on", "paid_in"):
+            self.assertTrue(any(row[name] for row in before.values()), name)
+        self.assertTrue(any(row["is_key"] for row in before.values()))
         buffer = io.BytesIO()
         export_leads(buffer)
         # A fresh installation: reference data, chambers, entrepreneurs and users only.
@@ -76,6 +81,12 @@ class DemoLedgerTravelsTests(TestCase):
         for code, row in before.items():
             self.assertEqual(after[code], row, code)
         # And once there, the same file changes nothing.
+        # The planned dates imported are the first version of each plan.
+        planned = sum(
+            1 for row in before.values() for name in ("planned_started_on", "planned_in_production_on")
+            if row[name]
+        )  # fmt: skip
+        self.assertEqual(NodePlan.objects.count(), planned)
         again = LeadImporter().run(buffer.getvalue())
         self.assertEqual(again.counts["unchanged"], 200, again.error_lines()[:10])
 
