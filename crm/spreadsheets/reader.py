@@ -139,11 +139,13 @@ def read_sheet(
     required: Sequence[str] | None = None,
     title: str | None = None,
     exclude: Sequence[str] = (),
+    allow_empty: bool = False,
 ) -> Sheet:
     """Return the first data sheet of the workbook in `data`, its header checked against `columns`.
 
     `title` names the sheet to read instead; `exclude` names sheets that
-    are not this one (another importer's sheet in the same workbook).
+    are not this one (another importer's sheet in the same workbook);
+    `allow_empty` accepts a sheet with a header and no rows (a second sheet).
     Row numbers are Excel's (the header is row 1); blank rows are skipped.
     With `required`, only those columns must be present and unknown ones are
     ignored with a warning; without, every column must be and none other.
@@ -188,7 +190,7 @@ def read_sheet(
         if any(value != "" for value in values):
             result.rows.append((index + 1, values))
     grid.clear()
-    if not result.rows:
+    if not result.rows and not allow_empty:
         raise WorkbookError(f"工作表“{title}”只有表头，没有数据行。")
     if len(result.rows) > settings.CRM_IMPORT_MAX_ROWS:
         raise WorkbookError(

@@ -89,12 +89,13 @@ def lock_updates(plan: LeadPlan) -> None:
                 conflicts.append(expected[pk])
     if conflicts:
         header = dict(lead_columns())["code"]
-        outcomes = {outcome.row: outcome for outcome in plan.report.outcomes}
+        outcomes = {(outcome.sheet, outcome.row): outcome for outcome in plan.report.outcomes}
         for step in conflicts:
-            outcome = outcomes[step.row]
+            outcome = outcomes[step.sheet, step.row]
             outcome.kind = "error"
+            column = header if not step.sheet else "项目编号"
             outcome.errors = [
-                RowError(step.row, header, "该线索在校验后已被他人修改，请重新导入。")
+                RowError(step.row, column, "该线索在校验后已被他人修改，请重新导入。", step.sheet)
             ]
         raise ImportFailed(plan.report)
 

@@ -192,12 +192,13 @@ class ExportPageTests(ExportTestCase):
         user = UserFactory(groups=["局领导"])
         self.client.force_login(user)
         # Session, user, two permission reads, the users (for 责任人), the leads,
-        # and the audit log's row (the workbook_exported signal's receiver).
-        with self.assertNumQueries(7):
+        # their instalments (the 到位资金 sheet) and the audit log's row (the
+        # workbook_exported signal's receiver).
+        with self.assertNumQueries(8):
             b"".join(self.client.get(reverse("leads:export")).streaming_content)
         for index in range(5):
             make_lead(industry=self.industry, name=f"更多{index}")
-        with self.assertNumQueries(7):
+        with self.assertNumQueries(8):
             b"".join(self.client.get(reverse("leads:export")).streaming_content)
 
     def test_template_download_needs_the_import_permission(self):

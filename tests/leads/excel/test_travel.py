@@ -38,6 +38,13 @@ def ledger(queryset=None) -> dict:
     return {row["code"]: row for row in queryset.values(*LEDGER_FIELDS)}
 
 
+def paid_ins() -> list:
+    return sorted(
+        PaidIn.objects.values_list("lead__code", "received_on", "amount", "kind", "note"),
+        key=repr,
+    )
+
+
 class DemoLedgerTravelsTests(TestCase):
     @classmethod
     def setUpTestData(cls):
@@ -53,6 +60,8 @@ class DemoLedgerTravelsTests(TestCase):
 
     def test_export_of_the_demo_data_imports_into_a_fresh_database_equal(self):
         before = ledger()
+        instalments = paid_ins()
+        self.assertTrue(instalments)
         self.assertEqual(len(before), 200)
         self.assertTrue(any(row["lost_to"] for row in before.values()))
         self.assertTrue(any(row["dropped_from"] not in ("", "contact") for row in before.values()))
@@ -82,13 +91,15 @@ class DemoLedgerTravelsTests(TestCase):
             self.assertEqual(after[code], row, code)
         # And once there, the same file changes nothing.
         # The planned dates imported are the first version of each plan.
-        planned = sum(
-            1 for row in before.values() for name in ("planned_started_on", "planned_in_production_on")
-            if row[name]
-        )  # fmt: skip
+        nodes = ("planned_started_on", "planned_in_production_on")
+        planned = sum(1 for row in before.values() for name in nodes if row[name])
         self.assertEqual(NodePlan.objects.count(), planned)
+        # Every instalment travels on the 到位资金 sheet; 到位资金 is their sum.
+        self.assertEqual(paid_ins(), instalments)
         again = LeadImporter().run(buffer.getvalue())
         self.assertEqual(again.counts["unchanged"], 200, again.error_lines()[:10])
+        self.assertEqual(again.sheet_counts("到位资金")["unchanged"], len(instalments))
+        self.assertEqual(paid_ins(), instalments)
 
 
 class LedgerColumnTests(TestCase):
