@@ -157,16 +157,32 @@ def generate_rows(count: int, industries: list[str], chambers: list[str], entrep
         yield row
 
 
+PAID_IN_HEADERS = ["项目编号", "到位日期", "金额(万元)", "类别", "备注"]
+
+
 def write_workbook(path: Path, rows, headers: list[str]) -> None:
-    from crm.spreadsheets.writer import Column, write_rows
+    from crm.spreadsheets.writer import Column, write_sheets
 
     kinds = {h: "date" for h in ("考察日期", "意向日期", "签约日期", "落地日期", "下次跟进日期")}
     kinds.update({h: "amount" for h in headers if h.endswith("(万元)")})
     columns = [Column(h, kind=kinds.get(h, "text")) for h in headers]
-    # Columns the generated ledger leaves blank (e.g. 责任人, 落户地) are written empty.
-    write_rows(
-        path, title="招商线索", columns=columns, rows=([r.get(h) for h in headers] for r in rows)
-    )
+    # A landed row's 到位资金 arrived as one instalment, on the 到位资金 sheet (the
+    # lead sheet's column is the sum of instalments and must agree with it).
+    instalments: list = []
+
+    def lead_rows():
+        for r in rows:
+            if r.get("到位资金(万元)"):
+                paid = [r["项目编号"], r["落地日期"], r["到位资金(万元)"], "注册资本实缴", ""]
+                instalments.append(paid)
+            # Columns the generated ledger leaves blank (e.g. 责任人, 落户地) are written empty.
+            yield [r.get(h) for h in headers]
+
+    paid_kinds = {"到位日期": "date", "金额(万元)": "amount"}
+    paid_columns = [Column(h, kind=paid_kinds.get(h, "text")) for h in PAID_IN_HEADERS]
+    # The list is read only once the lead sheet is written, and so filled.
+    sheets = [("招商线索", columns, lead_rows()), ("到位资金", paid_columns, iter(instalments))]
+    write_sheets(path, sheets)
 
 
 # -- steps, each run in its own process ---------------------------------------------

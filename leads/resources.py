@@ -81,6 +81,23 @@ class LeadResource(ImportThroughPlanMixin, resources.ModelResource):
     paid_in = fields.Field(
         attribute="paid_in", column_name="到位资金(万元)", widget=widgets.DecimalWidget()
     )
+    started_on = fields.Field(
+        attribute="started_on", column_name="开工日期", widget=widgets.DateWidget("%Y-%m-%d")
+    )
+    in_production_on = fields.Field(
+        attribute="in_production_on", column_name="投产日期", widget=widgets.DateWidget("%Y-%m-%d")
+    )
+    planned_started_on = fields.Field(
+        attribute="planned_started_on",
+        column_name="计划开工日期",
+        widget=widgets.DateWidget("%Y-%m-%d"),
+    )
+    planned_in_production_on = fields.Field(
+        attribute="planned_in_production_on",
+        column_name="计划投产日期",
+        widget=widgets.DateWidget("%Y-%m-%d"),
+    )
+    is_key = fields.Field(attribute="is_key", column_name="重点项目")
     drop_reason = fields.Field(attribute="drop_reason", column_name="终止原因")
     lost_to = fields.Field(attribute="lost_to", column_name="落户地")
     dropped_from = fields.Field(
@@ -103,8 +120,9 @@ class LeadResource(ImportThroughPlanMixin, resources.ModelResource):
             "code", "name", "investor", "origin", "origin_type", "industry", "source", "chamber",
             "entrepreneur", "stage", "team", "leader", "owner", "credit_unit", "planned_investment",
             "contract_amount", "visited_on", "intent_on", "signed_on", "landed_on",
-            "registered_name", "credit_code", "paid_in", "drop_reason", "lost_to", "dropped_from",
-            "next_follow_up", "notes",
+            "registered_name", "credit_code", "paid_in", "started_on", "in_production_on",
+            "planned_started_on", "planned_in_production_on", "is_key", "drop_reason", "lost_to",
+            "dropped_from", "next_follow_up", "notes",
         )  # fmt: skip
         export_order = fields
         import_id_fields = ("code",)
@@ -114,6 +132,9 @@ class LeadResource(ImportThroughPlanMixin, resources.ModelResource):
 
     def dehydrate_entrepreneur(self, lead):
         return str(lead.entrepreneur) if lead.entrepreneur_id else ""
+
+    def dehydrate_is_key(self, lead):
+        return "是" if lead.is_key else "否"
 
     def dehydrate_owner(self, lead):
         if not hasattr(self, "_users"):

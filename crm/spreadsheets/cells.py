@@ -156,11 +156,12 @@ def _serial_date(number: float) -> date:
     return EXCEL_EPOCH + timedelta(days=int(number))
 
 
-def parse_amount(value) -> Decimal | None:
+def parse_amount(value, *, exact: bool = False) -> Decimal | None:
     """Return the amount in 万元 in `value`, to two places; None for an empty cell.
 
     Accepts numbers, text with thousands separators, full-width digits and
-    spaces, and the units 万/万元 and 亿/亿元 (1.2亿 → 12000.00).
+    spaces, and the units 万/万元 and 亿/亿元 (1.2亿 → 12000.00). With `exact`
+    the amount is not rounded, for a caller that refuses more than two places.
     """
     if value is None:
         return None
@@ -194,10 +195,33 @@ def parse_amount(value) -> Decimal | None:
     # Quantizing a number of more than 28 digits fails; such a number is too big anyway.
     if amount > MAX_AMOUNT * 10:
         raise CellError("金额过大。")
-    amount = amount.quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+    if not exact:
+        amount = amount.quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
     if amount > MAX_AMOUNT:
         raise CellError("金额过大。")
     return amount
+
+
+_YES = frozenset({"是", "y", "yes", "true", "1", "√", "✓"})
+_NO = frozenset({"否", "n", "no", "false", "0", "×"})
+
+
+def parse_yes_no(value) -> bool | None:
+    """Return the yes/no in `value` (是/否, Y/N, TRUE/FALSE, 1/0, a boolean cell); None if empty."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float) and value in (0, 1):
+        return bool(value)
+    text = unicodedata.normalize("NFKC", clean_text(value)).lower()
+    if not text:
+        return None
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    raise CellError(f"“{clean_text(value)}”无法识别，请填写“是”或“否”。")
 
 
 class ChoiceParser:

@@ -53,6 +53,8 @@ class WorkbookImporter:
     kind = ""
     title = ""
     notes = ""
+    # The note of what this import writes: set from the file's name by `run`.
+    note = "Excel导入"
 
     def columns(self) -> list[Column]:
         raise NotImplementedError
@@ -90,12 +92,12 @@ class WorkbookImporter:
         except WorkbookError as error:
             return ImportReport(file_error=error.message)
         at = timezone.now()
+        self.note = note = f"Excel导入：{filename}" if filename else "Excel导入"
         plan = self.plan(sheet, actor=actor, at=at, progress=progress)
         plan.report.warnings = sheet.warnings
         del sheet
         if not plan.report.ok or dry_run:
             return plan.report
-        note = f"Excel导入：{filename}" if filename else "Excel导入"
         if progress:
             progress("write", 0, len(plan.report.outcomes))
         try:
@@ -118,9 +120,14 @@ class WorkbookImporter:
         sheet = self.read(data)
         # The planner frees rows as it reads them; keep ours for writing back.
         copy = Sheet(sheet.title, sheet.headers, sheet.columns, rows=list(sheet.rows))
+        for title, other in sheet.companions.items():
+            copy.companions[title] = Sheet(title, other.headers, other.columns, list(other.rows))
         plan = self.plan(copy, actor=actor, at=timezone.now(), progress=None)
         plan.report.warnings = sheet.warnings
-        write_error_workbook(output, sheet=sheet, errors=plan.report.errors_by_row())
+        others = [
+            (other, plan.report.errors_by_row(title)) for title, other in sheet.companions.items()
+        ]
+        write_error_workbook(output, sheet=sheet, errors=plan.report.errors_by_row(), others=others)
         return plan.report
 
     def write_template(self, output) -> None:

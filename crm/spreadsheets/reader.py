@@ -49,6 +49,8 @@ class Sheet:
     rows: list[tuple[int, list]] = field(default_factory=list)
     # Said once for the whole sheet, e.g. the extra columns that were ignored.
     warnings: list[str] = field(default_factory=list)
+    # Other sheets of the same workbook an importer reads with this one, by title.
+    companions: dict[str, Sheet] = field(default_factory=dict)
 
     def value(self, values: list, column: str):
         index = self.columns.get(column)
@@ -118,11 +120,32 @@ def _looks_like_text(head: bytes) -> bool:
     return False
 
 
+def sheet_titles(data: bytes) -> list[str]:
+    """Return the titles of the data sheets (not our helper sheets) of the workbook in `data`."""
+    check_file(data)
+    try:
+        titles = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)).sheet_names
+    except python_calamine.PasswordError:
+        raise WorkbookError("工作簿设置了打开密码（已加密），请取消密码后再导入。") from None
+    except (python_calamine.CalamineError, python_calamine.ZipError, python_calamine.XmlError):
+        raise WorkbookError("文件已损坏，无法作为 Excel 工作簿（.xlsx）读取。") from None
+    return [name for name in titles if name not in HELPER_SHEETS]
+
+
 def read_sheet(
-    data: bytes, *, columns: Sequence[str], required: Sequence[str] | None = None
+    data: bytes,
+    *,
+    columns: Sequence[str],
+    required: Sequence[str] | None = None,
+    title: str | None = None,
+    exclude: Sequence[str] = (),
+    allow_empty: bool = False,
 ) -> Sheet:
     """Return the first data sheet of the workbook in `data`, its header checked against `columns`.
 
+    `title` names the sheet to read instead; `exclude` names sheets that
+    are not this one (another importer's sheet in the same workbook);
+    `allow_empty` accepts a sheet with a header and no rows (a second sheet).
     Row numbers are Excel's (the header is row 1); blank rows are skipped.
     With `required`, only those columns must be present and unknown ones are
     ignored with a warning; without, every column must be and none other.
@@ -132,7 +155,13 @@ def read_sheet(
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         titles = workbook.sheet_names
-        title = next((name for name in titles if name not in HELPER_SHEETS), None)
+        if title is None:
+            title = next(
+                (name for name in titles if name not in HELPER_SHEETS and name not in exclude),
+                None,
+            )
+        elif title not in titles:
+            title = None
         if title is None:
             raise WorkbookError("工作簿里没有数据工作表。")
         sheet = workbook.get_sheet_by_name(title)
@@ -161,7 +190,7 @@ def read_sheet(
         if any(value != "" for value in values):
             result.rows.append((index + 1, values))
     grid.clear()
-    if not result.rows:
+    if not result.rows and not allow_empty:
         raise WorkbookError(f"工作表“{title}”只有表头，没有数据行。")
     if len(result.rows) > settings.CRM_IMPORT_MAX_ROWS:
         raise WorkbookError(

@@ -12,14 +12,19 @@ KIND_LABELS = {NEW: "新建", UPDATE: "更新", UNCHANGED: "未变", ERROR: "有
 
 @dataclass(frozen=True)
 class RowError:
-    """One problem in one cell, reported as 第{row}行 [{column}] {message}."""
+    """One problem in one cell, reported as 第{row}行 [{column}] {message}.
+
+    On a workbook's second sheet the sheet is named first: “到位资金”第3行 [金额(万元)] ….
+    """
 
     row: int
     column: str
     message: str
+    sheet: str = ""
 
     def __str__(self):
-        return f"第{self.row}行 [{self.column}] {self.message}"
+        where = f"“{self.sheet}”第{self.row}行" if self.sheet else f"第{self.row}行"
+        return f"{where} [{self.column}] {self.message}"
 
 
 @dataclass
@@ -32,6 +37,8 @@ class RowOutcome:
     label: str = ""
     changes: list[str] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    # The sheet of the row when it is not the workbook's main sheet.
+    sheet: str = ""
 
 
 class ImportFailed(Exception):
@@ -62,16 +69,27 @@ class ImportReport:
 
     @property
     def counts(self) -> dict[str, int]:
+        """Return the main sheet's rows by kind (`sheet_counts` for another sheet)."""
+        return self.sheet_counts("")
+
+    def sheet_counts(self, sheet: str) -> dict[str, int]:
         counts = dict.fromkeys((NEW, UPDATE, UNCHANGED, ERROR), 0)
         for outcome in self.outcomes:
-            counts[outcome.kind] += 1
+            if outcome.sheet == sheet:
+                counts[outcome.kind] += 1
         return counts
 
+    def other_sheets(self) -> list[str]:
+        """Return the sheets besides the main one that have rows, in the order first seen."""
+        return list(dict.fromkeys(o.sheet for o in self.outcomes if o.sheet))
+
     def error_lines(self) -> list[str]:
-        """Return every error as one line, in row order."""
+        """Return every error as one line: the main sheet's first, each sheet in row order."""
         if self.file_error:
             return [self.file_error]
-        return [str(error) for error in sorted(self.errors, key=lambda e: e.row)]
+        order = {"": 0, **{sheet: i + 1 for i, sheet in enumerate(self.other_sheets())}}
+        errors = sorted(self.errors, key=lambda e: (order.get(e.sheet, len(order)), e.row))
+        return [str(error) for error in errors]
 
     def shown_error_lines(self, limit: int = SHOWN_ERRORS) -> list[str]:
         """Return the first `limit` error lines, then a line counting the rest, if any."""
@@ -83,16 +101,20 @@ class ImportReport:
             f"另有 {len(lines) - limit} 处错误未列出（错误工作簿中标出了全部错误）。",
         ]
 
-    def errors_by_row(self) -> dict[int, list[str]]:
+    def errors_by_row(self, sheet: str = "") -> dict[int, list[str]]:
         by_row: dict[int, list[str]] = {}
         for error in self.errors:
-            by_row.setdefault(error.row, []).append(f"[{error.column}] {error.message}")
+            if error.sheet == sheet:
+                by_row.setdefault(error.row, []).append(f"[{error.column}] {error.message}")
         return by_row
 
     def summary(self) -> str:
-        """Return the one-line summary: created, updated and unchanged counts."""
+        """Return the one-line summary: created, updated, unchanged counts, then other sheets'."""
         counts = self.counts
         line = f"新建 {counts[NEW]} 条，更新 {counts[UPDATE]} 条，未变 {counts[UNCHANGED]} 条"
+        for sheet in self.other_sheets():
+            counts = self.sheet_counts(sheet)
+            line += f"；“{sheet}”新增 {counts[NEW]} 条，未变 {counts[UNCHANGED]} 条"
         return line if self.written else line + "（预检，未写入）"
 
     def as_json(self, *, sample: int = 200) -> dict:
@@ -104,6 +126,7 @@ class ImportReport:
                 bucket.append(
                     {
                         "row": outcome.row,
+                        "sheet": outcome.sheet,
                         "key": outcome.key,
                         "label": outcome.label,
                         "changes": outcome.changes,

@@ -59,14 +59,35 @@ class TextTooLong(ValueError):
 def write_rows(output, *, title: str, columns: Sequence[Column], rows: Iterable[Sequence]) -> int:
     """Stream `rows` (values in `columns` order) into a new workbook at `output`; return the count.
 
-    `output` is a path or a binary file object. One function on purpose: the per-row loop is
-    the export's hot path (bench/), so the per-kind cell writing stays inline.
+    `output` is a path or a binary file object.
+    """
+    return write_sheets(output, [(title, columns, rows)])[0]
+
+
+def write_sheets(output, sheets: Sequence[tuple[str, Sequence[Column], Iterable[Sequence]]]):
+    """Stream each (title, columns, rows) into its own sheet of a new workbook; return the counts.
+
+    Sheets are written one after the other (constant-memory mode writes a
+    sheet's rows in order, and each sheet whole before the next).
     """
     workbook = xlsxwriter.Workbook(
         output, {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
     )
-    sheet = workbook.add_worksheet(title)
     formats = _formats(workbook)
+    counts = [
+        _stream_sheet(workbook.add_worksheet(title), formats, columns, rows)
+        for title, columns, rows in sheets
+    ]
+    workbook.close()
+    return counts
+
+
+def _stream_sheet(sheet, formats, columns: Sequence[Column], rows: Iterable[Sequence]) -> int:
+    """Write the header and `rows` into `sheet`; return the count.
+
+    One function on purpose: the per-row loop is the export's hot path
+    (bench/), so the per-kind cell writing stays inline.
+    """
     _write_header(sheet, formats, columns)
     text = [i for i, column in enumerate(columns) if column.kind == "text"]
     dates = [i for i, column in enumerate(columns) if column.kind == "date"]
@@ -112,7 +133,6 @@ def write_rows(output, *, title: str, columns: Sequence[Column], rows: Iterable[
             value = values[index]
             if value is not None and value != "":
                 write_number(count, index, int(value), formats["integer"])
-    workbook.close()
     return count
 
 
@@ -141,15 +161,25 @@ def _write_header(sheet, formats, columns: Sequence[Column]) -> None:
     sheet.freeze_panes(1, 0)
 
 
-def write_error_workbook(output, *, sheet: Sheet, errors: dict[int, list[str]]) -> None:
+def write_error_workbook(
+    output, *, sheet: Sheet, errors: dict[int, list[str]], others: Sequence[tuple] = ()
+) -> None:
     """Write the uploaded rows back, each at its own row number, with a 错误说明 column added.
 
     Rows with errors are shaded and their messages fill the new column, so the
-    clerk can fix them and upload the same workbook again.
+    clerk can fix them and upload the same workbook again. `others` are more
+    (sheet, errors) of the same workbook, each written back as its own sheet.
     """
     workbook = xlsxwriter.Workbook(output, {"constant_memory": True, "strings_to_formulas": False})
-    data_sheet = workbook.add_worksheet(sheet.title[:31])
     formats = _formats(workbook)
+    for one, its_errors in ((sheet, errors), *others):
+        if one.headers or (one is sheet and not others):  # skip a sheet not in the file
+            _write_error_sheet(workbook, formats, one, its_errors)
+    workbook.close()
+
+
+def _write_error_sheet(workbook, formats, sheet: Sheet, errors: dict[int, list[str]]) -> None:
+    data_sheet = workbook.add_worksheet(sheet.title[:31])
     keep = [i for i, header in enumerate(sheet.headers) if header != ERROR_COLUMN]
     columns = [Column(sheet.headers[i] or " ", width=14) for i in keep]
     columns.append(Column(ERROR_COLUMN, width=60))
@@ -174,7 +204,6 @@ def write_error_workbook(output, *, sheet: Sheet, errors: dict[int, list[str]]) 
                 data_sheet.write_string(row, out_col, str(value))
         if messages:
             data_sheet.write_string(row, error_col, "；".join(messages), formats["error"])
-    workbook.close()
 
 
 def build_template(output, *, title: str, columns: Sequence[Column], notes: str = "") -> None:

@@ -4,6 +4,6 @@ Importing the modules registers their ModelAdmins, so Django's autodiscover
 (which imports ``leads.admin``) finds them all.
 """
 
-from leads.admin import activities, history, leads, reference
+from leads.admin import activities, history, leads, milestones, reference
 
-__all__ = ["activities", "history", "leads", "reference"]
+__all__ = ["activities", "history", "leads", "milestones", "reference"]

@@ -12,6 +12,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from crm.spreadsheets.admin import WorkbookAdminMixin
 from leads.admin.activities import ActivityInline, activity_save
 from leads.admin.history import StageTransitionInline
+from leads.admin.milestones import PaidInInline
 from leads.choices import Channel
 from leads.excel.export import export_leads
 from leads.models import Activity, Lead
@@ -138,7 +139,7 @@ class LeadAdmin(WorkbookAdminMixin, SimpleHistoryAdmin):
         ),
         (_("系统"), {"fields": ["version", "created", "modified"]}),
     ]
-    inlines = [StageTransitionInline, ActivityInline]
+    inlines = [StageTransitionInline, ActivityInline, PaidInInline]
 
     @admin.display(description=_("当前阶段"))
     def stage_with_action(self, obj):

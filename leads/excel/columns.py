@@ -18,6 +18,10 @@ KINDS = {
     "signed_on": "date",
     "landed_on": "date",
     "next_follow_up": "date",
+    "started_on": "date",
+    "in_production_on": "date",
+    "planned_started_on": "date",
+    "planned_in_production_on": "date",
 }
 WIDTHS = {"name": 28, "investor": 28, "registered_name": 28, "credit_code": 22, "notes": 40}
 REQUIRED = {"name", "investor", "industry", "source"}
@@ -53,7 +57,17 @@ HELP = {
     "landed_on": "落地的行必填，导入不会以今天代替。" + DATE_HELP,
     "registered_name": "落地注册的企业名称。",
     "credit_code": "18位统一社会信用代码（GB 32100-2015，含校验位）。",
-    "paid_in": AMOUNT_HELP,
+    "paid_in": "各笔到位资金之和（万元），只读：导出时写入合计，导入时须与合计一致或留空；"
+    "到位资金请在“到位资金”工作表中逐笔登记。",
+    "started_on": "项目落地后填写，不能早于落地日期、不能晚于今天；"
+    "已登记的开工日期只有局领导可以更正。" + DATE_HELP,
+    "in_production_on": "开工后填写，不能早于开工日期、不能晚于今天；"
+    "已登记的投产日期只有局领导可以更正。" + DATE_HELP,
+    "planned_started_on": "修改已有计划时记录一个计划版本，"
+    "调整原因为“Excel导入：文件名”。" + DATE_HELP,
+    "planned_in_production_on": "修改规则同计划开工日期。" + DATE_HELP,
+    "is_key": "填写“是”或“否”（也可写 Y/N、TRUE/FALSE、1/0）；"
+    "修改需要“可标记重点项目”权限（局领导）。",
     "drop_reason": "终止时必填；为“落户他地”时还须填写落户地，"
     "可写在落户地一列，或写成“落户他地：郑州市”“落户他地（苏州）”。",
     "lost_to": "终止原因为“落户他地”时，项目最终落户的地方。",
@@ -77,6 +91,7 @@ OPTIONS = {
     "team": lambda: list(TaskTeam.objects.filter(active=True).values_list("name", flat=True)),
     "chamber": lambda: list(Chamber.objects.values_list("name", flat=True)),
     "credit_unit": lambda: list(Unit.objects.filter(active=True).values_list("name", flat=True)),
+    "is_key": lambda: ["是", "否"],
 }
 
 

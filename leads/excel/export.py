@@ -3,6 +3,8 @@
 from crm.spreadsheets.cells import UserLookup
 from leads.choices import OriginType, Source, Stage
 from leads.excel.columns import lead_workbook_columns
+from leads.excel.paid_in import PAID_IN_SHEET, paid_in_columns
+from leads.excel.paid_in import export_rows as paid_in_rows
 from leads.models import Lead
 from leads.resources import lead_columns
 
@@ -19,6 +21,8 @@ LABELS = {
     "source": dict(Source.choices),
     "stage": dict(Stage.choices),
     "dropped_from": dict(Stage.choices),
+    # Written 是 or 否, both: a ledger says plainly which projects are not key ones.
+    "is_key": {True: "是", False: "否"},
 }
 
 
@@ -28,11 +32,13 @@ def export_leads(output, queryset=None) -> int:
     Memory stays flat: rows are read in chunks and written in XlsxWriter's
     constant-memory mode. Choices are written by label, references by name,
     an entrepreneur as 姓名（企业名称）, the 责任人 by name (or username when
-    the name is shared), so the file imports back unchanged. Text is written
+    the name is shared), so the file imports back unchanged. A second sheet,
+    到位资金, lists the instalments of those leads (the lead sheet's 到位资金
+    is their sum); the import reads both. Text is written
     whole: a text longer than an Excel cell holds refuses the export
     (TextTooLong) instead of being cut.
     """
-    from crm.spreadsheets.writer import write_rows
+    from crm.spreadsheets.writer import write_sheets
 
     queryset = Lead.objects.all() if queryset is None else queryset
     names = [name for name, _header in lead_columns()]
@@ -52,8 +58,15 @@ def export_leads(output, queryset=None) -> int:
                 record[entrepreneur] = f"{record[entrepreneur]}（{company}）"
             for index, mapping in labels:
                 value = record[index]
-                if value:
+                if value or value is False:
                     record[index] = str(mapping.get(value, value))
             yield record
 
-    return write_rows(output, title="招商线索", columns=lead_workbook_columns(), rows=rows())
+    counts = write_sheets(
+        output,
+        [
+            ("招商线索", lead_workbook_columns(), rows()),
+            (PAID_IN_SHEET, paid_in_columns(), paid_in_rows(queryset)),
+        ],
+    )
+    return counts[0]

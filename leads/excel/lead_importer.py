@@ -4,8 +4,10 @@ import gc
 from contextlib import contextmanager
 
 from crm.spreadsheets.importers import WorkbookImporter
+from crm.spreadsheets.reader import Sheet, read_sheet, sheet_titles
 from leads.excel.claims import claim_creations
 from leads.excel.columns import lead_workbook_columns
+from leads.excel.paid_in import PAID_IN_SHEET, paid_in_headers
 from leads.excel.plan import LeadPlanner
 from leads.excel.write import write_plan
 from leads.resources import REQUIRED_COLUMNS, lead_columns
@@ -33,6 +35,17 @@ class LeadImporter(WorkbookImporter):
 7. 新建的已终止线索按“终止前阶段”记录可恢复到的阶段（须有该阶段所需的数据），未填则为接洽。
 8. 责任人填写姓名或用户名；有同名用户时须填写用户名。
 9. 单元格不能是 Excel 错误值（如 #VALUE!、#N/A）或合并单元格，文字不能超过 32,767 个字符。
+10. 开工日期、投产日期只能在项目落地后填写，按阶段日期的顺序且不晚于今天；
+    已登记的日期只有局领导可以更正。
+    计划开工日期、计划投产日期每次修改都保留一个计划版本，调整原因记为“Excel导入：文件名”。
+    重点项目填写“是”或“否”，修改需要“可标记重点项目”权限。
+11. 到位资金(万元)一列是各笔到位资金的合计，只读：留空或与合计一致即可，不一致的行会报错。
+    到位资金请在名为“到位资金”的工作表中逐笔填写（项目编号、到位日期、金额(万元)、类别、备注），
+    可与“招商线索”工作表放在同一工作簿中，也可以单独一个工作簿只含“到位资金”工作表。
+    每行新增一笔到位资金：项目须已签约或落地，到位日期不晚于今天、不早于签约日期，
+    金额大于0且最多两位小数。
+    已登记过的同一笔（项目编号、到位日期、金额、类别、备注都相同）视为未变，不会重复登记；
+    到位资金登记后不能通过导入修改或删除。两个工作表一起校验，任何一处有误都不会写入。
 """
 
     def columns(self):
@@ -42,9 +55,40 @@ class LeadImporter(WorkbookImporter):
         headers = dict(lead_columns())
         return [headers[name] for name in REQUIRED_COLUMNS]
 
+    def read(self, data: bytes) -> Sheet:
+        """Return the lead sheet, with the 到位资金 sheet as its companion when the file has one.
+
+        A workbook with only a 到位资金 sheet imports instalments alone: its
+        lead sheet is empty.
+        """
+        titles = sheet_titles(data)
+        if PAID_IN_SHEET not in titles:
+            return super().read(data)
+        others = [title for title in titles if title != PAID_IN_SHEET]
+        if others:
+            sheet = read_sheet(
+                data,
+                columns=self.headers(),
+                required=self.required_headers(),
+                exclude=(PAID_IN_SHEET,),
+            )
+        else:
+            sheet = Sheet(title=self.title, headers=[], columns={})
+        paid_in = read_sheet(
+            data,
+            columns=paid_in_headers(),
+            required=paid_in_headers(required_only=True),
+            title=PAID_IN_SHEET,
+            allow_empty=bool(others),
+        )
+        sheet.companions[PAID_IN_SHEET] = paid_in
+        sheet.warnings += [f"“{PAID_IN_SHEET}”工作表：{text}" for text in paid_in.warnings]
+        return sheet
+
     def plan(self, sheet, *, actor, at, progress):
         with collector_paused():
-            return LeadPlanner(actor=actor, at=at, progress=progress).plan(sheet)
+            planner = LeadPlanner(actor=actor, at=at, progress=progress, reason=self.note)
+            return planner.plan(sheet)
 
     def write(self, plan, *, actor, at, note):
         with collector_paused():

@@ -25,6 +25,7 @@ from crm.spreadsheets.results import (
     RowOutcome,
 )
 from leads.excel.matching import LeadMatcher
+from leads.excel.paid_in import PAID_IN_SHEET, PaidInSheetPlanner
 from leads.excel.rows import parse_rows
 from leads.excel.steps import Creation, RowContext, Update, creation_step, update_step
 from leads.resources import lead_columns
@@ -46,11 +47,12 @@ class LeadPlan:
 class LeadPlanner:
     """Build a LeadPlan for one sheet, for one actor, at one moment."""
 
-    def __init__(self, *, actor, at, progress=None):
+    def __init__(self, *, actor, at, progress=None, reason: str = "Excel导入"):
         self.actor = actor
         self.at = at
         self.progress = progress
-        self.context = RowContext(actor=actor, at=at)
+        # The reason a changed node plan is given: the file it came from.
+        self.context = RowContext(actor=actor, at=at, reason=reason)
         self.headers = dict(lead_columns())
 
     def plan(self, sheet: Sheet) -> LeadPlan:
@@ -60,19 +62,27 @@ class LeadPlanner:
         report = ImportReport()
         creations: list[Creation] = []
         updates: list[Update] = []
+        paid_in = PaidInSheetPlanner(at=self.at, day=self.context.day)
         for row, values, errors in parsed:
             outcome = RowOutcome(
                 row=row, kind=ERROR, key=values.get("code") or "", label=values.get("name") or ""
             )
             report.outcomes.append(outcome)
+            # The sum of the instalments: checked against them, never written (`paid_in`).
+            stated = values.pop("paid_in", None)
             existing = matcher.match(row, values, errors, outcome)
+            step = None
             if errors:
                 outcome.errors = errors
             elif existing is None:
-                self.plan_creation(row, values, outcome, creations)
+                step = self.plan_creation(row, values, outcome, creations)
             else:
-                self.plan_update(row, values, existing, outcome, updates)
+                step = self.plan_update(row, values, existing, outcome, updates)
+            paid_in.note(outcome, step, existing, stated)
         generated = self.assign_codes(creations, report)
+        if PAID_IN_SHEET in sheet.companions:
+            paid_in.plan(sheet.companions[PAID_IN_SHEET], report.outcomes, updates)
+        paid_in.check_stated(self.headers["paid_in"])
         if self.progress:
             self.progress("validate", len(parsed), len(parsed))
         return LeadPlan(report=report, creations=creations, updates=updates, generated=generated)
@@ -84,28 +94,30 @@ class LeadPlanner:
     def errors_from(self, row: int, errors: dict) -> list[RowError]:
         return [self.error(row, name, message) for name, message in errors.items()]
 
-    def plan_creation(self, row: int, values: dict, outcome: RowOutcome, creations: list) -> None:
+    def plan_creation(self, row: int, values: dict, outcome: RowOutcome, creations: list):
         step, errors = creation_step(self.context, row, values)
         if errors:
             outcome.errors = self.errors_from(row, errors)
-            return
+            return None
         outcome.kind = NEW
         creations.append(step)
+        return step
 
-    def plan_update(self, row: int, values: dict, existing: dict, outcome, updates: list) -> None:
+    def plan_update(self, row: int, values: dict, existing: dict, outcome, updates: list):
         step, errors = update_step(self.context, row, values, existing)
         if step is None and not errors:
             outcome.kind = UNCHANGED
-            return
+            return None
         outcome.key = existing["code"]
         if errors:
             outcome.errors = self.errors_from(row, errors)
-            return
+            return None
         outcome.kind = UPDATE
         outcome.changes = [self.headers.get(n.removesuffix("_id"), n) for n in step.changed]
         if step.move is not None:
             outcome.changes.append(self.headers["stage"])
         updates.append(step)
+        return step
 
     def assign_codes(self, creations: list[Creation], report: ImportReport) -> list[Creation]:
         """Give new leads without a code the next free codes of the year; return those leads."""

@@ -20,6 +20,7 @@ from crm.spreadsheets.cells import (
     clean_text,
     parse_amount,
     parse_date,
+    parse_yes_no,
 )
 from crm.spreadsheets.reader import Sheet
 from crm.spreadsheets.results import RowError
@@ -108,6 +109,11 @@ def cell_parsers() -> dict:
         "signed_on": parse_date,
         "landed_on": parse_date,
         "next_follow_up": parse_date,
+        "started_on": parse_date,
+        "in_production_on": parse_date,
+        "planned_started_on": parse_date,
+        "planned_in_production_on": parse_date,
+        "is_key": parse_yes_no,
     }
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone, translation
 
 from leads.choices import Stage
+from leads.excel.after import AfterLanding, split_after
 from leads.excel.rows import NEW_LEAD, ONLY_DROPPED, LeadRow, updated_dropped_from
 from leads.models import TaskTeam
 from leads.selectors import user_team_ids
@@ -40,6 +41,13 @@ class Creation:
     row: int
     lead: LeadRow  # the row's data; the writer applies `plan` to it
     plan: CreationPlan
+    # Plans applied once created: the after-landing columns, the 到位资金 sheet's instalments.
+    after: list[EditPlan] = field(default_factory=list)
+
+    @property
+    def plans(self) -> tuple:
+        """Return every plan of the new lead, in the order they are applied."""
+        return (*self.plan.steps, *self.after)
 
 
 @dataclass(slots=True)
@@ -49,6 +57,8 @@ class Update:
     version: int  # the version read, checked again under lock before writing
     plans: list[EditPlan] = field(default_factory=list)
     changed: list = field(default_factory=list)
+    # The sheet of `row` when it is not the lead sheet (an update only the 到位资金 sheet asks for).
+    sheet: str = ""
 
     @property
     def move(self) -> MovePlan | None:
@@ -58,7 +68,7 @@ class Update:
 class RowContext:
     """What every row's plan reads: the actor and his rights, the moment, the stage owners."""
 
-    def __init__(self, *, actor, at):
+    def __init__(self, *, actor, at, reason: str = ""):
         self.actor = actor
         self.at = at
         self.day = timezone.localdate(at)
@@ -69,6 +79,15 @@ class RowContext:
         self.may_change = actor is None or actor.has_perm("leads.change_lead")
         self.may_move = actor is None or actor.has_perm("leads.change_stage_lead")
         self.actor_teams = set() if actor is None else user_team_ids(actor)
+        self.after = AfterLanding(actor=actor, day=self.day, reason=reason)
+
+
+def _view(lead: LeadRow, plans):
+    """Return `lead` read as `plans` leave it (later plans win, as when applied in order)."""
+    changes: dict = {}
+    for plan in plans:
+        changes.update(plan.changes)
+    return proposed(lead, changes)
 
 
 def _final_errors(lead: LeadRow, plans, day) -> dict:
@@ -86,6 +105,7 @@ def _final_errors(lead: LeadRow, plans, day) -> dict:
 def creation_step(ctx: RowContext, row: int, values: dict) -> tuple[Creation | None, dict]:
     """Plan a new lead from a row's values; return (the step, field errors)."""
     to_stage = values.pop("stage") or Stage.CONTACT
+    after = split_after(values)
     team_id = values.pop("team_id", None)
     dropped_from = values.pop("dropped_from", "")
     if dropped_from and to_stage != Stage.DROPPED:
@@ -112,10 +132,14 @@ def creation_step(ctx: RowContext, row: int, values: dict) -> tuple[Creation | N
         fill_entered_date=False,
         dropped_from=dropped_from,
     )
-    errors = dict(plan.errors) or _final_errors(lead, plan.steps, ctx.day)
+    errors = dict(plan.errors)
+    more: list = []
+    if after and not errors:
+        more, errors = ctx.after.plans(_view(lead, plan.steps), after)
+    errors = errors or _final_errors(lead, (*plan.steps, *more), ctx.day)
     if errors:
         return None, errors
-    return Creation(row, lead, plan), {}
+    return Creation(row, lead, plan, more), {}
 
 
 def _requested_team(ctx: RowContext, team_id, to_stage, existing: dict, moving: bool):
@@ -188,6 +212,7 @@ def update_step(ctx: RowContext, row: int, values: dict, existing: dict):
     """Plan a matched row; return (the step, or None when the row changes nothing, errors)."""
     to_stage = values.pop("stage") or existing["stage"]
     team_id = values.pop("team_id", None)
+    after = {name: v for name, v in split_after(values).items() if existing[name] != v}
     problem = updated_dropped_from(existing, to_stage, values.pop("dropped_from", ""))
     if problem:
         return None, {"dropped_from": problem}
@@ -197,7 +222,7 @@ def update_step(ctx: RowContext, row: int, values: dict, existing: dict):
     changed = [name for name, value in values.items() if existing[name] != value]
     moving = to_stage != existing["stage"]
     requested = _requested_team(ctx, team_id, to_stage, existing, moving)
-    if not changed and not moving and requested is None:
+    if not changed and not moving and requested is None and not after:
         return None, {}
     errors = _update_refusals(ctx, existing, moving, requested)
     if errors:
@@ -205,7 +230,11 @@ def update_step(ctx: RowContext, row: int, values: dict, existing: dict):
     lead = LeadRow(existing)
     lead.modified = ctx.at
     plans, errors = _update_plans(ctx, lead, values, changed, to_stage, requested)
+    if after and not errors:
+        more, errors = ctx.after.plans(_view(lead, plans), after)
+        plans.extend(more)
     errors = errors or _final_errors(lead, plans, ctx.day)
     if errors:
         return None, errors
+    changed.extend(after)
     return Update(row=row, lead=lead, version=existing["version"], plans=plans, changed=changed), {}

@@ -1,9 +1,10 @@
-"""Apply a validated LeadPlan in bulk: leads, their field history and StageTransition rows.
+"""Apply a validated LeadPlan in bulk: leads, field history, transition, node plan, paid-in rows.
 
 The bulk applier of the services' plans (`leads.services.plans`), beside the
 ORM one in `leads.services.lifecycle`: each row's plans are applied to its
 LeadRow in order, and after each the field-history row is taken from the
-lead as the plan left it; each move's transition row is the plan's. The
+lead as the plan left it; each move's transition row is the plan's, each
+node plan's NodePlan row and each instalment's PaidIn row too. The
 writer adds only the database ids, the actor, the channel (import) and the
 note naming the file. After commit, `lead_stage_changed` is sent once per
 moved lead (`send_stage_changed`).
@@ -20,9 +21,10 @@ from leads.choices import Channel
 from leads.excel.plan import LeadPlan
 from leads.excel.rows import ATTNAMES, CHUNK, SNAPSHOT
 from leads.excel.sql import bulk_insert, bulk_update
-from leads.models import Lead, StageTransition
+from leads.models import Lead, NodePlan, PaidIn, StageTransition
 from leads.resources import lead_columns
 from leads.services import MovePlan
+from leads.services.milestones import NodePlanChange, PaidInPlan
 from leads.signals import lead_landed_in_transaction, lead_stage_changed
 
 HISTORY = Lead.history.model
@@ -51,6 +53,10 @@ TRANSITION_COLUMNS = [
     "note",
 ]
 TRANSITION_PICK = operator.itemgetter(*TRANSITION_COLUMNS[1:8])
+NODE_PLAN_COLUMNS = ["lead_id", "node", "planned_on", "previous_on", "reason"]
+NODE_PLAN_PICK = operator.itemgetter(*NODE_PLAN_COLUMNS[1:])
+PAID_IN_COLUMNS = ["lead_id", "received_on", "amount", "kind", "note"]
+PAID_IN_PICK = operator.itemgetter(*PAID_IN_COLUMNS[1:])
 LEAD_COLUMNS = ATTNAMES[1:]
 LEAD_VALUES = operator.attrgetter(*LEAD_COLUMNS)
 
@@ -83,12 +89,13 @@ def lock_updates(plan: LeadPlan) -> None:
                 conflicts.append(expected[pk])
     if conflicts:
         header = dict(lead_columns())["code"]
-        outcomes = {outcome.row: outcome for outcome in plan.report.outcomes}
+        outcomes = {(outcome.sheet, outcome.row): outcome for outcome in plan.report.outcomes}
         for step in conflicts:
-            outcome = outcomes[step.row]
+            outcome = outcomes[step.sheet, step.row]
             outcome.kind = "error"
+            column = header if not step.sheet else "项目编号"
             outcome.errors = [
-                RowError(step.row, header, "该线索在校验后已被他人修改，请重新导入。")
+                RowError(step.row, column, "该线索在校验后已被他人修改，请重新导入。", step.sheet)
             ]
         raise ImportFailed(plan.report)
 
@@ -143,11 +150,32 @@ class _Writer:
         )
         return [lead.id for lead, plan in moves if plan.from_stage]
 
+    def write_records(self, applied: list[tuple]) -> None:
+        """Write the NodePlan row of every applied node plan, the PaidIn row of every instalment."""
+        tail = (self.actor_id, Channel.IMPORT.value, self.at)
+        nodes = [(lead, plan) for lead, plan, _v in applied if isinstance(plan, NodePlanChange)]
+        if nodes:
+            bulk_insert(
+                NodePlan,
+                [*NODE_PLAN_COLUMNS, "actor_id", "channel", "at"],
+                (
+                    (lead.id, *NODE_PLAN_PICK(plan.node_plan_values()), *tail)
+                    for lead, plan in nodes
+                ),
+            )
+        paid = [(lead, plan) for lead, plan, _v in applied if isinstance(plan, PaidInPlan)]
+        if paid:
+            bulk_insert(
+                PaidIn,
+                [*PAID_IN_COLUMNS, "actor_id", "channel", "created"],
+                ((lead.id, *PAID_IN_PICK(plan.instalment), *tail) for lead, plan in paid),
+            )
+
     def write_creations(self, creations: list) -> list[int]:
         moved = []
         for start in range(0, len(creations), CHUNK):
             chunk = creations[start : start + CHUNK]
-            applied = self.apply(chunk, lambda step: step.plan.steps)
+            applied = self.apply(chunk, lambda step: step.plans)
             bulk_insert(Lead, LEAD_COLUMNS, (LEAD_VALUES(step.lead) for step in chunk))
             ids = dict(
                 Lead.objects.filter(code__in=[step.lead.code for step in chunk]).values_list(
@@ -158,6 +186,7 @@ class _Writer:
                 step.lead.id = ids[step.lead.code]
             self.write_history(applied)
             moved += self.write_transitions(applied)
+            self.write_records(applied)
         return moved
 
     def write_updates(self, updates: list) -> list[int]:
@@ -170,6 +199,7 @@ class _Writer:
             )
             self.write_history(applied)
             moved += self.write_transitions(applied)
+            self.write_records(applied)
         return moved
 
 

@@ -132,6 +132,8 @@ class AdminEditTests(AdminTestCase):
             "source": self.lead.source, "leader": "", "notes": "", "expected_version": 0,
             "transitions-TOTAL_FORMS": 0, "transitions-INITIAL_FORMS": 1,
             "activities-TOTAL_FORMS": 0, "activities-INITIAL_FORMS": 0,
+            # The read-only inline of instalments sends its management form too.
+            "paid_ins-TOTAL_FORMS": 0, "paid_ins-INITIAL_FORMS": 0,
         }  # fmt: skip
         data.update(overrides)
         return data

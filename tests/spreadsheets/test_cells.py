@@ -13,6 +13,7 @@ from crm.spreadsheets.cells import (
     escape_formula,
     parse_amount,
     parse_date,
+    parse_yes_no,
 )
 
 
@@ -90,6 +91,24 @@ class ParseAmountTests(SimpleTestCase):
     def test_refuses_amounts_beyond_the_column(self):
         with self.assertRaisesMessage(CellError, "过大"):
             parse_amount("100000000000000")
+
+
+class ParseYesNoTests(SimpleTestCase):
+    def test_yes_and_no_as_clerks_type_them(self):
+        for value in ("是", " 是 ", "Y", "y", "Yes", "TRUE", "true", "1", 1, 1.0, True, "ｙ", "１"):
+            with self.subTest(value=value):
+                self.assertIs(parse_yes_no(value), True)
+        for value in ("否", "N", "no", "FALSE", "0", 0, 0.0, False):
+            with self.subTest(value=value):
+                self.assertIs(parse_yes_no(value), False)
+        self.assertIsNone(parse_yes_no(None))
+        self.assertIsNone(parse_yes_no("　"))
+
+    def test_anything_else_is_refused_in_chinese(self):
+        for value in ("也许", "2", 2, "是的吧"):
+            with self.subTest(value=value), self.assertRaises(CellError) as caught:
+                parse_yes_no(value)
+            self.assertIn("请填写“是”或“否”", str(caught.exception))
 
 
 class TextTests(SimpleTestCase):

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.test import TestCase
 from django.urls import reverse
 from openpyxl import load_workbook
+from openpyxl.utils import column_index_from_string
 
 from leads.choices import Stage
 from leads.excel.export import export_leads
@@ -130,7 +131,7 @@ class TemplateTests(ExportTestCase):
         validated = {}
         for validation in sheet.data_validations.dataValidation:
             column = str(validation.sqref).split(":")[0].rstrip("0123456789")
-            validated[LEAD_HEADERS[ord(column) - ord("A")]] = validation.formula1
+            validated[LEAD_HEADERS[column_index_from_string(column) - 1]] = validation.formula1
         self.assertEqual(
             set(validated),
             {
@@ -142,6 +143,7 @@ class TemplateTests(ExportTestCase):
                 "推介商会",
                 "引进单位",
                 "终止前阶段",
+                "重点项目",
             },
         )
         options = workbook["选项"]
@@ -190,12 +192,13 @@ class ExportPageTests(ExportTestCase):
         user = UserFactory(groups=["局领导"])
         self.client.force_login(user)
         # Session, user, two permission reads, the users (for 责任人), the leads,
-        # and the audit log's row (the workbook_exported signal's receiver).
-        with self.assertNumQueries(7):
+        # their instalments (the 到位资金 sheet) and the audit log's row (the
+        # workbook_exported signal's receiver).
+        with self.assertNumQueries(8):
             b"".join(self.client.get(reverse("leads:export")).streaming_content)
         for index in range(5):
             make_lead(industry=self.industry, name=f"更多{index}")
-        with self.assertNumQueries(7):
+        with self.assertNumQueries(8):
             b"".join(self.client.get(reverse("leads:export")).streaming_content)
 
     def test_template_download_needs_the_import_permission(self):

@@ -22,7 +22,8 @@ LEDGER_FIELDS = [
     "entrepreneur_id", "stage", "team_id", "leader", "owner_id", "planned_investment",
     "contract_amount", "paid_in", "visited_on", "intent_on", "signed_on", "landed_on",
     "registered_name", "credit_code", "drop_reason", "lost_to", "dropped_from", "next_follow_up",
-    "notes",
+    "notes", "started_on", "in_production_on", "planned_started_on", "planned_in_production_on",
+    "is_key",
 ]  # fmt: skip
 ROW = {
     "项目名称": "智能装备产业园",
@@ -35,6 +36,13 @@ ROW = {
 def ledger(queryset=None) -> dict:
     queryset = Lead.objects.all() if queryset is None else queryset
     return {row["code"]: row for row in queryset.values(*LEDGER_FIELDS)}
+
+
+def paid_ins() -> list:
+    return sorted(
+        PaidIn.objects.values_list("lead__code", "received_on", "amount", "kind", "note"),
+        key=repr,
+    )
 
 
 class DemoLedgerTravelsTests(TestCase):
@@ -52,9 +60,15 @@ class DemoLedgerTravelsTests(TestCase):
 
     def test_export_of_the_demo_data_imports_into_a_fresh_database_equal(self):
         before = ledger()
+        instalments = paid_ins()
+        self.assertTrue(instalments)
         self.assertEqual(len(before), 200)
         self.assertTrue(any(row["lost_to"] for row in before.values()))
         self.assertTrue(any(row["dropped_from"] not in ("", "contact") for row in before.values()))
+        # The columns after 落地 are really carried (the demo gives them values).
+        for name in ("started_on", "in_production_on", "planned_started_on", "paid_in"):
+            self.assertTrue(any(row[name] for row in before.values()), name)
+        self.assertTrue(any(row["is_key"] for row in before.values()))
         buffer = io.BytesIO()
         export_leads(buffer)
         # A fresh installation: reference data, chambers, entrepreneurs and users only.
@@ -76,8 +90,16 @@ class DemoLedgerTravelsTests(TestCase):
         for code, row in before.items():
             self.assertEqual(after[code], row, code)
         # And once there, the same file changes nothing.
+        # The planned dates imported are the first version of each plan.
+        nodes = ("planned_started_on", "planned_in_production_on")
+        planned = sum(1 for row in before.values() for name in nodes if row[name])
+        self.assertEqual(NodePlan.objects.count(), planned)
+        # Every instalment travels on the 到位资金 sheet; 到位资金 is their sum.
+        self.assertEqual(paid_ins(), instalments)
         again = LeadImporter().run(buffer.getvalue())
         self.assertEqual(again.counts["unchanged"], 200, again.error_lines()[:10])
+        self.assertEqual(again.sheet_counts("到位资金")["unchanged"], len(instalments))
+        self.assertEqual(paid_ins(), instalments)
 
 
 class LedgerColumnTests(TestCase):
