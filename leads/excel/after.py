@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from leads.choices import Milestone, Node
 from leads.services import EditPlan, proposed
-from leads.services.milestones import plan_milestone_record, plan_node
+from leads.services.milestones import plan_milestone_record, plan_node, plan_set_key
 
 MILESTONE_COLUMNS = {"started_on": Milestone.STARTED, "in_production_on": Milestone.IN_PRODUCTION}
 PLANNED_COLUMNS = {
@@ -94,15 +94,7 @@ class AfterLanding:
         is_key = wanted.get(KEY_COLUMN)
         if is_key is not None and is_key != view.is_key:
             if self.may_mark_key:
-                add(key_plan(view, is_key))
+                add(plan_set_key(view, is_key=is_key))
             else:
                 errors[KEY_COLUMN] = KEY_REFUSED
         return plans, errors
-
-
-def key_plan(lead, is_key: bool) -> EditPlan:
-    """Return the plan marking `lead` as a key project (重点项目) or not, as `lead_set_key` does."""
-    return EditPlan(
-        changes={"is_key": bool(is_key), "version": lead.version + 1},
-        reason="列为重点项目" if is_key else "取消重点项目",
-    )

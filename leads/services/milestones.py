@@ -260,7 +260,7 @@ def plan_paid_in(
         return PaidInPlan(changes={}, reason="", errors=errors)
     new_total = total + value
     reason = _("登记到位资金：%(amount)s 万元（%(on)s，%(kind)s）") % {
-        "amount": value,
+        "amount": value.quantize(MONEY_PLACES),
         "on": on.isoformat(),
         "kind": PaidInKind(kind).label,
     }
@@ -345,21 +345,27 @@ def lead_add_paid_in(
         return PaidIn.objects.create(lead=locked, actor=actor, channel=channel, **plan.instalment)
 
 
+def plan_set_key(lead, *, is_key: bool, reason: str = "") -> EditPlan:
+    """Return the plan of marking `lead` as a key project (重点项目) or not; none if it is so."""
+    if lead.is_key == bool(is_key):
+        return EditPlan(changes={}, reason="")
+    reason = (reason or "").strip()
+    text = _("列为重点项目") if is_key else _("取消重点项目")
+    return EditPlan(
+        changes={"is_key": bool(is_key), "version": lead.version + 1},
+        reason=f"{text}（{reason}）" if reason else text,
+    )
+
+
 def lead_set_key(*, lead: Lead, is_key: bool, actor, reason: str = "") -> Lead:
     """Mark `lead` as a key project (重点项目) or not; 局领导 only. Kept in the field history."""
     if actor is None or not actor.has_perm("leads.mark_key_lead"):
         raise LeadServiceError({"is_key": _("只有局领导可以标记重点项目。")})
     with transaction.atomic():
         locked = lead_lock_current(lead)
-        if locked.is_key == bool(is_key):
-            return locked
-        reason = (reason or "").strip()
-        text = _("列为重点项目") if is_key else _("取消重点项目")
-        plan = EditPlan(
-            changes={"is_key": bool(is_key), "version": locked.version + 1},
-            reason=f"{text}（{reason}）" if reason else text,
-        )
-        _save(locked, plan, actor)
+        plan = plan_set_key(locked, is_key=is_key, reason=reason)
+        if plan.changes:
+            _save(locked, plan, actor)
     return locked
 
 

@@ -103,7 +103,7 @@ class PaidInOnlyWorkbookTests(PaidInSheetTestCase):
         self.assertEqual(lead.paid_in, Decimal("1200.50"))
         self.assertEqual(lead.version, self.lead.version + 2)
         self.assertIn(
-            f"Excel导入：到位.xlsx（登记到位资金：200.5 万元（{TODAY.isoformat()}，"
+            f"Excel导入：到位.xlsx（登记到位资金：200.50 万元（{TODAY.isoformat()}，"
             "固定资产投资））",
             list(lead.history.values_list("history_change_reason", flat=True)),
         )
