@@ -3,7 +3,7 @@
 from django.urls import path
 
 from leads.excel import views as excel_views
-from leads.pages import edit_views, views
+from leads.pages import edit_views, key_views, overdue_views, views
 
 app_name = "leads"
 
@@ -16,6 +16,13 @@ urlpatterns = [
     path("<int:pk>/edit/", edit_views.lead_edit_view, name="edit"),
     path("<int:pk>/stage/<str:to_stage>/", edit_views.lead_stage_view, name="change_stage"),
     path("<int:pk>/activities/", edit_views.activity_add_view, name="add_activity"),
+    path("<int:pk>/supervise/", overdue_views.supervision_add, name="add_supervision"),
+    path("<int:pk>/key/", key_views.set_key, name="set_key"),
+    path("<int:pk>/plan-node/", key_views.plan_node, name="plan_node"),
+    path("overdue-nodes/", overdue_views.overdue_list, name="overdue_nodes"),
+    path("overdue-nodes/export/", overdue_views.overdue_export, name="overdue_nodes_export"),
+    path("key-projects/", key_views.key_projects, name="key_projects"),
+    path("key-projects/export/", key_views.key_projects_export, name="key_projects_export"),
     path("import/", excel_views.import_upload, name="import"),
     path("import/<int:pk>/", excel_views.import_job, name="import_job"),
     path("import/<int:pk>/errors/", excel_views.import_job_errors, name="import_job_errors"),
