@@ -64,7 +64,7 @@ def node_cell(rule: NodeRule, *, planned, actual, late: bool, today: date) -> No
         colour = AMBER if days else GREEN
     elif late:
         days, colour = (today - planned).days, RED
-    return NodeCell(rule.node.value, rule.node.label, planned, actual, days, colour)
+    return NodeCell(rule.node.value, str(rule.node.label), planned, actual, days, colour)
 
 
 def year_q(year: int) -> Q:

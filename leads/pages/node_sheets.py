@@ -108,7 +108,7 @@ def build_key_projects_workbook(rows: list[KeyProjectRow], *, year: int) -> Work
         sheet.column_dimensions[get_column_letter(column)].width = column_width
     for index, rule in enumerate(NODE_RULES):
         first = len(KEY_HEADERS) + 1 + 3 * index
-        _header(sheet, 2, first, rule.node.label, columns=3)
+        _header(sheet, 2, first, str(rule.node.label), columns=3)
         for offset, label in enumerate(NODE_SUBHEADERS):
             _header(sheet, 3, first + offset, label)
             sheet.column_dimensions[get_column_letter(first + offset)].width = 11
