@@ -82,18 +82,24 @@ def _moment(today: date | None, now: datetime | None) -> tuple[date, datetime]:
     return today or timezone.localdate(now), now
 
 
-def overdue_counts(
-    *, today: date | None = None, now: datetime | None = None, sla_days=None
-) -> dict[str, int]:
-    """Return {row kind: count of late rows} and "total", in one query (two without `sla_days`)."""
-    today, now = _moment(today, now)
-    sla_days = stage_sla_days() if sla_days is None else sla_days
+def overdue_aggregates(*, today: date, now: datetime, sla_days: dict[str, int]) -> dict:
+    """Return the aggregates counting the late rows of each kind, to add to a lead aggregate."""
     conditions = late_conditions(today=today, now=now, sla_days=sla_days)
-    counts = Lead.objects.aggregate(
-        **{kind: Count("pk", filter=condition) for kind, condition in conditions.items()}
-    )
+    return {f"overdue_{kind}": Count("pk", filter=q) for kind, q in conditions.items()}
+
+
+def overdue_totals(aggregated: dict) -> dict[str, int]:
+    """Return {row kind: count} and "total" from an aggregate holding `overdue_aggregates`."""
+    counts = {kind: aggregated[f"overdue_{kind}"] for kind in KIND_LABELS}
     counts["total"] = sum(counts.values())
     return counts
+
+
+def overdue_counts(*, today: date | None = None, now: datetime | None = None) -> dict[str, int]:
+    """Return {row kind: count of late rows} and "total" (two queries)."""
+    today, now = _moment(today, now)
+    aggregates = overdue_aggregates(today=today, now=now, sla_days=stage_sla_days())
+    return overdue_totals(Lead.objects.aggregate(**aggregates))
 
 
 def overdue_nodes(
