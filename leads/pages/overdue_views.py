@@ -77,7 +77,7 @@ def overdue_export(request):
 @require_perm("leads.supervise_lead")
 def supervision_add(request, pk):
     """Add a 督办 note with a deadline to a lead (局领导) through `lead_add_supervision`."""
-    lead = get_object_or_404(Lead, pk=pk)
+    lead = get_object_or_404(Lead.objects.select_related("team"), pk=pk)
     initial = {"node": request.GET.get("node", "")}
     form = SupervisionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
