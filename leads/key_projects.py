@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from leads.choices import Stage
@@ -137,6 +137,10 @@ def key_candidates() -> list[Lead]:
         Lead.objects.filter(large, is_key=False)
         .exclude(stage=Stage.DROPPED)
         .select_related("team")
-        .order_by("-contract_amount", "-planned_investment", "code")
+        .order_by(
+            F("contract_amount").desc(nulls_last=True),
+            F("planned_investment").desc(nulls_last=True),
+            "code",
+        )
     )
     return [lead for lead in leads if key_proposed(lead)]
