@@ -21,6 +21,8 @@ from leads.nodes import NODE_RULES, NodeRule, late_flags
 from leads.services import KEY_PROJECT_AMOUNT, key_proposed
 
 GREEN, AMBER, RED = "green", "amber", "red"
+# The candidates the page lists, largest first; the rest are counted.
+CANDIDATES_SHOWN = 100
 COLOUR_LABELS = {GREEN: "按期完成", AMBER: "延期完成", RED: "逾期未完成", "": "未到期"}
 
 
@@ -84,63 +86,91 @@ def year_q(year: int) -> Q:
 
 
 def key_project_rows(*, year: int, today: date | None = None) -> list[KeyProjectRow]:
-    """Return the key projects of `year`, by code, in one query."""
+    """Return the key projects of `year`, by code, in one query (plain values: no model rows)."""
     today = today or timezone.localdate()
     annotations = late_flags({rule.node.value: rule.late_q(today) for rule in NODE_RULES})
     for rule in NODE_RULES:
         annotations[f"actual_{rule.node.value}"] = rule.actual_expression()
     leads = (
         Lead.objects.filter(year_q(year))
-        .select_related("team")
         .annotate(**annotations)
         .order_by("code")
+        .values(*ROW_FIELDS, *(rule.planned for rule in NODE_RULES), *annotations)
     )
-    rows = []
-    for lead in leads:
-        nodes = tuple(
-            node_cell(
-                rule,
-                planned=getattr(lead, rule.planned),
-                actual=getattr(lead, f"actual_{rule.node.value}"),
-                late=bool(getattr(lead, f"late_{rule.node.value}")),
-                today=today,
-            )
-            for rule in NODE_RULES
+    return [_row(lead, today) for lead in leads]
+
+
+ROW_FIELDS = (
+    "id",
+    "code",
+    "name",
+    "stage",
+    "team__name",
+    "leader",
+    "planned_investment",
+    "contract_amount",
+    "paid_in",
+)
+
+
+def _row(lead: dict, today: date) -> KeyProjectRow:
+    nodes = tuple(
+        node_cell(
+            rule,
+            planned=lead[rule.planned],
+            actual=lead[f"actual_{rule.node.value}"],
+            late=bool(lead[f"late_{rule.node.value}"]),
+            today=today,
         )
-        rows.append(
-            KeyProjectRow(
-                lead_id=lead.pk,
-                code=lead.code,
-                name=lead.name,
-                stage_label=lead.get_stage_display(),
-                team=lead.team.name if lead.team else "",
-                leader=lead.leader,
-                planned_investment=lead.planned_investment,
-                contract_amount=lead.contract_amount,
-                paid_in=lead.paid_in,
-                nodes=nodes,
-            )
-        )
-    return rows
+        for rule in NODE_RULES
+    )
+    return KeyProjectRow(
+        lead_id=lead["id"],
+        code=lead["code"],
+        name=lead["name"],
+        stage_label=str(Stage(lead["stage"]).label),
+        team=lead["team__name"] or "",
+        leader=lead["leader"],
+        planned_investment=lead["planned_investment"],
+        contract_amount=lead["contract_amount"],
+        paid_in=lead["paid_in"],
+        nodes=nodes,
+    )
 
 
-def key_candidates() -> list[Lead]:
-    """Return the projects proposed as key projects (`key_proposed`), largest first, one query.
+@dataclass(frozen=True)
+class Candidate:
+    """A project proposed as a key project; reads as a lead to `key_proposed`."""
 
-    The query only narrows the leads to those large enough; `key_proposed`
-    decides.
+    lead_id: int
+    code: str
+    name: str
+    stage_label: str
+    team: str
+    planned_investment: Decimal | None
+    contract_amount: Decimal | None
+    is_key: bool = False
+
+
+def key_candidates(*, limit: int = CANDIDATES_SHOWN) -> tuple[list[Candidate], int]:
+    """Return (the largest `limit` projects proposed as key projects, how many there are).
+
+    Proposed as `key_proposed` says: the query narrows the leads to those
+    large enough and not key, `key_proposed` decides. Two queries.
     """
     large = Q(contract_amount__gte=KEY_PROJECT_AMOUNT) | Q(
         planned_investment__gte=KEY_PROJECT_AMOUNT
     )
-    leads = (
-        Lead.objects.filter(large, is_key=False)
-        .exclude(stage=Stage.DROPPED)
-        .select_related("team")
-        .order_by(
-            F("contract_amount").desc(nulls_last=True),
-            F("planned_investment").desc(nulls_last=True),
-            "code",
-        )
+    leads = Lead.objects.filter(large, is_key=False).exclude(stage=Stage.DROPPED)
+    ordered = leads.order_by(
+        F("contract_amount").desc(nulls_last=True),
+        F("planned_investment").desc(nulls_last=True),
+        "code",
+    ).values_list(
+        "id", "code", "name", "stage", "team__name", "planned_investment", "contract_amount"
     )
-    return [lead for lead in leads if key_proposed(lead)]
+    candidates = [
+        Candidate(pk, code, name, str(Stage(stage).label), team or "", planned, amount)
+        for pk, code, name, stage, team, planned, amount in ordered[:limit]
+    ]
+    return [c for c in candidates if key_proposed(c)], leads.count()

@@ -20,6 +20,7 @@ from leads.nodes import RULES, SLA, late_any_q, late_conditions, late_flags
 from leads.querysets import stage_sla_days
 
 KIND_LABELS = {**{node.value: f"计划{node.label}" for node in Node}, SLA: "签约超时限未落地"}
+KIND_ORDER = {kind: index for index, kind in enumerate(KIND_LABELS)}
 # The node a 签约-time-limit row waits for: 落地.
 KIND_NODE = {**{node.value: node.value for node in Node}, SLA: Node.LANDED.value}
 ROW_FIELDS = (
@@ -74,7 +75,7 @@ class OverdueRow:
 
     @property
     def kind_order(self) -> int:
-        return list(KIND_LABELS).index(self.kind)
+        return KIND_ORDER[self.kind]
 
 
 def _moment(today: date | None, now: datetime | None) -> tuple[date, datetime]:

@@ -49,7 +49,7 @@ def key_projects(request):
         "rows": key_project_rows(year=year),
         "nodes": [rule.node for rule in NODE_RULES],
         "legend": COLOUR_LABELS,
-        "candidates": key_candidates() if request.user.has_perm("leads.mark_key_lead") else [],
+        "candidates": key_candidates() if request.user.has_perm("leads.mark_key_lead") else None,
         "next_param": quote(request.get_full_path()),
     }
     return render(request, "leads/key_projects.html", context)

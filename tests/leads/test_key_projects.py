@@ -114,4 +114,7 @@ class KeyCandidatesTests(RolesMixin, TestCase):
         make_lead(stage=Stage.INTENT, planned_investment=Decimal("9999.99"))
         already = make_lead(stage=Stage.INTENT, planned_investment=Decimal("50000"))
         lead_set_key(lead=already, is_key=True, actor=self.director)
-        self.assertEqual([lead.pk for lead in key_candidates()], [signed_big.pk, big.pk])
+        shown, total = key_candidates()
+        self.assertEqual(([c.lead_id for c in shown], total), ([signed_big.pk, big.pk], 2))
+        shown, total = key_candidates(limit=1)
+        self.assertEqual(([c.lead_id for c in shown], total), ([signed_big.pk], 2))

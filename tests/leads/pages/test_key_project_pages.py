@@ -98,7 +98,12 @@ class KeyProjectsPageTests(KeyPageTestCase):
         fills = {}
         for index, node in enumerate(("signed", "landed", "started", "in_production")):
             planned, actual, days = (sheet.cell(4, 9 + 3 * index + offset) for offset in range(3))
-            fills[node] = (days.value, planned.fill.fgColor.rgb if planned.fill.fill_type else None)
+            colours = {
+                cell.fill.fgColor.rgb if cell.fill.fill_type else None
+                for cell in (planned, actual, days)
+            }
+            self.assertEqual(len(colours), 1)  # the node's three cells share its colour
+            fills[node] = (days.value, colours.pop())
         self.assertEqual(
             fills,
             {
