@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from leads.choices import PIPELINE, Stage
 from leads.models import Activity, AnnualTarget, Lead
+from leads.overdue import overdue_aggregates, overdue_totals
 from leads.pages.alerts import StageLimits
 from leads.querysets import landed_in_q, signed_in_q
 from leads.selectors import user_team_ids
@@ -105,6 +106,7 @@ def _totals(*, today: date, limits: StageLimits, scope_q: Q) -> dict:
         ("green", limits.green_q()),
     ):
         aggregates[f"warning_{colour}"] = Count("pk", filter=condition & scope_q)
+    aggregates.update(overdue_aggregates(today=today, now=limits.now, sla_days=limits.sla_days))
     return Lead.objects.aggregate(**aggregates)
 
 
@@ -183,4 +185,6 @@ def dashboard_get(user, *, today: date | None = None) -> dict:
         "stalled": stalled,
         "warnings": {c: totals[f"warning_{c}"] for c in ("red", "amber", "green")},
         "activities": list(activities),
+        # The 督办 tile: late nodes district-wide, like the 督办 list.
+        "overdue": overdue_totals(totals),
     }

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from leads.excel import views as excel_views
-from leads.pages import edit_views, views
+from leads.pages import edit_views, key_views, overdue_views, views
 
 app_name = "leads"
 
@@ -18,6 +18,13 @@ urlpatterns = [
     path("<int:pk>/activities/", edit_views.activity_add_view, name="add_activity"),
     path("<int:pk>/milestones/", edit_views.milestone_record_view, name="record_milestone"),
     path("<int:pk>/paid-in/", edit_views.paid_in_add_view, name="add_paid_in"),
+    path("<int:pk>/supervise/", overdue_views.supervision_add, name="add_supervision"),
+    path("<int:pk>/key/", key_views.set_key, name="set_key"),
+    path("<int:pk>/plan-node/", key_views.plan_node, name="plan_node"),
+    path("overdue-nodes/", overdue_views.overdue_list, name="overdue_nodes"),
+    path("overdue-nodes/export/", overdue_views.overdue_export, name="overdue_nodes_export"),
+    path("key-projects/", key_views.key_projects, name="key_projects"),
+    path("key-projects/export/", key_views.key_projects_export, name="key_projects_export"),
     path("import/", excel_views.import_upload, name="import"),
     path("import/<int:pk>/", excel_views.import_job, name="import_job"),
     path("import/<int:pk>/errors/", excel_views.import_job_errors, name="import_job_errors"),

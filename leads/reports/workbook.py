@@ -11,6 +11,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from leads.reports.definitions import DEFINITIONS
 from leads.reports.figures import BreakdownRow, MonthlyReport, Totals
+from leads.reports.overdue_sheet import overdue_sheet
 from leads.reports.sections import report_sections_write
 from leads.reports.sheet_layout import (
     COUNT,
@@ -58,6 +59,7 @@ def build_monthly_workbook(report: MonthlyReport) -> Workbook:
     _targets_sheet(book.create_sheet("年度目标"), report)
     dropped_and_adjustments_sheet(book.create_sheet("签约后终止与调整说明"), report)
     ranking_sheet(book.create_sheet("排名"), report)
+    overdue_sheet(book.create_sheet("督办清单"), report)
     report_sections_write(book, report)
     return book
 

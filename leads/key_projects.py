@@ -1,0 +1,176 @@
+"""The 重点项目推进表: each key project's planned against actual nodes for a year, coloured.
+
+Colours (the page and the workbook): green — done on or before the plan;
+amber — done, but after the plan; red — the plan has passed and the node
+is not done (late, as `leads.nodes` defines it, the 督办 list's rule);
+none — not due yet, or no plan for the node.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import F, Q
+from django.utils import timezone
+
+from leads.choices import Stage
+from leads.models import Lead
+from leads.nodes import NODE_RULES, NodeRule, late_flags
+from leads.services import KEY_PROJECT_AMOUNT, key_proposed
+
+GREEN, AMBER, RED = "green", "amber", "red"
+# The candidates the page lists, largest first; the rest are counted.
+CANDIDATES_SHOWN = 100
+COLOUR_LABELS = {GREEN: "按期完成", AMBER: "延期完成", RED: "逾期未完成", "": "未到期"}
+
+
+@dataclass(frozen=True)
+class NodeCell:
+    """One node of a key project: plan, actual, days late and colour."""
+
+    node: str
+    label: str
+    planned: date | None
+    actual: date | None
+    days_late: int | None
+    colour: str
+
+    @property
+    def colour_label(self) -> str:
+        if self.planned is None:
+            return "未计划"
+        return COLOUR_LABELS[self.colour]
+
+
+@dataclass(frozen=True)
+class KeyProjectRow:
+    lead_id: int
+    code: str
+    name: str
+    stage_label: str
+    team: str
+    leader: str
+    planned_investment: Decimal | None
+    contract_amount: Decimal | None
+    paid_in: Decimal | None
+    nodes: tuple[NodeCell, ...]
+
+
+def node_cell(rule: NodeRule, *, planned, actual, late: bool, today: date) -> NodeCell:
+    """Return the cell of one node: days late to today while late, at completion once done."""
+    days, colour = None, ""
+    if planned is not None and actual is not None:
+        days = max((actual - planned).days, 0)
+        colour = AMBER if days else GREEN
+    elif late:
+        days, colour = (today - planned).days, RED
+    return NodeCell(rule.node.value, str(rule.node.label), planned, actual, days, colour)
+
+
+def year_q(year: int) -> Q:
+    """Return the condition "a key project of `year`'s plan".
+
+    A key project not dropped whose plan has a node in `year`, or a node
+    planned before `year` and still not done (carried over); in the current
+    year also a key project with no plan yet (so that one is made).
+    """
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    condition = Q(pk__in=[])
+    for rule in NODE_RULES:
+        condition |= Q(**{f"{rule.planned}__range": (start, end)}) | rule.late_q(start)
+    if year == timezone.localdate().year:
+        condition |= Q(**{f"{rule.planned}__isnull": True for rule in NODE_RULES})
+    return Q(is_key=True) & ~Q(stage=Stage.DROPPED) & condition
+
+
+def key_project_rows(*, year: int, today: date | None = None) -> list[KeyProjectRow]:
+    """Return the key projects of `year`, by code, in one query (plain values: no model rows)."""
+    today = today or timezone.localdate()
+    annotations = late_flags({rule.node.value: rule.late_q(today) for rule in NODE_RULES})
+    for rule in NODE_RULES:
+        annotations[f"actual_{rule.node.value}"] = rule.actual_expression()
+    leads = (
+        Lead.objects.filter(year_q(year))
+        .annotate(**annotations)
+        .order_by("code")
+        .values(*ROW_FIELDS, *(rule.planned for rule in NODE_RULES), *annotations)
+    )
+    return [_row(lead, today) for lead in leads]
+
+
+ROW_FIELDS = (
+    "id",
+    "code",
+    "name",
+    "stage",
+    "team__name",
+    "leader",
+    "planned_investment",
+    "contract_amount",
+    "paid_in",
+)
+
+
+def _row(lead: dict, today: date) -> KeyProjectRow:
+    nodes = tuple(
+        node_cell(
+            rule,
+            planned=lead[rule.planned],
+            actual=lead[f"actual_{rule.node.value}"],
+            late=bool(lead[f"late_{rule.node.value}"]),
+            today=today,
+        )
+        for rule in NODE_RULES
+    )
+    return KeyProjectRow(
+        lead_id=lead["id"],
+        code=lead["code"],
+        name=lead["name"],
+        stage_label=str(Stage(lead["stage"]).label),
+        team=lead["team__name"] or "",
+        leader=lead["leader"],
+        planned_investment=lead["planned_investment"],
+        contract_amount=lead["contract_amount"],
+        paid_in=lead["paid_in"],
+        nodes=nodes,
+    )
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A project proposed as a key project; reads as a lead to `key_proposed`."""
+
+    lead_id: int
+    code: str
+    name: str
+    stage_label: str
+    team: str
+    planned_investment: Decimal | None
+    contract_amount: Decimal | None
+    is_key: bool = False
+
+
+def key_candidates(*, limit: int = CANDIDATES_SHOWN) -> tuple[list[Candidate], int]:
+    """Return (the largest `limit` projects proposed as key projects, how many there are).
+
+    Proposed as `key_proposed` says: the query narrows the leads to those
+    large enough and not key, `key_proposed` decides. Two queries.
+    """
+    large = Q(contract_amount__gte=KEY_PROJECT_AMOUNT) | Q(
+        planned_investment__gte=KEY_PROJECT_AMOUNT
+    )
+    leads = Lead.objects.filter(large, is_key=False).exclude(stage=Stage.DROPPED)
+    ordered = leads.order_by(
+        F("contract_amount").desc(nulls_last=True),
+        F("planned_investment").desc(nulls_last=True),
+        "code",
+    ).values_list(
+        "id", "code", "name", "stage", "team__name", "planned_investment", "contract_amount"
+    )
+    candidates = [
+        Candidate(pk, code, name, str(Stage(stage).label), team or "", planned, amount)
+        for pk, code, name, stage, team, planned, amount in ordered[:limit]
+    ]
+    return [c for c in candidates if key_proposed(c)], leads.count()

@@ -1,0 +1,199 @@
+"""The 督办 list: projects with a late node, as rows, in a fixed number of queries.
+
+A row is one late node of one project (the rule: `leads.nodes`), or a
+signed project past the 签约 stage's time limit. The page, its Excel
+download, the dashboard tile and the monthly report's sheet all read
+`overdue_nodes` / `overdue_counts`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count
+from django.utils import timezone
+
+from leads.choices import Node, Stage
+from leads.models import Lead, NodePlan, SupervisionNote
+from leads.nodes import RULES, SLA, late_any_q, late_conditions, late_flags
+from leads.querysets import stage_sla_days
+
+KIND_LABELS = {**{node.value: f"计划{node.label}" for node in Node}, SLA: "签约超时限未落地"}
+KIND_ORDER = {kind: index for index, kind in enumerate(KIND_LABELS)}
+# The node a 签约-time-limit row waits for: 落地.
+KIND_NODE = {**{node.value: node.value for node in Node}, SLA: Node.LANDED.value}
+ROW_FIELDS = (
+    "id",
+    "code",
+    "name",
+    "leader",
+    "is_key",
+    "stage",
+    "stage_entered_at",
+    "team__name",
+    *(rule.planned for rule in RULES.values()),
+)
+
+# Sort keys of the list: query value → row key; "-" reverses. Ties: most late first.
+SORTS = {
+    "days": lambda row: row.days_late,
+    "team": lambda row: row.team,
+    "leader": lambda row: row.leader,
+    "node": lambda row: row.kind_order,
+    "code": lambda row: row.code,
+}
+DEFAULT_SORT = "-days"
+
+
+@dataclass(frozen=True)
+class OverdueRow:
+    """One late node of a project, with its plan's slips and the latest 督办 note."""
+
+    lead_id: int
+    code: str
+    name: str
+    team: str
+    leader: str
+    is_key: bool
+    kind: str
+    planned_on: date
+    days_late: int
+    slips: int
+    note: str = ""
+    note_deadline: date | None = None
+    note_at: datetime | None = None
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS[self.kind]
+
+    @property
+    def node(self) -> str:
+        """Return the node (`Node` value) the row waits for."""
+        return KIND_NODE[self.kind]
+
+    @property
+    def kind_order(self) -> int:
+        return KIND_ORDER[self.kind]
+
+
+def _moment(today: date | None, now: datetime | None) -> tuple[date, datetime]:
+    now = now or timezone.now()
+    return today or timezone.localdate(now), now
+
+
+def overdue_aggregates(*, today: date, now: datetime, sla_days: dict[str, int]) -> dict:
+    """Return the aggregates counting the late rows of each kind, to add to a lead aggregate."""
+    conditions = late_conditions(today=today, now=now, sla_days=sla_days)
+    return {f"overdue_{kind}": Count("pk", filter=q) for kind, q in conditions.items()}
+
+
+def overdue_totals(aggregated: dict) -> dict[str, int]:
+    """Return {row kind: count} and "total" from an aggregate holding `overdue_aggregates`."""
+    counts = {kind: aggregated[f"overdue_{kind}"] for kind in KIND_LABELS}
+    counts["total"] = sum(counts.values())
+    return counts
+
+
+def overdue_counts(*, today: date | None = None, now: datetime | None = None) -> dict[str, int]:
+    """Return {row kind: count of late rows} and "total" (two queries)."""
+    today, now = _moment(today, now)
+    aggregates = overdue_aggregates(today=today, now=now, sla_days=stage_sla_days())
+    return overdue_totals(Lead.objects.aggregate(**aggregates))
+
+
+def overdue_nodes(
+    *, today: date | None = None, now: datetime | None = None, team_id: int | None = None
+) -> list[OverdueRow]:
+    """Return the 督办 rows on `today` (default: now), most late first.
+
+    Four queries whatever the number of rows: the stage time limits, the
+    late leads (flags per node annotated by the rule's own conditions), the
+    plans' slips (NodePlan versions that changed a date) and the 督办 notes.
+    `team_id` keeps the rows of one responsible team.
+    """
+    today, now = _moment(today, now)
+    sla_days = stage_sla_days()
+    conditions = late_conditions(today=today, now=now, sla_days=sla_days)
+    leads = Lead.objects.filter(late_any_q(conditions))
+    if team_id is not None:
+        leads = leads.filter(team_id=team_id)
+    values = list(leads.annotate(**late_flags(conditions)).values(*ROW_FIELDS, *_flag_names()))
+    ids = leads.values("pk")
+    slips = _slips(ids)
+    notes = _latest_notes(ids)
+    rows = []
+    for lead in values:
+        for kind in KIND_LABELS:
+            if not lead[f"late_{kind}"]:
+                continue
+            planned_on = _planned_on(lead, kind, sla_days)
+            node = KIND_NODE[kind]
+            note = _newest(notes.get((lead["id"], node)), notes.get((lead["id"], "")))
+            rows.append(
+                OverdueRow(
+                    lead_id=lead["id"],
+                    code=lead["code"],
+                    name=lead["name"],
+                    team=lead["team__name"] or "",
+                    leader=lead["leader"],
+                    is_key=lead["is_key"],
+                    kind=kind,
+                    planned_on=planned_on,
+                    days_late=(today - planned_on).days,
+                    slips=slips.get((lead["id"], node), 0),
+                    note=note.note if note else "",
+                    note_deadline=note.deadline if note else None,
+                    note_at=note.at if note else None,
+                )
+            )
+    return overdue_sorted(rows, DEFAULT_SORT)[1]
+
+
+def _flag_names() -> list[str]:
+    return [f"late_{kind}" for kind in KIND_LABELS]
+
+
+def _planned_on(lead: dict, kind: str, sla_days: dict[str, int]) -> date:
+    """Return the date the row was due: the planned date, or the 签约 time limit's last day."""
+    if kind == SLA:
+        entered = timezone.localdate(lead["stage_entered_at"])
+        return entered + timedelta(days=sla_days[Stage.SIGNED.value])
+    return lead[RULES[kind].planned]
+
+
+def _slips(ids) -> dict[tuple[int, str], int]:
+    """Return {(lead, node): times its planned date was changed after the first plan}."""
+    changed = (
+        NodePlan.objects.filter(lead__in=ids, previous_on__isnull=False)
+        .values("lead_id", "node")
+        .annotate(count=Count("pk"))
+    )
+    return {(row["lead_id"], row["node"]): row["count"] for row in changed}
+
+
+def _latest_notes(ids) -> dict[tuple[int, str], SupervisionNote]:
+    """Return {(lead, node): its newest 督办 note}; node "" holds notes on no node."""
+    latest = {}
+    notes = SupervisionNote.objects.filter(lead__in=ids).only(
+        "lead_id", "node", "note", "deadline", "at"
+    )
+    for note in notes.order_by("-at", "-id"):
+        latest.setdefault((note.lead_id, note.node), note)
+    return latest
+
+
+def _newest(*notes):
+    present = [note for note in notes if note is not None]
+    return max(present, key=lambda note: (note.at, note.pk)) if present else None
+
+
+def overdue_sorted(rows: list[OverdueRow], value: str) -> tuple[str, list[OverdueRow]]:
+    """Return (the sort applied, `rows` sorted by ?o=`value`); by default most late first."""
+    key = (value or "").lstrip("-")
+    if key not in SORTS:
+        value, key = DEFAULT_SORT, DEFAULT_SORT.lstrip("-")
+    ordered = sorted(rows, key=lambda row: (-row.days_late, row.code, row.kind_order))
+    ordered.sort(key=SORTS[key], reverse=value.startswith("-"))
+    return value, ordered

@@ -1,0 +1,70 @@
+"""The report workbook's 督办清单 sheet: the late nodes on the day the workbook is built."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from openpyxl.worksheet.worksheet import Worksheet
+
+from leads.overdue import overdue_nodes
+from leads.reports.figures import MonthlyReport
+from leads.reports.sheet_layout import (
+    COUNT,
+    DATE,
+    WRAP,
+    header_cell,
+    page_setup,
+    put,
+    set_widths,
+    sheet_title,
+)
+
+HEADERS = (
+    ("序号", 6),
+    ("项目编号", 15),
+    ("项目名称", 28),
+    ("负责小分队", 14),
+    ("分包领导", 12),
+    ("督办事项", 16),
+    ("计划/时限日期", 13),
+    ("逾期天数", 10),
+    ("计划调整次数", 10),
+    ("最新督办意见", 36),
+    ("办理期限", 12),
+)
+NOTE = (
+    "说明：逾期节点指计划签约、落地、开工、投产日期已过而尚未完成的节点（签约、落地以项目当前所处阶段为准，"
+    "终止的项目不列入）；签约超时限未落地指停留“签约”阶段超过该阶段时限的项目。本表为制表当日的督办清单，"
+    "封存的通报保留封存时的清单。"
+)
+
+
+def overdue_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
+    """Write 督办清单: one row per late node, most late first, as of today, and the definition."""
+    today = timezone.localdate()
+    row = sheet_title(sheet, report, f"督办清单（截至 {today:%Y-%m-%d}）", len(HEADERS))
+    for column, (label, _width) in enumerate(HEADERS, start=1):
+        header_cell(sheet, row, column, label)
+    header_rows = f"{row}:{row}"
+    for number, item in enumerate(overdue_nodes(today=today), start=1):
+        row += 1
+        values = (
+            (number, COUNT),
+            (item.code, None),
+            (item.name, None),
+            (item.team or "—", None),
+            (item.leader or "—", None),
+            (item.kind_label, None),
+            (item.planned_on, DATE),
+            (item.days_late, COUNT),
+            (item.slips, COUNT),
+            (item.note, None),
+            (item.note_deadline, DATE),
+        )
+        for column, (value, number_format) in enumerate(values, start=1):
+            put(sheet, row, column, value, number_format)
+    row += 2
+    sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(HEADERS))
+    sheet.cell(row, 1, NOTE).alignment = WRAP
+    sheet.row_dimensions[row].height = 48
+    set_widths(sheet, [width for _label, width in HEADERS])
+    page_setup(sheet, header_rows)

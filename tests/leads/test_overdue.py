@@ -1,0 +1,212 @@
+"""The 督办 rule: which nodes are late, days late, slips, the latest note, the 签约 time limit."""
+
+from datetime import timedelta
+
+from django.test import TestCase
+from django.utils import timezone
+
+from leads.choices import Milestone, Node, Stage
+from leads.models import Lead, StageOwner
+from leads.overdue import SLA, overdue_counts, overdue_nodes, overdue_sorted
+from leads.services import (
+    lead_add_supervision,
+    lead_change_stage,
+    lead_plan_node,
+    lead_record_milestone,
+    lead_update,
+)
+from tests.factories import make_lead
+from tests.roles import RolesMixin
+
+TODAY = timezone.localdate
+
+
+def days_ago(days: int):
+    return TODAY() - timedelta(days=days)
+
+
+def fresh(lead) -> Lead:
+    return Lead.objects.get(pk=lead.pk)
+
+
+class OverdueTestCase(RolesMixin, TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.make_roles()
+
+    def plan(self, lead, **nodes) -> Lead:
+        for node, on in nodes.items():
+            lead = lead_plan_node(
+                lead=fresh(lead), node=node, on=on, reason="调整", actor=self.director
+            )
+        return fresh(lead)
+
+    def kinds(self, lead, **kwargs) -> dict[str, int]:
+        """Return {row kind: days late} of `lead`'s rows."""
+        return {
+            row.kind: row.days_late for row in overdue_nodes(**kwargs) if row.lead_id == lead.pk
+        }
+
+
+class OverdueRuleTests(OverdueTestCase):
+    def test_every_node_past_its_plan_without_its_actual_is_late(self):
+        lead = self.plan(
+            make_lead(stage=Stage.INTENT),
+            signed=days_ago(40),
+            landed=days_ago(30),
+            started=days_ago(20),
+            in_production=days_ago(10),
+        )
+        self.assertEqual(
+            self.kinds(lead),
+            {"signed": 40, "landed": 30, "started": 20, "in_production": 10},
+        )
+
+    def test_a_plan_due_today_or_later_is_not_late(self):
+        lead = self.plan(
+            make_lead(stage=Stage.INTENT), signed=TODAY(), landed=TODAY() + timedelta(1)
+        )
+        self.assertEqual(self.kinds(lead), {})
+
+    def test_nodes_done_are_not_late(self):
+        lead = make_lead(stage=Stage.LANDED, signed_on=days_ago(60), landed_on=days_ago(50))
+        lead = self.plan(
+            lead,
+            signed=days_ago(70),
+            landed=days_ago(55),
+            started=days_ago(40),
+            in_production=days_ago(5),
+        )
+        self.assertEqual(set(self.kinds(lead)), {"started", "in_production"})
+        lead = lead_record_milestone(
+            lead=lead, milestone=Milestone.STARTED, on=days_ago(30), actor=self.director
+        )
+        self.assertEqual(set(self.kinds(lead)), {"in_production"})
+        lead_record_milestone(
+            lead=lead, milestone=Milestone.IN_PRODUCTION, on=TODAY(), actor=self.director
+        )
+        self.assertEqual(self.kinds(lead), {})
+
+    def test_signed_and_landed_count_by_the_stage_reached(self):
+        lead = make_lead(stage=Stage.SIGNED, signed_on=days_ago(20))
+        lead = self.plan(lead, signed=days_ago(30), landed=days_ago(10))
+        self.assertEqual(self.kinds(lead), {"landed": 10})
+        # Moved back to 意向: its 签约日期 stays on the row, but 签约 is no longer reached.
+        lead_change_stage(
+            lead=fresh(lead),
+            to_stage=Stage.INTENT,
+            actor=self.director,
+            channel="web",
+            note="客户撤回签约",
+        )
+        self.assertEqual(self.kinds(fresh(lead)), {"signed": 30, "landed": 10})
+
+    def test_a_dropped_project_is_not_supervised(self):
+        lead = self.plan(make_lead(stage=Stage.INTENT), signed=days_ago(5))
+        lead_change_stage(
+            lead=lead,
+            to_stage=Stage.DROPPED,
+            actor=self.director,
+            channel="web",
+            drop_reason="资金不到位",
+        )
+        self.assertEqual(self.kinds(lead), {})
+
+    def test_signed_project_past_the_signed_stage_limit_is_listed(self):
+        sla = StageOwner.objects.get(stage=Stage.SIGNED).sla_days
+        lead = make_lead(stage=Stage.SIGNED, signed_on=TODAY())
+        entered = timezone.localdate(lead.stage_entered_at)
+        self.assertEqual(self.kinds(lead), {})
+        later = timezone.now() + timedelta(days=sla + 3)
+        self.assertEqual(self.kinds(lead, now=later), {SLA: 3})
+        row = next(row for row in overdue_nodes(now=later) if row.lead_id == lead.pk)
+        self.assertEqual(row.planned_on, entered + timedelta(days=sla))
+        self.assertEqual((row.kind_label, row.node), ("签约超时限未落地", Node.LANDED))
+        # Landed: no longer waiting at 签约.
+        lead_change_stage(
+            lead=fresh(lead),
+            to_stage=Stage.LANDED,
+            channel="web",
+            actor=self.director,
+            landed_on=TODAY(),
+            registered_name="测试（本区）有限公司",
+            credit_code="91350100M000100Y43",
+        )
+        self.assertEqual(self.kinds(lead, now=later), {})
+
+    def test_row_carries_team_leader_slips_and_the_latest_note_of_its_node(self):
+        lead = make_lead(stage=Stage.INTENT)
+        lead = lead_update(lead=lead, actor=self.director, leader="王副区长")
+        lead = self.plan(lead, signed=days_ago(60))
+        lead = self.plan(lead, signed=days_ago(40))
+        lead = self.plan(lead, signed=days_ago(9))
+        lead_add_supervision(
+            lead=lead, note="旧意见", deadline=TODAY(), actor=self.director, node=Node.SIGNED
+        )
+        lead_add_supervision(
+            lead=lead, note="开工另说", deadline=TODAY(), actor=self.director, node=Node.STARTED
+        )
+        lead_add_supervision(
+            lead=lead,
+            note="请本周内签约",
+            deadline=TODAY() + timedelta(days=7),
+            actor=self.director,
+            node=Node.SIGNED,
+        )
+        (row,) = [row for row in overdue_nodes() if row.lead_id == lead.pk]
+        self.assertEqual((row.kind, row.days_late, row.slips), ("signed", 9, 2))
+        self.assertEqual((row.team, row.leader), (lead.team.name, "王副区长"))
+        self.assertEqual((row.note, row.note_deadline), ("请本周内签约", TODAY() + timedelta(7)))
+
+    def test_a_note_on_no_node_is_shown_when_newer(self):
+        lead = self.plan(make_lead(stage=Stage.INTENT), signed=days_ago(3))
+        lead_add_supervision(
+            lead=lead, note="签约", deadline=TODAY(), actor=self.director, node="signed"
+        )
+        lead_add_supervision(lead=lead, note="统筹推进", deadline=TODAY(), actor=self.director)
+        (row,) = [row for row in overdue_nodes() if row.lead_id == lead.pk]
+        self.assertEqual((row.note, row.slips), ("统筹推进", 0))
+
+    def test_counts_agree_with_the_rows(self):
+        self.plan(make_lead(stage=Stage.INTENT), signed=days_ago(3), landed=days_ago(1))
+        self.plan(make_lead(stage=Stage.INTENT), started=days_ago(2))
+        make_lead(stage=Stage.SIGNED, signed_on=TODAY())
+        later = timezone.now() + timedelta(days=400)
+        for now in (timezone.now(), later):
+            rows = overdue_nodes(now=now)
+            counts = overdue_counts(now=now)
+            with self.subTest(now=now):
+                self.assertEqual(counts["total"], len(rows))
+                for kind in ("signed", "landed", "started", "in_production", SLA):
+                    self.assertEqual(counts[kind], sum(row.kind == kind for row in rows))
+        self.assertEqual(overdue_counts()["total"], 3)
+
+    def test_team_filter_keeps_one_responsible_team(self):
+        mine = self.plan(make_lead(stage=Stage.INTENT), signed=days_ago(3))
+        other = self.plan(make_lead(stage=Stage.LANDED), started=days_ago(3))
+        self.assertNotEqual(mine.team_id, other.team_id)
+        self.assertEqual({row.lead_id for row in overdue_nodes(team_id=mine.team_id)}, {mine.pk})
+
+
+class OverdueSortTests(OverdueTestCase):
+    def test_sorts_by_days_team_leader_and_node_both_ways(self):
+        a = lead_update(lead=make_lead(stage=Stage.INTENT), actor=self.director, leader="李副区长")
+        b = lead_update(lead=make_lead(stage=Stage.LANDED), actor=self.director, leader="王副区长")
+        self.plan(a, signed=days_ago(5))
+        self.plan(b, started=days_ago(50))
+        rows = overdue_nodes()
+        self.assertEqual([r.days_late for r in rows], [50, 5])  # most late first
+        for value, expected in (
+            ("days", [5, 50]),
+            ("-days", [50, 5]),
+            ("leader", [5, 50]),
+            ("-leader", [50, 5]),
+            ("node", [5, 50]),
+            ("-node", [50, 5]),
+        ):
+            with self.subTest(sort=value):
+                sort, ordered = overdue_sorted(rows, value)
+                self.assertEqual((sort, [r.days_late for r in ordered]), (value, expected))
+        by_team = [r.team for r in overdue_sorted(rows, "team")[1]]
+        self.assertEqual(by_team, sorted(by_team))
+        self.assertEqual(overdue_sorted(rows, "bogus")[0], "-days")
