@@ -85,12 +85,17 @@ def year_q(year: int) -> Q:
     return Q(is_key=True) & ~Q(stage=Stage.DROPPED) & condition
 
 
-def key_project_rows(*, year: int, today: date | None = None) -> list[KeyProjectRow]:
-    """Return the key projects of `year`, by code, in one query (plain values: no model rows)."""
-    today = today or timezone.localdate()
+def _node_annotations(today: date) -> dict:
     annotations = late_flags({rule.node.value: rule.late_q(today) for rule in NODE_RULES})
     for rule in NODE_RULES:
         annotations[f"actual_{rule.node.value}"] = rule.actual_expression()
+    return annotations
+
+
+def key_project_rows(*, year: int, today: date | None = None) -> list[KeyProjectRow]:
+    """Return the key projects of `year`, by code, in one query (plain values: no model rows)."""
+    today = today or timezone.localdate()
+    annotations = _node_annotations(today)
     leads = (
         Lead.objects.filter(year_q(year))
         .annotate(**annotations)
@@ -98,6 +103,19 @@ def key_project_rows(*, year: int, today: date | None = None) -> list[KeyProject
         .values(*ROW_FIELDS, *(rule.planned for rule in NODE_RULES), *annotations)
     )
     return [_row(lead, today) for lead in leads]
+
+
+def lead_node_cells(lead_id: int, *, today: date | None = None) -> tuple[NodeCell, ...]:
+    """Return one lead's nodes (plan, actual, days late, colour) by the same rules, in one query."""
+    today = today or timezone.localdate()
+    annotations = _node_annotations(today)
+    values = (
+        Lead.objects.filter(pk=lead_id)
+        .annotate(**annotations)
+        .values(*ROW_FIELDS, *(rule.planned for rule in NODE_RULES), *annotations)
+        .first()
+    )
+    return _row(values, today).nodes if values else ()
 
 
 ROW_FIELDS = (

@@ -13,7 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from leads.choices import Milestone, PaidInKind, Stage
 from leads.models import Lead
+from leads.key_projects import lead_node_cells
 from leads.pages.forms import DATE
+from leads.services import key_proposed
 
 # A field error the service names by model field, shown on the form's field.
 MILESTONE_FIELDS = {"started_on": "on", "in_production_on": "on", "milestone": "milestone"}
@@ -68,6 +70,8 @@ def after_landing_context(lead: Lead, moves, *, milestone_form=None, paid_in_for
     shown = lead.stage in (Stage.SIGNED, Stage.LANDED) or lead.is_key
     context = {
         "after_landing_shown": shown,
+        "node_cells": lead_node_cells(lead.pk) if shown else (),
+        "key_proposed": key_proposed(lead),
         "paid_ins": list(lead.paid_ins.select_related("actor")) if shown else [],
         "supervision_notes": list(lead.supervision_notes.select_related("actor")),
         "milestone_events": lead_milestone_events(lead),

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from leads.choices import Stage
 from leads.models import Lead, PaidIn
-from leads.services import lead_add_supervision
+from leads.services import lead_add_supervision, lead_plan_node
 from tests.factories import make_lead
 from tests.roles import RolesMixin
 
@@ -134,3 +134,43 @@ class AfterLandingPanelTests(RolesMixin, TestCase):
         self.assertContains(page, 'id="key-project"')
         self.assertContains(page, "请于月底前开工")
         self.assertContains(page, "开工节点")
+
+
+class NodePlanOnTheLeadPageTests(RolesMixin, TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.make_roles()
+        day = timezone.localdate() - timedelta(days=40)
+        lead = make_lead(
+            name="重点项目甲",
+            stage=Stage.LANDED,
+            signed_on=day - timedelta(days=5),
+            landed_on=day,
+            contract_amount=Decimal("12000"),
+        )
+        cls.lead = lead_plan_node(
+            lead=lead, node="started", on=day + timedelta(days=10), actor=cls.director
+        )
+
+    def test_a_late_node_is_red_with_its_days_and_the_director_may_supervise_it(self):
+        self.client.force_login(self.director)
+        page = self.client.get(reverse("leads:detail", args=[self.lead.pk])).content.decode()
+        table = page[
+            page.index('id="node-plan"') : page.index("</table>", page.index('id="node-plan"'))
+        ]
+        self.assertIn('class="node-red"', table)
+        self.assertIn("（30 天）", table)
+        self.assertIn(
+            reverse("leads:add_supervision", args=[self.lead.pk]) + "?node=started", table
+        )
+        self.assertIn(reverse("leads:plan_node", args=[self.lead.pk]) + "?node=started", table)
+        # 1.2 亿元 and not yet a key project: proposed, for the director.
+        self.assertIn('id="propose-key"', page)
+
+    def test_a_reader_sees_the_plan_without_actions(self):
+        self.client.force_login(self.reader)
+        page = self.client.get(reverse("leads:detail", args=[self.lead.pk])).content.decode()
+        self.assertIn('id="node-plan"', page)
+        self.assertNotIn(reverse("leads:plan_node", args=[self.lead.pk]), page)
+        self.assertNotIn(reverse("leads:add_supervision", args=[self.lead.pk]), page)
+        self.assertNotIn('id="propose-key"', page)
