@@ -7,6 +7,7 @@ writing them. The lookups read reference data once per import.
 
 from __future__ import annotations
 
+import dataclasses
 import operator
 import re
 import unicodedata
@@ -38,18 +39,41 @@ CHUNK = 5000
 FOREIGN_KEYS = {"industry", "chamber", "entrepreneur", "team", "owner", "credit_unit"}
 
 
-class LeadRow:
-    """A lead held as plain attributes: what the rules read, without a model instance."""
+# The row's fields as a generated slots dataclass: its generated __init__
+# sets them all in one call, twice as fast as a setattr per field.
+_LeadRowFields = dataclasses.make_dataclass(
+    "_LeadRowFields", ATTNAMES, slots=True, eq=False, repr=False
+)
+_set_fields = _LeadRowFields.__init__
 
-    __slots__ = ATTNAMES
+
+class LeadRow(_LeadRowFields):
+    """A lead held as plain attributes: what the rules read, without a model instance.
+
+    Built from a dict by attname; a name the dict lacks is None.
+    """
+
+    __slots__ = ()
 
     def __init__(self, values: dict):
-        for name in ATTNAMES:
-            setattr(self, name, values.get(name))
+        _set_fields(self, *map(values.get, ATTNAMES))
 
     @property
     def pk(self):
         return self.id
+
+    def with_changes(self, changes) -> LeadRow:
+        """Return a copy of this row with `changes` (by attname) applied; this row is unchanged.
+
+        How the rules read a bulk row as a plan would leave it
+        (`leads.services.rules.proposed`): a copy costs about as much as four
+        reads through a `Proposed` view, and the rules read a row some twenty times.
+        """
+        copy = object.__new__(LeadRow)
+        _set_fields(copy, *SNAPSHOT(self))
+        for name, value in changes.items():
+            setattr(copy, name, value)
+        return copy
 
 
 class EntrepreneurLookup:

@@ -15,12 +15,14 @@ BATCH = 2000
 
 
 def _adapter(field):
+    """Return how a value of `field` is adapted before it is bound, or None to bind it as it is.
+
+    Dates and decimals need nothing: the database drivers adapt them as
+    Django's fields would (on SQLite, Django registers `date.isoformat` and
+    `str` for them with the sqlite3 module), so the per-row adapting is left
+    to the few columns that do need it: aware datetimes and JSON.
+    """
     internal = field.get_internal_type()
-    sqlite = connection.vendor == "sqlite"
-    if internal == "DateField" and sqlite:
-        return lambda value: None if value is None else value.isoformat()
-    if internal == "DecimalField" and sqlite:
-        return lambda value: None if value is None else str(value)
     if internal in ("DateTimeField", "JSONField"):
         cache: dict = {}
 
