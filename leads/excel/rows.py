@@ -21,6 +21,7 @@ from crm.spreadsheets.cells import (
     clean_text,
     parse_amount,
     parse_date,
+    remembered,
 )
 from crm.spreadsheets.reader import Sheet
 from crm.spreadsheets.results import RowError
@@ -112,7 +113,7 @@ def cell_parsers() -> dict:
     industries = dict(Industry.objects.values_list("name", "pk"))
     for alias, industry_id in IndustryAlias.objects.values_list("name", "industry_id"):
         industries.setdefault(alias, industry_id)
-    return {
+    references = {
         "origin_type": ChoiceParser(OriginType.choices),
         "source": ChoiceParser(Source.choices),
         "stage": ChoiceParser(Stage.choices),
@@ -123,6 +124,9 @@ def cell_parsers() -> dict:
         "entrepreneur": EntrepreneurLookup(),
         "owner": UserLookup(),
         "dropped_from": ChoiceParser(PIPELINE_STAGE_CHOICES),
+    }
+    return {
+        **{name: remembered(parse) for name, parse in references.items()},
         "credit_code": _credit_code,
         "planned_investment": parse_amount,
         "contract_amount": parse_amount,

@@ -12,6 +12,8 @@ from collections.abc import Iterable, Sequence
 from django.db import connection
 
 BATCH = 2000
+# Keys per `IN (...)` of `select_in`.
+IN_CHUNK = 5000
 
 
 def _adapter(field):
@@ -87,3 +89,26 @@ def _execute(sql: str, rows: Iterable) -> int:
             cursor.executemany(sql, batch)
             count += len(batch)
     return count
+
+
+def select_in(model, attnames: Sequence[str], key: str, keys: Iterable) -> list[tuple]:
+    """Return the `attnames` values of the rows of `model` whose `key` is one of `keys`.
+
+    Plain SQL, `IN` chunks of 5,000 keys: a queryset's `__in` prepares each
+    key through its field, which for the 20,000 codes of a ledger costs more
+    than the query. For text and id columns: values come back as the driver
+    reads them, without the fields' conversions.
+    """
+    by_attname = {field.attname: field for field in model._meta.concrete_fields}
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(by_attname[name].column) for name in attnames)
+    table, column = quote(model._meta.db_table), quote(by_attname[key].column)
+    keys = list(keys)
+    found: list[tuple] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(keys), IN_CHUNK):
+            chunk = keys[start : start + IN_CHUNK]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"SELECT {columns} FROM {table} WHERE {column} IN ({marks})", chunk)
+            found.extend(cursor.fetchall())
+    return found

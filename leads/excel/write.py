@@ -19,7 +19,7 @@ from crm.spreadsheets.results import ImportFailed, RowError
 from leads.choices import Channel
 from leads.excel.plan import LeadPlan
 from leads.excel.rows import ATTNAMES, CHUNK, SNAPSHOT
-from leads.excel.sql import bulk_insert, bulk_update
+from leads.excel.sql import bulk_insert, bulk_update, select_in
 from leads.models import Lead, StageTransition
 from leads.resources import lead_columns
 from leads.services import MovePlan
@@ -149,11 +149,7 @@ class _Writer:
             chunk = creations[start : start + CHUNK]
             applied = self.apply(chunk, lambda step: step.plan.steps)
             bulk_insert(Lead, LEAD_COLUMNS, (LEAD_VALUES(step.lead) for step in chunk))
-            ids = dict(
-                Lead.objects.filter(code__in=[step.lead.code for step in chunk]).values_list(
-                    "code", "pk"
-                )
-            )
+            ids = dict(select_in(Lead, ["code", "id"], "code", [step.lead.code for step in chunk]))
             for step in chunk:
                 step.lead.id = ids[step.lead.code]
             self.write_history(applied)
