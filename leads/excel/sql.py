@@ -7,6 +7,8 @@ Values are adapted per column the way Django's fields would adapt them.
 
 from __future__ import annotations
 
+import functools
+import itertools
 from collections.abc import Iterable, Sequence
 
 from django.db import connection
@@ -25,11 +27,16 @@ def _adapter(field):
     to the few columns that do need it: aware datetimes and JSON.
     """
     internal = field.get_internal_type()
-    if internal in ("DateTimeField", "JSONField"):
+    if internal == "DateTimeField":
+        # A bulk write holds few distinct moments (mostly the import's own).
+        return functools.lru_cache(maxsize=1024)(
+            functools.partial(field.get_db_prep_save, connection=connection)
+        )
+    if internal == "JSONField":
         cache: dict = {}
 
         def adapt(value):
-            key = repr(value) if internal == "JSONField" else value
+            key = repr(value)
             if key not in cache:
                 if len(cache) > 1000:
                     cache.clear()
@@ -77,15 +84,9 @@ def bulk_update(model, attnames: Sequence[str], rows: Iterable[Sequence]) -> int
 
 def _execute(sql: str, rows: Iterable) -> int:
     count = 0
-    batch = []
+    rows = iter(rows)
     with connection.cursor() as cursor:
-        for row in rows:
-            batch.append(row)
-            if len(batch) >= BATCH:
-                cursor.executemany(sql, batch)
-                count += len(batch)
-                batch = []
-        if batch:
+        while batch := list(itertools.islice(rows, BATCH)):
             cursor.executemany(sql, batch)
             count += len(batch)
     return count

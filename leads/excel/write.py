@@ -18,7 +18,7 @@ from django.db import transaction
 from crm.spreadsheets.results import ImportFailed, RowError
 from leads.choices import Channel
 from leads.excel.plan import LeadPlan
-from leads.excel.rows import ATTNAMES, CHUNK, SNAPSHOT
+from leads.excel.rows import ATTNAMES, CHUNK
 from leads.excel.sql import bulk_insert, bulk_update, select_in
 from leads.models import Lead, StageTransition
 from leads.resources import lead_columns
@@ -28,7 +28,7 @@ from leads.signals import lead_landed_in_transaction, lead_stage_changed
 HISTORY = Lead.history.model
 # The tracked fields but the lead's id, which a new lead has only once inserted.
 HISTORY_TRACKED = [field.attname for field in HISTORY.tracked_fields if field.attname != "id"]
-HISTORY_PICK = operator.itemgetter(*(ATTNAMES.index(name) for name in HISTORY_TRACKED))
+HISTORY_VALUES = operator.attrgetter(*HISTORY_TRACKED)
 HISTORY_COLUMNS = [
     "id",
     *HISTORY_TRACKED,
@@ -110,7 +110,7 @@ class _Writer:
             lead = step.lead
             for plan in plans_of(step):
                 plan.apply(lead)
-                applied.append((lead, plan, HISTORY_PICK(SNAPSHOT(lead))))
+                applied.append((lead, plan, HISTORY_VALUES(lead)))
         return applied
 
     def write_history(self, applied: list[tuple]) -> None:
