@@ -113,3 +113,48 @@ def select_in(model, attnames: Sequence[str], key: str, keys: Iterable) -> list[
             cursor.execute(f"SELECT {columns} FROM {table} WHERE {column} IN ({marks})", chunk)
             found.extend(cursor.fetchall())
     return found
+
+
+def insert_copies(model, attnames: Sequence[str], source, ids: Sequence, **fixed) -> int:
+    """Insert into `model`, per row of `source` whose id is in `ids`, its `attnames` and `fixed`.
+
+    `attnames` name the same columns in both tables (a field-history table
+    and its model's); `fixed` are values by attname of `model`, the same for
+    every row. The database copies the values (INSERT … SELECT), instead of
+    the driver binding each of them again: for a lead row just written, a
+    quarter of the cost. Returns the count.
+    """
+    target = {field.attname: field for field in model._meta.concrete_fields}
+    copied = {field.attname: field for field in source._meta.concrete_fields}
+    quote = connection.ops.quote_name
+    names = [*attnames, *fixed]
+    columns = ", ".join(quote(target[name].column) for name in names)
+    selected = ", ".join(quote(copied[name].column) for name in attnames)
+    values, marks = [], []
+    for name, value in fixed.items():
+        values.append(target[name].get_db_prep_save(value, connection))
+        marks.append(_typed_mark(target[name]))
+    table, from_table = quote(model._meta.db_table), quote(source._meta.db_table)
+    pk = quote(source._meta.pk.column)
+    count = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), IN_CHUNK):
+            chunk = list(ids[start : start + IN_CHUNK])
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT {selected}, {', '.join(marks)} "
+                f"FROM {from_table} WHERE {pk} IN ({', '.join(['%s'] * len(chunk))})",
+                [*values, *chunk],
+            )
+            count += len(chunk)
+    return count
+
+
+def _typed_mark(field) -> str:
+    """Return the placeholder of a value selected as a constant, typed where the database needs it.
+
+    PostgreSQL reads an untyped parameter in a SELECT list as text; SQLite
+    must not cast (a CAST to its datetime type would make a number of a date).
+    """
+    if connection.vendor == "sqlite":
+        return "%s"
+    return f"CAST(%s AS {field.cast_db_type(connection)})"
