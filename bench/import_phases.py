@@ -40,7 +40,8 @@ def main():
     database = args.work / "phases.sqlite3"
     os.environ.update(ENV)
     os.environ["DATABASE_URL"] = f"sqlite:///{database}"
-    sys.path.insert(0, str(ROOT))
+    # The checkout instead of bench/, whose import_export.py would shadow the package.
+    sys.path[0] = str(ROOT)
     import django
 
     django.setup()
