@@ -20,6 +20,12 @@ Environment variables:
     DATABASE_URL          e.g. postgres://user:pass@host/db (default: SQLite file)
     CRM_IMPORT_MAX_ROWS   largest lead workbook accepted, in rows
     CRM_IMPORT_MAX_BYTES  largest uploaded workbook, in bytes
+
+One module, a little over 300 lines, on purpose: settings are read top to
+bottom, grouped Django / third-party / local as in cookiecutter-django, and
+most of the length is this list and the comments saying why each value is
+what it is; a settings package would change DJANGO_SETTINGS_MODULE for
+every deployment and test run.
 """
 
 import os

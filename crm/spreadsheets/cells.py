@@ -95,16 +95,20 @@ def cell_problem(value) -> str | None:
 
 def clean_text(value) -> str:
     """Return `value` as text: trimmed, full-width spaces removed, export escaping undone."""
-    if value is None:
+    if value.__class__ is str:
+        text = value  # most cells: skip the checks below
+    elif value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
-        # Phone numbers and codes typed as numbers come back as floats.
-        value = int(value)
-    elif isinstance(value, datetime):
-        value = value.date() if value.time() == datetime.min.time() else value
-    if isinstance(value, date):
-        return value.isoformat()
-    text = str(value).replace("\u3000", "").replace("\xa0", " ").strip()
+    else:
+        if isinstance(value, float) and value.is_integer():
+            # Phone numbers and codes typed as numbers come back as floats.
+            value = int(value)
+        elif isinstance(value, datetime):
+            value = value.date() if value.time() == datetime.min.time() else value
+        if isinstance(value, date):
+            return value.isoformat()
+        text = str(value)
+    text = text.replace("\u3000", "").replace("\xa0", " ").strip()
     if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_TRIGGERS:
         text = text[1:]
     return text
@@ -222,6 +226,28 @@ def parse_yes_no(value) -> bool | None:
     if text in _NO:
         return False
     raise CellError(f"“{clean_text(value)}”无法识别，请填写“是”或“否”。")
+
+
+_UNSEEN = object()
+
+
+def remembered(parse):
+    """Return `parse`, remembering what each text cell read to (its errors are raised again).
+
+    For the columns that name reference data (a stage, an industry, a
+    chamber): the same few texts repeat down a ledger of thousands of rows.
+    """
+    seen: dict = {}
+
+    def read(value):
+        if value.__class__ is not str:
+            return parse(value)
+        found = seen.get(value, _UNSEEN)
+        if found is _UNSEEN:
+            found = seen[value] = parse(value)
+        return found
+
+    return read
 
 
 class ChoiceParser:

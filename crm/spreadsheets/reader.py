@@ -187,7 +187,7 @@ def read_sheet(
         result.warnings = ignored_headers(headers, columns)
     for index in range(1, len(grid)):
         values = grid[index]
-        if any(value != "" for value in values):
+        if values.count("") != len(values):  # not a blank row (counted in C)
             result.rows.append((index + 1, values))
     grid.clear()
     if not result.rows and not allow_empty:

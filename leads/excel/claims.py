@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from crm.spreadsheets.results import ERROR, ImportFailed, RowError
 from leads.excel.plan import LeadPlan
-from leads.excel.rows import CHUNK
+from leads.excel.sql import select_in
 from leads.models import Lead
 from leads.resources import lead_columns
 from leads.services import lead_code_next, lead_codes_lock
@@ -38,7 +38,7 @@ def claim_creations(plan: LeadPlan, *, at) -> None:
         return
     generated = {id(step) for step in plan.generated}
     given = [step for step in plan.creations if id(step) not in generated]
-    taken_codes = _existing("code__in", [step.lead.code for step in given])
+    taken_codes = _existing_codes([step.lead.code for step in given])
     pairs = _existing_pairs({step.lead.investor for step in plan.creations})
     header = dict(lead_columns())
     conflicts = []
@@ -55,22 +55,16 @@ def claim_creations(plan: LeadPlan, *, at) -> None:
     _renumber(plan, {step.lead.code for step in given}, at)
 
 
-def _existing(lookup: str, keys: list) -> set[str]:
-    found: set[str] = set()
-    keys = sorted(keys)
-    for start in range(0, len(keys), CHUNK):
-        chunk = keys[start : start + CHUNK]
-        found.update(Lead.objects.filter(**{lookup: chunk}).values_list("code", flat=True))
-    return found
+def _existing_codes(codes: list) -> set[str]:
+    return {code for (code,) in select_in(Lead, ["code"], "code", sorted(codes))}
 
 
 def _existing_pairs(investors: set[str]) -> dict[tuple, str]:
     pairs: dict[tuple, str] = {}
-    keys = sorted(investors)
-    for start in range(0, len(keys), CHUNK):
-        rows = Lead.objects.filter(investor__in=keys[start : start + CHUNK])
-        for investor, name, code in rows.values_list("investor", "name", "code"):
-            pairs.setdefault((investor, name), code)
+    rows = select_in(Lead, ["investor", "name", "code", "created"], "investor", sorted(investors))
+    # A pair held twice is named by its newest lead, as in the leads' default order.
+    for investor, name, code, _created in sorted(rows, key=lambda row: row[3], reverse=True):
+        pairs.setdefault((investor, name), code)
     return pairs
 
 

@@ -7,12 +7,19 @@ the file are refused with the row they repeat.
 from __future__ import annotations
 
 from leads.excel.rows import ATTNAMES, CHUNK
+from leads.excel.sql import select_in
 from leads.models import Lead
 
 
-def _read_leads(lookup: str, keys: list, into: dict) -> None:
-    for start in range(0, len(keys), CHUNK):
-        for lead in Lead.objects.filter(**{lookup: keys[start : start + CHUNK]}).values(*ATTNAMES):
+def _read_leads(key: str, keys: list, into: dict) -> None:
+    """Read the leads whose `key` is one of `keys` into `into`, by code.
+
+    The ids are found by plain SQL (`select_in`), and only the leads found
+    are read through the ORM, which converts their values.
+    """
+    ids = sorted(pk for (pk,) in select_in(Lead, ["id"], key, keys))
+    for start in range(0, len(ids), CHUNK):
+        for lead in Lead.objects.filter(pk__in=ids[start : start + CHUNK]).values(*ATTNAMES):
             into[lead["code"]] = lead
 
 
@@ -23,7 +30,7 @@ class LeadMatcher:
         self.error = error
         self.by_code: dict[str, dict] = {}
         codes = sorted({values["code"] for _row, values, _e in parsed if values.get("code")})
-        _read_leads("code__in", codes, self.by_code)
+        _read_leads("code", codes, self.by_code)
         investors = sorted(
             {
                 values["investor"]
@@ -31,7 +38,7 @@ class LeadMatcher:
                 if values.get("investor") and values.get("code") not in self.by_code
             }
         )
-        _read_leads("investor__in", investors, self.by_code)
+        _read_leads("investor", investors, self.by_code)
         self.by_pair: dict[tuple, list[dict]] = {}
         for lead in self.by_code.values():
             self.by_pair.setdefault((lead["investor"], lead["name"]), []).append(lead)

@@ -7,6 +7,7 @@ writing them. The lookups read reference data once per import.
 
 from __future__ import annotations
 
+import dataclasses
 import operator
 import re
 import unicodedata
@@ -21,6 +22,7 @@ from crm.spreadsheets.cells import (
     parse_amount,
     parse_date,
     parse_yes_no,
+    remembered,
 )
 from crm.spreadsheets.reader import Sheet
 from crm.spreadsheets.results import RowError
@@ -39,18 +41,41 @@ CHUNK = 5000
 FOREIGN_KEYS = {"industry", "chamber", "entrepreneur", "team", "owner", "credit_unit"}
 
 
-class LeadRow:
-    """A lead held as plain attributes: what the rules read, without a model instance."""
+# The row's fields as a generated slots dataclass: its generated __init__
+# sets them all in one call, twice as fast as a setattr per field.
+_LeadRowFields = dataclasses.make_dataclass(
+    "_LeadRowFields", ATTNAMES, slots=True, eq=False, repr=False
+)
+_set_fields = _LeadRowFields.__init__
 
-    __slots__ = ATTNAMES
+
+class LeadRow(_LeadRowFields):
+    """A lead held as plain attributes: what the rules read, without a model instance.
+
+    Built from a dict by attname; a name the dict lacks is None.
+    """
+
+    __slots__ = ()
 
     def __init__(self, values: dict):
-        for name in ATTNAMES:
-            setattr(self, name, values.get(name))
+        _set_fields(self, *map(values.get, ATTNAMES))
 
     @property
     def pk(self):
         return self.id
+
+    def with_changes(self, changes) -> LeadRow:
+        """Return a copy of this row with `changes` (by attname) applied; this row is unchanged.
+
+        How the rules read a bulk row as a plan would leave it
+        (`leads.services.rules.proposed`): a copy costs about as much as four
+        reads through a `Proposed` view, and the rules read a row some twenty times.
+        """
+        copy = object.__new__(LeadRow)
+        _set_fields(copy, *SNAPSHOT(self))
+        for name, value in changes.items():
+            setattr(copy, name, value)
+        return copy
 
 
 class EntrepreneurLookup:
@@ -89,7 +114,7 @@ def cell_parsers() -> dict:
     industries = dict(Industry.objects.values_list("name", "pk"))
     for alias, industry_id in IndustryAlias.objects.values_list("name", "industry_id"):
         industries.setdefault(alias, industry_id)
-    return {
+    references = {
         "origin_type": ChoiceParser(OriginType.choices),
         "source": ChoiceParser(Source.choices),
         "stage": ChoiceParser(Stage.choices),
@@ -100,6 +125,9 @@ def cell_parsers() -> dict:
         "entrepreneur": EntrepreneurLookup(),
         "owner": UserLookup(),
         "dropped_from": ChoiceParser(PIPELINE_STAGE_CHOICES),
+    }
+    return {
+        **{name: remembered(parse) for name, parse in references.items()},
         "credit_code": _credit_code,
         "planned_investment": parse_amount,
         "contract_amount": parse_amount,

@@ -3,8 +3,9 @@
 The bulk applier of the services' plans (`leads.services.plans`), beside the
 ORM one in `leads.services.lifecycle`: each row's plans are applied to its
 LeadRow in order, and after each the field-history row is taken from the
-lead as the plan left it; each move's transition row is the plan's, each
-node plan's NodePlan row and each instalment's PaidIn row too. The
+lead as the plan left it (after the last, from the lead row as written);
+each move's transition row is the plan's, each node plan's NodePlan row
+and each instalment's PaidIn row too. The
 writer adds only the database ids, the actor, the channel (import) and the
 note naming the file. After commit, `lead_stage_changed` is sent once per
 moved lead (`send_stage_changed`).
@@ -19,8 +20,8 @@ from django.db import transaction
 from crm.spreadsheets.results import ImportFailed, RowError
 from leads.choices import Channel
 from leads.excel.plan import LeadPlan
-from leads.excel.rows import ATTNAMES, CHUNK, SNAPSHOT
-from leads.excel.sql import bulk_insert, bulk_update
+from leads.excel.rows import ATTNAMES, CHUNK
+from leads.excel.sql import bulk_insert, bulk_update, insert_copies, select_in
 from leads.models import Lead, NodePlan, PaidIn, StageTransition
 from leads.resources import lead_columns
 from leads.services import MovePlan
@@ -30,7 +31,7 @@ from leads.signals import lead_landed_in_transaction, lead_stage_changed
 HISTORY = Lead.history.model
 # The tracked fields but the lead's id, which a new lead has only once inserted.
 HISTORY_TRACKED = [field.attname for field in HISTORY.tracked_fields if field.attname != "id"]
-HISTORY_PICK = operator.itemgetter(*(ATTNAMES.index(name) for name in HISTORY_TRACKED))
+HISTORY_VALUES = operator.attrgetter(*HISTORY_TRACKED)
 HISTORY_COLUMNS = [
     "id",
     *HISTORY_TRACKED,
@@ -111,16 +112,29 @@ class _Writer:
         self.landed: list = []
 
     def apply(self, steps, plans_of) -> list[tuple]:
-        """Apply each step's plans to its lead; return (lead, plan, tracked values) per plan."""
+        """Apply each step's plans to its lead; return (lead, plan, tracked values) per plan.
+
+        The values of a lead's last plan are None: that plan leaves the lead
+        as it is written, so its history row is copied from the lead row.
+        """
         applied = []
         for step in steps:
             lead = step.lead
-            for plan in plans_of(step):
+            plans = plans_of(step)
+            last = plans[-1]
+            for plan in plans:
                 plan.apply(lead)
-                applied.append((lead, plan, HISTORY_PICK(SNAPSHOT(lead))))
+                applied.append((lead, plan, None if plan is last else HISTORY_VALUES(lead)))
         return applied
 
     def write_history(self, applied: list[tuple]) -> None:
+        """Write a field-history row per applied plan, once the leads themselves are written.
+
+        The rows of earlier plans carry the values taken after each; the row
+        of each lead's last plan is copied by the database from the lead row
+        just written (the same values, without binding forty of them again per
+        row), one statement per change reason.
+        """
         actor_id, at, note = self.actor_id, self.at, self.note
         bulk_insert(
             HISTORY,
@@ -135,8 +149,25 @@ class _Writer:
                     actor_id,
                 )
                 for lead, plan, values in applied
+                if values is not None
             ),
         )
+        finals: dict[tuple, list[int]] = {}
+        for lead, plan, values in applied:
+            if values is None:
+                key = (plan.history_reason(source=note), plan.history_type)
+                finals.setdefault(key, []).append(lead.id)
+        for (reason, kind), ids in finals.items():
+            insert_copies(
+                HISTORY,
+                HISTORY_COLUMNS[: len(HISTORY_TRACKED) + 1],
+                Lead,
+                ids,
+                history_date=at,
+                history_change_reason=reason,
+                history_type=kind,
+                history_user_id=actor_id,
+            )
 
     def write_transitions(self, applied: list[tuple]) -> list[int]:
         """Write the transition row of every applied move; return the ids of leads moved on."""
@@ -177,11 +208,7 @@ class _Writer:
             chunk = creations[start : start + CHUNK]
             applied = self.apply(chunk, lambda step: step.plans)
             bulk_insert(Lead, LEAD_COLUMNS, (LEAD_VALUES(step.lead) for step in chunk))
-            ids = dict(
-                Lead.objects.filter(code__in=[step.lead.code for step in chunk]).values_list(
-                    "code", "pk"
-                )
-            )
+            ids = dict(select_in(Lead, ["code", "id"], "code", [step.lead.code for step in chunk]))
             for step in chunk:
                 step.lead.id = ids[step.lead.code]
             self.write_history(applied)

@@ -12,8 +12,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from leads.choices import Milestone, PaidInKind, Stage
-from leads.models import Lead
 from leads.key_projects import lead_node_cells
+from leads.models import Lead
 from leads.pages.forms import DATE
 from leads.services import key_proposed
 

@@ -4,6 +4,11 @@ Each service asks `leads.services.plans` for the plan of its write and
 applies it; `lead_change_stage` is the one place a lead's stage changes.
 Web views, the admin, commands and tests call these; the Excel import
 applies the same plans in bulk (`leads.excel.write`).
+
+Slightly over 300 lines on purpose: every service here goes through the
+same few helpers (`_lock_current`, `_apply_move`, `_clean_errors`), and
+a split would set the one transition function apart from the creation
+and the edits that apply their plans the same way.
 """
 
 from __future__ import annotations

@@ -6,25 +6,25 @@ use plans: the services in `lifecycle` apply one plan through the ORM, and
 the bulk import (`leads.excel.write`) applies many through its SQL path.
 An applier adds only who wrote, through which channel and with what note;
 the stage, dates, data, team, version, change reason, transition row and
-field-history values all come from the plan.
+field-history values all come from the plan. The plan values themselves
+are in `plan_types`.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from datetime import datetime
+from dataclasses import replace
 from types import MappingProxyType
 
 from django.utils import timezone, translation
 
 from leads.choices import Stage
 from leads.services.counting import correction_errors, void_events
+from leads.services.plan_types import EMPTY, CreationPlan, EditPlan, MovePlan
 from leads.services.reasons import STAGES, change_reason
 from leads.services.rules import (
     STAGE_RULES,
-    json_safe,
     lead_creation_errors,
     lead_passed_errors,
     move_rule_changes,
@@ -32,113 +32,16 @@ from leads.services.rules import (
 )
 from leads.services.teams import next_team, team_permission_errors
 
-EMPTY: Mapping = MappingProxyType({})
 STAGE_DATES = frozenset(rule.date_field for rule in STAGE_RULES.values() if rule.date_field)
 
 
-def _empty() -> Mapping:
-    return EMPTY
-
-
 def _pk(team):
-    return getattr(team, "pk", team)
+    # Ids (what the bulk import passes) first: no attribute lookup to fail per lead.
+    return team if team is None or team.__class__ is int else getattr(team, "pk", team)
 
 
 def _clean(value):
     return value.strip() if isinstance(value, str) else value
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class EditPlan:
-    """A write to one lead: the values it sets (by attname), its reason, and what refuses it."""
-
-    changes: Mapping
-    reason: str
-    errors: Mapping = field(default_factory=_empty)
-    history_type: str = "~"
-
-    @property
-    def version(self) -> int:
-        """Return the lead's version after the write."""
-        return self.changes["version"]
-
-    def apply(self, lead) -> None:
-        """Set the planned values on `lead` (a Lead or a LeadRow) in memory."""
-        for name, value in self.changes.items():
-            setattr(lead, name, value)
-
-    def update_fields(self) -> list[str]:
-        """Return the columns an ORM save of this plan writes, `modified` included."""
-        return sorted({*self.changes, "modified"})
-
-    def history_reason(self, note: str = "", *, source: str = "") -> str:
-        """Return the field-history row's change reason: the note given, else the plan's reason.
-
-        A bulk writer names its source (the imported file) and keeps the
-        reason after it: "Excel导入：台账.xlsx（阶段变更：意向 → 签约）".
-        """
-        if source:
-            return f"{source}（{self.reason}）"
-        return note or self.reason
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class MovePlan(EditPlan):
-    """A stage move (or a creation's entry at 接洽, from no stage), complete.
-
-    `changes` holds everything the move sets: the data given, the stage
-    date filled (`filled`), dropped_from / drop_reason / lost_to, the stage,
-    its entry time, the team and the version, and the counted events
-    (first_signed_* / first_landed_*) the rules record or a correction
-    clears. `note` is the transition's note; `correction` marks a move back
-    correcting a data-entry error, whose `data` keeps what it voided.
-    """
-
-    from_stage: str
-    to_stage: str
-    at: datetime
-    from_team: int | None
-    to_team: int | None
-    data: Mapping = field(default_factory=_empty)
-    filled: tuple[str, ...] = ()
-    note: str = ""
-    correction: bool = False
-
-    @property
-    def lands(self) -> bool:
-        """Return whether the move enters 落地 (apps act on a landing in its transaction)."""
-        return self.to_stage == Stage.LANDED
-
-    def transition_values(self) -> dict:
-        """Return the StageTransition row's values, except lead, actor, channel and note."""
-        return {
-            "from_stage": self.from_stage,
-            "to_stage": self.to_stage,
-            "at": self.at,
-            "from_team_id": self.from_team,
-            "to_team_id": self.to_team,
-            "data": json_safe(self.data),
-            "correction": self.correction,
-        }
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class CreationPlan:
-    """A new lead: its entry at 接洽 and, when created at a later stage, the move there."""
-
-    entry: MovePlan
-    move: MovePlan | None = None
-    errors: Mapping = field(default_factory=_empty)
-
-    @property
-    def steps(self) -> tuple[MovePlan, ...]:
-        """Return the entry and the move, in the order they are written."""
-        return (self.entry,) if self.move is None else (self.entry, self.move)
-
-    @property
-    def final(self) -> MovePlan:
-        """Return the last step: what the lead holds once created."""
-        return self.move or self.entry
 
 
 def _frozen(mapping: dict) -> Mapping:
@@ -213,7 +116,7 @@ def lead_plan_move(
         at=at,
         from_team=from_team,
         to_team=to_team,
-        data=_frozen({**given, **voided}),
+        data=_frozen({**given, **voided}) if given or voided else EMPTY,
         filled=tuple(name for name in ruled if name in STAGE_DATES and ruled[name] is not None),
         note=note,
         correction=bool(correction),

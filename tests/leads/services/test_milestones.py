@@ -200,7 +200,9 @@ class PaidInTests(MilestoneTestCase):
             sorted(PaidIn.objects.filter(lead=lead).values_list("amount", flat=True)),
             sorted(amounts),
         )
-        self.assertIn("登记到位资金：2500.00 万元", fresh(lead).history.first().history_change_reason)
+        self.assertIn(
+            "登记到位资金：2500.00 万元", fresh(lead).history.first().history_change_reason
+        )
 
     def test_bad_instalments_are_refused_by_field_and_nothing_is_written(self):
         lead = self.landed()
