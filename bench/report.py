@@ -7,7 +7,8 @@ and dated 到位资金 instalments summing to their paid_in, see `_after_landing
 then times, median of several runs:
 
 - baseline `SELECT COUNT(*)` over the lead table;
-- baseline: a naive per-lead loop in Python computing the month's totals;
+- baseline: a naive per-lead loop in Python computing the month's totals (and the
+  month's 开工 count and dated 到位资金, checked against the report);
 - the report built and serialised to JSON (what `monthly_report --format json` prints);
 - the Excel workbook built and saved.
 
@@ -228,6 +229,21 @@ def naive_month_totals(period: Period) -> dict:
         if landed_on is not None and period.contains(landed_on):
             totals["landed"][0] += 1
             totals["landed"][1] += amount
+    totals["started"] = sum(
+        1
+        for day in Lead.objects.values_list("started_on", flat=True).iterator(chunk_size=5000)
+        if period.contains(day)
+    )
+    totals["paid_in"] = sum(
+        (
+            amount
+            for day, amount in PaidIn.objects.values_list("received_on", "amount").iterator(
+                chunk_size=5000
+            )
+            if period.contains(day)
+        ),
+        Decimal("0.00"),
+    )
     return totals
 
 
@@ -277,6 +293,8 @@ def main() -> None:
     assert data["month_totals"]["landed"]["amount"] == f"{naive['landed'][1]:.2f}"
     # Exact to the cent over the whole year, SQLite included (sums in integer cents).
     assert data["ytd_totals"]["signed"]["amount"] == f"{naive['ytd_signed']:.2f}"
+    assert data["milestones"]["started"]["month"]["count"] == naive["started"]
+    assert data["paid_in_totals"]["month"] == f"{naive['paid_in']:.2f}"
 
     say(
         f"database: {connection.vendor}; leads: {leads}; transitions: "
@@ -284,7 +302,10 @@ def main() -> None:
     )
     say(
         f"backlog rows: {len(data['backlog'])}; "
-        f"signed this year: {data['ytd_totals']['signed']['count']}"
+        f"signed this year: {data['ytd_totals']['signed']['count']}; "
+        f"instalments: {PaidIn.objects.count()}; started: "
+        f"{Lead.objects.filter(started_on__isnull=False).count()}; "
+        f"rates: {[(k, v['percent']) for k, v in data['rates'].items()]}"
     )
     say(f"{'measure (median of runs)':44} seconds")
     say(f"{'baseline SELECT COUNT(*)':44} {count_time:.3f}")
