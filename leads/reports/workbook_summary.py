@@ -139,7 +139,9 @@ def _backlog_total(sheet: Worksheet, report: MonthlyReport, row: int) -> int:
 def _trend(sheet: Worksheet, report: MonthlyReport, row: int) -> int:
     """Write the 12-month table and its two charts, on a page of their own; return the next row."""
     trend_header = _header_row(
-        sheet, row, ["月份", "签约项目数", "落地项目数", "签约金额", "落地金额", "到位资金"]
+        sheet,
+        row,
+        ["月份", "签约项目数", "落地项目数", "签约金额", "落地金额", "落地项目累计到位资金"],
     )
     for point in report.trend:
         row += 1
