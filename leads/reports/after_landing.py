@@ -19,9 +19,10 @@ Definitions, for a period P with its windows (month, year to date, and both a ye
 - 投产率: of the leads started (开工日期) in the year to date, the share with a
   投产日期 on or before P's end.
 
-Three queries here (milestones; instalments grouped twice, for the two group
-queries of the breakdowns), one for the 资金到位率's numerator, and the 开工率's
-numerator is a conditional count in the main grouped query (`rate_conditions`).
+Five queries here: milestones; the instalments' totals; the instalments of
+this year grouped twice, for the two group queries of the breakdowns; the
+资金到位率's numerator. The 开工率's numerator is a conditional count in the
+main grouped query (`rate_conditions`).
 """
 
 from __future__ import annotations
@@ -89,13 +90,28 @@ def milestone_figures(ranges: dict[str, Period]) -> tuple[dict, dict, Rate]:
     return tallies["started"], tallies["in_production"], production
 
 
+def paid_in_totals(ranges: dict[str, Period]) -> dict:
+    """Return {window: 到位资金 received in it} of the four windows, in one query.
+
+    Not grouped: the breakdowns need only this year's windows (`paid_in_groups`),
+    so last year's instalments are summed once here, over the index on received_on.
+    """
+    windows = {window: ranges[window] for window in WINDOWS}
+    row = PaidIn.objects.filter(_in("received_on", _span(windows))).aggregate(
+        **{w: cents_sum("amount", _in("received_on", period)) for w, period in windows.items()}
+    )
+    return {window: from_cents(row[window]) for window in WINDOWS}
+
+
 def paid_in_groups(ranges: dict[str, Period], columns: list[str]) -> list[dict]:
     """Return one dict per group of the leads' `columns`: {"key", "paid_in": {window: Decimal}}.
 
-    One query: the instalments received in any window (by `received_on`),
-    grouped by their lead's columns, summed per window. The keys are the
-    lead's column names, as in `grouped_totals`, so both roll up alike.
+    One query: the instalments received in the period or its year to date
+    (by `received_on`), grouped by their lead's columns, summed per window.
+    The keys are the lead's column names, as in `grouped_totals`, so both
+    roll up alike.
     """
+    ranges = {window: ranges[window] for window in ("month", "ytd")}
     span = _span(ranges)
     rows = (
         PaidIn.objects.filter(_in("received_on", span))
@@ -131,20 +147,15 @@ def paid_in_so_far(ytd: Period) -> Decimal:
     return from_cents(total)
 
 
-def after_landing_build(
-    ranges: dict[str, Period], ytd_totals, rate_counts: dict, paid_groups: list[dict]
-) -> AfterLanding:
-    """Return the after-landing figures of the report.
+def after_landing_build(ranges: dict[str, Period], ytd_totals, rate_counts: dict) -> AfterLanding:
+    """Return the after-landing figures of the report (three queries).
 
     `ytd_totals` are the year to date's signed and landed Totals,
-    `rate_counts` the summed `rate_conditions` counts, `paid_groups` the
-    instalment groups of the breakdown (summed here into the totals).
+    `rate_counts` the summed `rate_conditions` counts.
     """
     figures = AfterLanding()
     figures.started, figures.in_production, production = milestone_figures(ranges)
-    for group in paid_groups:
-        for window in WINDOWS:
-            figures.paid_in[window] += group["paid_in"][window]
+    figures.paid_in = paid_in_totals(ranges)
     figures.rates = {
         "performance": Rate(rate_counts["landed"], ytd_totals.signed.count),
         "start": Rate(rate_counts["started"], ytd_totals.landed.count),

@@ -186,7 +186,7 @@ class MonthlyReportBuilder:
             signed_then_dropped=signed_then_dropped(self.period),
             corrections=adjustments(self.period),
             ranking=ranking_rows(breakdowns, targets, has_previous="previous_ytd" in self.ranges),
-            after_landing=after_landing_build(self.ranges, totals["ytd"], rate_counts, paid),
+            after_landing=after_landing_build(self.ranges, totals["ytd"], rate_counts),
         )
 
     def _breakdown(self, dim: Dimension, groups: list[dict], paid: list[dict]) -> list:
