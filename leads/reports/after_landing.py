@@ -19,10 +19,11 @@ Definitions, for a period P with its windows (month, year to date, and both a ye
 - 投产率: of the leads started (开工日期) in the year to date, the share with a
   投产日期 on or before P's end.
 
-Five queries here: milestones; the instalments' totals; the instalments of
-this year grouped twice, for the two group queries of the breakdowns; the
-资金到位率's numerator. The 开工率's numerator is a conditional count in the
-main grouped query (`rate_conditions`).
+Four queries here: milestones; the instalments' totals; this year's
+instalments grouped by every breakdown column (one join of the instalments
+with their leads, rolled up per breakdown); the 资金到位率's numerator. The
+开工率's numerator is a conditional count in the main grouped query
+(`rate_conditions`).
 """
 
 from __future__ import annotations

@@ -146,20 +146,20 @@ class MonthlyReportBuilder:
     def build(self) -> MonthlyReport:
         """Return the report; runs a fixed number of queries."""
         columns = [d.column for d in self.dimensions]
+        separate_columns = [dim.column for dim in self.separate_dimensions]
         groups = grouped_totals(self.ranges, columns, rates=rate_conditions(self.ranges["ytd"]))
         totals = {window: Totals() for window in self.ranges}
         for row in groups:
             for window in self.ranges:
                 totals[window].add(row["totals"][window])
-        # 到位资金 by instalment date, grouped alike (one query per group query).
-        paid = paid_in_groups(self.ranges, columns)
+        # 到位资金 by instalment date: this year's instalments, one query grouped by every
+        # column (at most one group per lead with money this year), rolled up each way.
+        paid = paid_in_groups(self.ranges, columns + separate_columns)
         breakdowns = {dim.name: self._breakdown(dim, groups, paid) for dim in self.dimensions}
         # Units × 分包领导: one query, rolled up both ways (groups bounded by the two lists).
-        separate_columns = [dim.column for dim in self.separate_dimensions]
         separate = grouped_totals(self.ranges, separate_columns)
-        separate_paid = paid_in_groups(self.ranges, separate_columns)
         for dim in self.separate_dimensions:
-            breakdowns[dim.name] = self._breakdown(dim, separate, separate_paid)
+            breakdowns[dim.name] = self._breakdown(dim, separate, paid)
         rate_counts = {
             name: sum(row["rates"][name] for row in groups) for name in ("landed", "started")
         }
