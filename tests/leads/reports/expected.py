@@ -194,7 +194,11 @@ def _breakdowns(leads, spans) -> dict:
             and (
                 in_span(x.ev.signed_on)
                 or in_span(x.ev.landed_on)
-                or any(in_span(day) for day in x.received)
+                or any(
+                    spans[w][0] <= day <= spans[w][1]
+                    for day in x.received
+                    for w in ("month", "ytd")
+                )
             )
         }
     )
