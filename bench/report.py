@@ -2,10 +2,13 @@
 
 Seeds the leads once with bulk inserts (a benchmark of reading, so the
 service layer and field history are skipped; every lead still gets the
-StageTransition rows the backlog reads), then times, median of several runs:
+StageTransition rows the backlog reads, and the landed ones 开工/投产 dates
+and dated 到位资金 instalments summing to their paid_in, see `_after_landing`),
+then times, median of several runs:
 
 - baseline `SELECT COUNT(*)` over the lead table;
-- baseline: a naive per-lead loop in Python computing the month's totals;
+- baseline: a naive per-lead loop in Python computing the month's totals (and the
+  month's 开工 count and dated 到位资金, checked against the report);
 - the report built and serialised to JSON (what `monthly_report --format json` prints);
 - the Excel workbook built and saved.
 
@@ -46,7 +49,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from leads.choices import OriginType, Source, Stage  # noqa: E402
-from leads.models import Industry, Lead, StageOwner, StageTransition  # noqa: E402
+from leads.models import Industry, Lead, PaidIn, StageOwner, StageTransition  # noqa: E402
 from leads.reports.monthly import monthly_report_build  # noqa: E402
 from leads.reports.period import Period  # noqa: E402
 from leads.reports.serialise import report_data  # noqa: E402
@@ -58,7 +61,7 @@ BATCH = 5000
 
 
 def seed(count: int) -> None:
-    """Bulk-insert `count` leads with plausible dates, stages and transitions."""
+    """Bulk-insert `count` leads with plausible dates, stages, transitions and instalments."""
     rng = random.Random(20260301)
     industries = list(Industry.objects.values_list("pk", flat=True))
     teams = dict(StageOwner.objects.values_list("stage", "team_id"))
@@ -70,7 +73,7 @@ def seed(count: int) -> None:
     sources = [s for s in Source.values if s not in (Source.CHAMBER, Source.RETURNEE)]
     made = Lead.objects.count()
     while made < count:
-        leads, plans = [], []
+        leads, plans, paid = [], [], []
         for number in range(made, min(made + BATCH, count)):
             created = FIRST_DAY + timedelta(days=rng.randrange(span))
             stage = rng.choices(stages, weights)[0]
@@ -97,12 +100,17 @@ def seed(count: int) -> None:
                             landed_on=later,
                             first_landed_on=later,
                             first_landed_entered=later,
-                            paid_in=Decimal(rng.randrange(0, 10**7)) / 100,
                             registered_name=f"基准测试企业{number}有限公司",
                             credit_code="91350100M000100Y4X",
                         )
+                        fields.update(_milestones(later, today, rng))
                     else:
                         fields.update(drop_reason="基准测试", dropped_from=Stage.SIGNED)
+                instalments = _instalments(stage, fields, today, rng)
+                fields["paid_in"] = sum((amount for _, amount in instalments), Decimal("0.00"))
+                paid.append(instalments)
+            else:
+                paid.append([])
             moments = sorted(min(m, timezone.now()) for m in moments)
             leads.append(
                 Lead(
@@ -147,8 +155,57 @@ def seed(count: int) -> None:
                     )
                     previous = to_stage
             StageTransition.objects.bulk_create(rows)
+            PaidIn.objects.bulk_create(
+                PaidIn(
+                    lead_id=ids[lead.code],
+                    received_on=on,
+                    amount=amount,
+                    kind=rng.choice(KINDS),
+                    channel="system",
+                )
+                for lead, instalments in zip(leads, paid, strict=True)
+                for on, amount in instalments
+            )
         made += len(leads)
         sys.stderr.write(f"  seeded {made} leads\n")
+
+
+KINDS = ["registered_capital", "fixed_assets", "other"]
+
+
+def _milestones(landed: date, today: date, rng: random.Random) -> dict:
+    """Return 开工/投产 dates of a landed lead: about 60 % started, 60 % of those in production."""
+    fields = {}
+    if rng.random() < 0.6:
+        started = min(landed + timedelta(days=rng.randrange(0, 180)), today)
+        fields["started_on"] = started
+        if rng.random() < 0.6:
+            fields["in_production_on"] = min(
+                started + timedelta(days=rng.randrange(30, 400)), today
+            )
+    return fields
+
+
+def _instalments(stage: str, fields: dict, today: date, rng: random.Random) -> list:
+    """Return (received_on, amount) instalments: most landed leads get one to four, dated
+    between the signing and today; some signed leads one; 2 % of signed leads an undated
+    carried-over amount (received_on NULL, as migration 0009 leaves them)."""
+    if stage == Stage.LANDED and rng.random() < 0.85:
+        count = rng.randint(1, 4)
+    elif stage == Stage.SIGNED and rng.random() < 0.2:
+        count = 1
+    else:
+        return []
+    if stage == Stage.SIGNED and rng.random() < 0.1:
+        return [(None, Decimal(rng.randrange(100, 10**6)) / 100)]
+    first, span = fields["signed_on"], (today - fields["signed_on"]).days
+    return sorted(
+        (
+            first + timedelta(days=rng.randrange(span + 1)),
+            Decimal(rng.randrange(100, 3 * 10**6)) / 100,
+        )
+        for _ in range(count)
+    )
 
 
 def _moment(day: date, rng: random.Random) -> datetime:
@@ -172,6 +229,21 @@ def naive_month_totals(period: Period) -> dict:
         if landed_on is not None and period.contains(landed_on):
             totals["landed"][0] += 1
             totals["landed"][1] += amount
+    totals["started"] = sum(
+        1
+        for day in Lead.objects.values_list("started_on", flat=True).iterator(chunk_size=5000)
+        if period.contains(day)
+    )
+    totals["paid_in"] = sum(
+        (
+            amount
+            for day, amount in PaidIn.objects.values_list("received_on", "amount").iterator(
+                chunk_size=5000
+            )
+            if period.contains(day)
+        ),
+        Decimal("0.00"),
+    )
     return totals
 
 
@@ -221,6 +293,8 @@ def main() -> None:
     assert data["month_totals"]["landed"]["amount"] == f"{naive['landed'][1]:.2f}"
     # Exact to the cent over the whole year, SQLite included (sums in integer cents).
     assert data["ytd_totals"]["signed"]["amount"] == f"{naive['ytd_signed']:.2f}"
+    assert data["milestones"]["started"]["month"]["count"] == naive["started"]
+    assert data["paid_in_totals"]["month"] == f"{naive['paid_in']:.2f}"
 
     say(
         f"database: {connection.vendor}; leads: {leads}; transitions: "
@@ -228,7 +302,10 @@ def main() -> None:
     )
     say(
         f"backlog rows: {len(data['backlog'])}; "
-        f"signed this year: {data['ytd_totals']['signed']['count']}"
+        f"signed this year: {data['ytd_totals']['signed']['count']}; "
+        f"instalments: {PaidIn.objects.count()}; started: "
+        f"{Lead.objects.filter(started_on__isnull=False).count()}; "
+        f"rates: {[(k, v['percent']) for k, v in data['rates'].items()]}"
     )
     say(f"{'measure (median of runs)':44} seconds")
     say(f"{'baseline SELECT COUNT(*)':44} {count_time:.3f}")

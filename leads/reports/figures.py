@@ -10,6 +10,7 @@ from leads.reports.period import Period
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
+TENTH = Decimal("0.1")
 
 
 def money(value) -> Decimal:
@@ -29,6 +30,13 @@ def growth(now, before) -> Decimal | None:
     if not before:
         return None
     return ((Decimal(now) - Decimal(before)) * 100 / Decimal(before)).quantize(CENT, ROUND_HALF_UP)
+
+
+def rate_percent(part, whole) -> Decimal | None:
+    """Return part/whole in percent with one place (the 四率), or None when whole is zero."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(TENTH, ROUND_HALF_UP)
 
 
 @dataclass
@@ -69,6 +77,9 @@ class BreakdownRow:
     previous_ytd: Totals = field(default_factory=Totals)
     # False for the row of leads with no value, which LeadFilter cannot select.
     linkable: bool = True
+    # 到位资金 by the instalments' received_on (PaidIn), not by the landing month.
+    paid_in_month: Decimal = ZERO
+    paid_in_ytd: Decimal = ZERO
 
 
 @dataclass
@@ -86,6 +97,41 @@ class LandingRate:
     @property
     def percent(self) -> Decimal | None:
         return percent(self.landed_count, self.signed_count)
+
+
+@dataclass
+class Rate:
+    """One of the 四率: numerator ÷ denominator (counts; 万元 for 资金到位率)."""
+
+    numerator: int | Decimal = 0
+    denominator: int | Decimal = 0
+
+    @property
+    def percent(self) -> Decimal | None:
+        return rate_percent(self.numerator, self.denominator)
+
+
+WINDOWS = ("month", "ytd", "last_year_month", "last_year_ytd")
+RATES = ("performance", "start", "paid_in", "production")
+
+
+@dataclass
+class AfterLanding:
+    """开工 and 投产 (count, counted 签约投资额) and dated 到位资金 per window; the 四率.
+
+    Each dict is keyed by window ("month", "ytd", "last_year_month",
+    "last_year_ytd"); `rates` by "performance" (履约率), "start" (开工率),
+    "paid_in" (资金到位率) and "production" (投产率).
+    """
+
+    started: dict = field(default_factory=lambda: {w: Tally() for w in WINDOWS})
+    in_production: dict = field(default_factory=lambda: {w: Tally() for w in WINDOWS})
+    paid_in: dict = field(default_factory=lambda: dict.fromkeys(WINDOWS, ZERO))
+    rates: dict = field(
+        default_factory=lambda: {
+            name: Rate(ZERO, ZERO) if name == "paid_in" else Rate() for name in RATES
+        }
+    )
 
 
 @dataclass
@@ -211,6 +257,7 @@ class MonthlyReport:
     signed_then_dropped: SignedThenDropped = field(default_factory=SignedThenDropped)
     corrections: list[AdjustmentRow] = field(default_factory=list)
     ranking: list[RankingRow] = field(default_factory=list)
+    after_landing: AfterLanding = field(default_factory=AfterLanding)
 
     @property
     def ytd(self) -> Period:

@@ -61,21 +61,22 @@ def window_totals(row: dict, prefix: str) -> Totals:
 
 
 def grouped_totals(
-    ranges: dict[str, Period], columns: list[str], *, rate: Q | None = None
+    ranges: dict[str, Period], columns: list[str], *, rates: dict[str, Q] | None = None
 ) -> list[dict]:
-    """Return one dict per group of `columns`: {"key", "totals": {window: Totals}, "rate_landed"}.
+    """Return one dict per group of `columns`: {"key", "totals": {window: Totals}, "rates"}.
 
     One query, whatever the number of leads: the leads signed or landed in
-    any window, grouped, with conditional aggregates per window. `rate`
-    counts, per group, the leads meeting it (the landing rate's numerator).
+    any window, grouped, with conditional aggregates per window. Each of
+    `rates` counts, per group, the leads meeting its condition (a rate's
+    numerator; the condition must select leads signed or landed in a window).
     """
     low = min(period.start for period in ranges.values())
     high = max(period.end for period in ranges.values())
     aggregates = {}
     for window, period in ranges.items():
         aggregates.update(window_aggregates(window, period))
-    if rate is not None:
-        aggregates["rate_landed"] = Count("pk", filter=rate)
+    for name, condition in (rates or {}).items():
+        aggregates[f"rate_{name}"] = Count("pk", filter=condition)
     rows = (
         Lead.objects.filter(signed_in_q(low, high) | landed_in_q(low, high))
         .values(*columns)
@@ -86,7 +87,7 @@ def grouped_totals(
         {
             "key": {column: row[column] for column in columns},
             "totals": {window: window_totals(row, window) for window in ranges},
-            "rate_landed": row.get("rate_landed", 0),
+            "rates": {name: row[f"rate_{name}"] for name in rates or {}},
         }
         for row in rows
     ]

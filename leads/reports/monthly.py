@@ -11,15 +11,19 @@ Definitions, for a period P (a month, or any date range for 周报/旬报):
   The definition lives in `leads.querysets.signed_in_q` (stored on the lead as
   `first_signed_on` / `first_signed_amount` by the pipeline rules).
 - Landed in P: likewise, first entry into 落地 with its 落地日期
-  (`landed_in_q`); amount = the counted signing amount, plus 到位资金 now.
+  (`landed_in_q`); amount = the counted signing amount, plus the 到位资金
+  these leads hold now (`Lead.paid_in`, whatever the instalments' dates).
 - 签约后终止 in P: leads dropped in P after their signing was counted
   (count and counted amount), listed; the signing stays in its month.
 - 调整说明: corrections made in P and signings/landings first recorded in P
   with a date before P; each says whether the month it changes is locked.
 - Year to date: 1 January of P's end year through P's end. Same period last
   year: P and its year to date one year earlier (a whole month stays whole).
-- Landing rate: of the leads signed in the year to date, the share landed
-  (counted landing on or before P's end).
+- Landing rate (履约率): of the leads signed in the year to date, the share
+  landed (counted landing on or before P's end).
+- 开工, 投产, 到位资金 by the instalments' dates and the 四率 (履约率, 开工率,
+  资金到位率, 投产率): see `leads.reports.after_landing`; the breakdowns carry
+  the dated 到位资金 too.
 - Backlog as of D = min(P's end, today): see `leads.reports.backlog`.
 - Breakdowns by industry, credited team (引进小分队), credited unit (引进单位),
   分包领导, lead source and capital origin; every lead falls in exactly one
@@ -40,7 +44,7 @@ from django.utils import timezone
 
 from leads.choices import OriginType, Source, Stage
 from leads.models import AnnualTarget, Industry, StageOwner, TaskTeam, Unit
-from leads.querysets import landed_in_q, signed_in_q
+from leads.reports.after_landing import after_landing_build, paid_in_groups, rate_conditions
 from leads.reports.backlog import backlog_rows
 from leads.reports.events import adjustments, signed_then_dropped
 from leads.reports.figures import (
@@ -141,17 +145,24 @@ class MonthlyReportBuilder:
 
     def build(self) -> MonthlyReport:
         """Return the report; runs a fixed number of queries."""
-        rate = signed_in_q(*self._bounds("ytd")) & landed_in_q(end=self.period.end)
-        groups = grouped_totals(self.ranges, [d.column for d in self.dimensions], rate=rate)
+        columns = [d.column for d in self.dimensions]
+        separate_columns = [dim.column for dim in self.separate_dimensions]
+        groups = grouped_totals(self.ranges, columns, rates=rate_conditions(self.ranges["ytd"]))
         totals = {window: Totals() for window in self.ranges}
         for row in groups:
             for window in self.ranges:
                 totals[window].add(row["totals"][window])
-        breakdowns = {dim.name: self._breakdown(dim, groups) for dim in self.dimensions}
+        # 到位资金 by instalment date: this year's instalments, one query grouped by every
+        # column (at most one group per lead with money this year), rolled up each way.
+        paid = paid_in_groups(self.ranges, columns + separate_columns)
+        breakdowns = {dim.name: self._breakdown(dim, groups, paid) for dim in self.dimensions}
         # Units × 分包领导: one query, rolled up both ways (groups bounded by the two lists).
-        separate = grouped_totals(self.ranges, [dim.column for dim in self.separate_dimensions])
+        separate = grouped_totals(self.ranges, separate_columns)
         for dim in self.separate_dimensions:
-            breakdowns[dim.name] = self._breakdown(dim, separate)
+            breakdowns[dim.name] = self._breakdown(dim, separate, paid)
+        rate_counts = {
+            name: sum(row["rates"][name] for row in groups) for name in ("landed", "started")
+        }
         sla_days = self._sla_days()
         targets = self._targets(totals["ytd"], breakdowns)
         return MonthlyReport(
@@ -168,40 +179,48 @@ class MonthlyReportBuilder:
             by_origin=breakdowns["origin"],
             by_unit=breakdowns["unit"],
             by_leader=breakdowns["leader"],
-            landing_rate=LandingRate(
-                signed_count=totals["ytd"].signed.count,
-                landed_count=sum(row["rate_landed"] for row in groups),
-            ),
+            landing_rate=LandingRate(totals["ytd"].signed.count, rate_counts["landed"]),
             targets=targets,
             backlog=backlog_rows(as_of=self.as_of, sla_days=sla_days),
             trend=self._trend(),
             signed_then_dropped=signed_then_dropped(self.period),
             corrections=adjustments(self.period),
             ranking=ranking_rows(breakdowns, targets, has_previous="previous_ytd" in self.ranges),
+            after_landing=after_landing_build(self.ranges, totals["ytd"], rate_counts),
         )
 
-    def _bounds(self, window: str) -> tuple[date, date]:
-        return self.ranges[window].start, self.ranges[window].end
-
-    def _breakdown(self, dim: Dimension, groups: list[dict]) -> list[BreakdownRow]:
-        rows = {key: BreakdownRow(name, filters) for key, name, filters in dim.rows(groups)}
+    def _breakdown(self, dim: Dimension, groups: list[dict], paid: list[dict]) -> list:
+        listed = dim.rows([*groups, *paid])
+        rows = {key: BreakdownRow(name, filters) for key, name, filters in listed}
         blank = BreakdownRow(dim.blank_label or "未填写", {}, linkable=False)
+
+        def row_of(key) -> BreakdownRow:
+            # A value outside the listed rows: an empty one, or a stored
+            # choice no longer offered; never lose its figures.
+            if key in rows:
+                return rows[key]
+            if key in (None, ""):
+                return blank
+            return rows.setdefault(key, BreakdownRow(str(key), {dim.name: key}))
+
+        for group in paid:
+            row = row_of(group["key"][dim.column])
+            row.paid_in_month += group["paid_in"]["month"]
+            row.paid_in_ytd += group["paid_in"]["ytd"]
         for group in groups:
-            key = group["key"][dim.column]
-            row = rows.get(key)
-            if row is None:
-                # A value outside the listed rows: an empty one, or a stored
-                # choice no longer offered; never lose its figures.
-                if key in (None, ""):
-                    row = blank
-                else:
-                    row = rows.setdefault(key, BreakdownRow(str(key), {dim.name: key}))
+            row = row_of(group["key"][dim.column])
             row.month.add(group["totals"]["month"])
             row.ytd.add(group["totals"]["ytd"])
             if "previous_ytd" in group["totals"]:
                 row.previous_ytd.add(group["totals"]["previous_ytd"])
         result = list(rows.values())
-        if any(totals.signed.count or totals.landed.count for totals in (blank.month, blank.ytd)):
+        if (
+            blank.paid_in_month
+            or blank.paid_in_ytd
+            or any(
+                totals.signed.count or totals.landed.count for totals in (blank.month, blank.ytd)
+            )
+        ):
             result.append(blank)
         return result
 

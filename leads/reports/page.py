@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from leads.reports.chart import trend_svg
+from leads.reports.definitions import DEFINITIONS
 from leads.reports.figures import MonthlyReport, growth
 from leads.reports.links import current_backlog_url, figure_url, landing_rate_landed_url
 from leads.reports.period import Period, PeriodError, current_month
@@ -18,7 +19,22 @@ SUMMARY_MEASURES = [
     ("签约金额（万元）", "signed", "amount"),
     ("落地项目数（个）", "landed", "count"),
     ("落地金额（万元，签约投资额）", "landed", "amount"),
-    ("落地项目到位资金（万元）", "landed", "paid_in"),
+    ("落地项目的累计到位资金（万元，不按到位日期）", "landed", "paid_in"),
+]
+# 到位资金 by the instalments' dates, 开工 and 投产: (label, figure of AfterLanding, measure).
+AFTER_LANDING_MEASURES = [
+    ("到位资金（万元，按到位日期）", "paid_in", None),
+    ("开工项目数（个）", "started", "count"),
+    ("开工项目签约投资额（万元）", "started", "amount"),
+    ("投产项目数（个）", "in_production", "count"),
+    ("投产项目签约投资额（万元）", "in_production", "amount"),
+]
+# The 四率: (key in AfterLanding.rates, name = its DEFINITIONS term, numerator, denominator).
+RATE_ROWS = [
+    ("performance", "履约率", "其中已落地（个）", "本年累计签约项目（个）"),
+    ("start", "开工率", "其中已开工（个）", "本年累计落地项目（个）"),
+    ("paid_in", "资金到位率", "已到位资金（万元）", "本年累计签约项目签约投资额（万元）"),
+    ("production", "投产率", "其中已投产（个）", "本年累计开工项目（个）"),
 ]
 
 
@@ -52,19 +68,63 @@ def summary_rows(report: MonthlyReport) -> list[tuple[str, list[Cell]]]:
             value = getattr(getattr(window_totals(report, window), kind), measure)
             return Cell(value, figure_url(kind, window_period(report, window)), cell_kind)
 
-        month, last_month = cell("month"), cell("last_year_month")
-        ytd, last_ytd = cell("ytd"), cell("last_year_ytd")
+        rows.append(_growth_row(label, *(cell(w) for w in GROWTH_WINDOWS)))
+    return rows
+
+
+GROWTH_WINDOWS = ("month", "last_year_month", "ytd", "last_year_ytd")
+
+
+def _growth_row(label: str, month: Cell, last: Cell, ytd: Cell, last_ytd: Cell) -> tuple:
+    """Return (label, cells): this period, last year, 同比, YTD, last YTD, 同比."""
+    return (
+        label,
+        [
+            month,
+            last,
+            Cell(growth(month.value, last.value), kind="percent"),
+            ytd,
+            last_ytd,
+            Cell(growth(ytd.value, last_ytd.value), kind="percent"),
+        ],
+    )
+
+
+def after_landing_value(report: MonthlyReport, figure: str, measure: str | None, window: str):
+    """Return one of AFTER_LANDING_MEASURES in `window` ("month", "ytd", "last_year_…")."""
+    value = getattr(report.after_landing, figure)[window]
+    return value if measure is None else getattr(value, measure)
+
+
+def after_landing_summary_rows(report: MonthlyReport) -> list[tuple[str, list[Cell]]]:
+    """Return the 汇总 rows of dated 到位资金, 开工 and 投产, shaped like `summary_rows`."""
+    rows = []
+    for label, figure, measure in AFTER_LANDING_MEASURES:
+        kind = "number" if measure == "count" else "money"
+        cells = (
+            Cell(after_landing_value(report, figure, measure, w), kind=kind) for w in GROWTH_WINDOWS
+        )
+        rows.append(_growth_row(label, *cells))
+    return rows
+
+
+def rate_rows(report: MonthlyReport) -> list[tuple]:
+    """Return the 四率 as (name, definition, numerator label, numerator, denominator label,
+    denominator, percent, kind of the two numbers)."""
+    rows = []
+    for key, name, numerator, denominator in RATE_ROWS:
+        rate = report.after_landing.rates[key]
+        kind = "money" if key == "paid_in" else "number"
         rows.append(
             (
-                label,
-                [
-                    month,
-                    last_month,
-                    Cell(growth(month.value, last_month.value), kind="percent"),
-                    ytd,
-                    last_ytd,
-                    Cell(growth(ytd.value, last_ytd.value), kind="percent"),
-                ],
+                name,
+                dict(DEFINITIONS)[name],
+                numerator,
+                rate.numerator,
+                denominator,
+                rate.denominator,
+                rate.percent,
+                kind,
             )
         )
     return rows
@@ -97,7 +157,8 @@ def body_context(report: MonthlyReport) -> dict:
     """Return what the report body (`reports/_report_body.html`) shows, live or when locked."""
     return {
         "report": report,
-        "summary": summary_rows(report),
+        "summary": summary_rows(report) + after_landing_summary_rows(report),
+        "rates": rate_rows(report),
         "charts": trend_charts(report),
         "landing_rate_url": landing_rate_landed_url(report.ytd),
         "backlog_url": current_backlog_url(report.as_of)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from leads.reports.figures import (
+    WINDOWS,
     AdjustmentRow,
+    AfterLanding,
     BreakdownRow,
     MonthlyReport,
     RankingRow,
@@ -38,7 +40,48 @@ def totals_data(totals: Totals) -> dict:
 
 
 def _row_data(row: BreakdownRow) -> dict:
-    return {"name": row.name, "month": totals_data(row.month), "ytd": totals_data(row.ytd)}
+    return {
+        "name": row.name,
+        "month": totals_data(row.month),
+        "ytd": totals_data(row.ytd),
+        "paid_in_totals": {
+            "month": decimal_text(row.paid_in_month),
+            "ytd": decimal_text(row.paid_in_ytd),
+        },
+    }
+
+
+def _rate_number(value) -> int | str:
+    return value if isinstance(value, int) else decimal_text(value)
+
+
+def after_landing_data(figures: AfterLanding) -> dict:
+    """Return the keys `milestones`, `paid_in_totals` and `rates` (issue #9).
+
+    milestones: {"started" | "in_production": {window: {count, amount}}};
+    paid_in_totals: {window: amount}; rates: {"performance" | "start" |
+    "paid_in" | "production": {numerator, denominator, percent}} — counts
+    as integers, the 资金到位率's amounts as strings, percent with one place
+    or null when the denominator is zero.
+    """
+    return {
+        "milestones": {
+            name: {window: tally_data(tallies[window]) for window in WINDOWS}
+            for name, tallies in (
+                ("started", figures.started),
+                ("in_production", figures.in_production),
+            )
+        },
+        "paid_in_totals": {window: decimal_text(figures.paid_in[window]) for window in WINDOWS},
+        "rates": {
+            name: {
+                "numerator": _rate_number(rate.numerator),
+                "denominator": _rate_number(rate.denominator),
+                "percent": None if rate.percent is None else f"{rate.percent:.1f}",
+            }
+            for name, rate in figures.rates.items()
+        },
+    }
 
 
 def _target_data(row: TargetRow) -> dict:
@@ -119,6 +162,9 @@ def report_data(report: MonthlyReport) -> dict:
     `signed_then_dropped` ({month, ytd: {count, amount}, leads}),
     `corrections` (调整说明), `ranking` and `locked` (false for a report
     computed now; a locked version carries `locked_at`, `locked_by`).
+    Issue #9 adds `milestones`, `paid_in_totals` and `rates`
+    (`after_landing_data`) and, on every breakdown row, `paid_in_totals`
+    ({month, ytd}: 到位资金 by the instalments' dates).
     """
     rate = report.landing_rate
     return {
@@ -156,5 +202,6 @@ def report_data(report: MonthlyReport) -> dict:
         "corrections": [_adjustment_data(row) for row in report.corrections],
         "ranking": [_ranking_data(row) for row in report.ranking],
         "locked": False,
+        **after_landing_data(report.after_landing),
         **report_sections_data(report),
     }

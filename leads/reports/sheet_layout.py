@@ -13,6 +13,7 @@ from leads.reports.figures import MonthlyReport
 COUNT = "#,##0"
 MONEY = "#,##0.00"
 PERCENT = '0.00"%"'
+RATE = '0.0"%"'  # the 四率: one place
 THIN = Side(style="thin", color="808080")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEADER_FILL = PatternFill("solid", fgColor="E8EEF7")
@@ -62,7 +63,7 @@ def header_cell(sheet: Worksheet, row: int, column: int, value, *, span=(1, 1)) 
 
 
 DATE = "yyyy-mm-dd"
-CELL_FORMATS = (None, COUNT, MONEY, PERCENT, DATE)
+CELL_FORMATS = (None, COUNT, MONEY, PERCENT, DATE, RATE)
 
 
 def style_name(number_format: str | None, total: bool, overdue: bool) -> str:

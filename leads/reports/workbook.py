@@ -40,9 +40,10 @@ FIRST_COLUMNS = {
 }
 BREAKDOWN_HEADERS = [
     ("本期签约", ["项目数", "金额"]),
-    ("本期落地", ["项目数", "金额", "到位资金"]),
+    ("本期落地", ["项目数", "金额", "累计到位资金"]),
     ("本年累计签约", ["项目数", "金额"]),
-    ("本年累计落地", ["项目数", "金额", "到位资金"]),
+    ("本年累计落地", ["项目数", "金额", "累计到位资金"]),
+    ("到位资金（按到位日期）", ["本期", "本年累计"]),
 ]
 
 
@@ -98,12 +99,16 @@ def _breakdown_sheet(
     header_rows = f"{row}:{row + 1}"
     row += 1
     first_data = row + 1
-    for item in [*rows, BreakdownRow("合计", {}, report.month_totals, report.ytd_totals)]:
+    paid_in = report.after_landing.paid_in
+    total_row = BreakdownRow("合计", {}, report.month_totals, report.ytd_totals)
+    total_row.paid_in_month, total_row.paid_in_ytd = paid_in["month"], paid_in["ytd"]
+    for item in [*rows, total_row]:
         row += 1
-        total = item.name == "合计" and item.filters == {}
+        total = item is total_row
         put(sheet, row, 1, item.name, total=total)
+        dated = [(item.paid_in_month, MONEY), (item.paid_in_ytd, MONEY)]
         for offset, (value, number_format) in enumerate(
-            _totals_cells(item.month) + _totals_cells(item.ytd), start=2
+            _totals_cells(item.month) + _totals_cells(item.ytd) + dated, start=2
         ):
             put(sheet, row, offset, value, number_format, total=total)
     last_data = row - 1
@@ -119,7 +124,7 @@ def _breakdown_sheet(
         bar.set_categories(Reference(sheet, min_col=1, min_row=first_data, max_row=last_data))
         bar.height = 12
         sheet.add_chart(bar, f"A{row + 2}")
-    set_widths(sheet, [26] + [11, 14] * 1 + [11, 14, 14] + [11, 14] + [11, 14, 14])
+    set_widths(sheet, [26] + [11, 14] * 1 + [11, 14, 14] + [11, 14] + [11, 14, 14] + [14, 14])
     page_setup(sheet, header_rows)
 
 

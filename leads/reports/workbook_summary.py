@@ -10,11 +10,18 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from leads.reports.definitions import DEFINITIONS
 from leads.reports.figures import MonthlyReport, growth
+from leads.reports.page import (
+    AFTER_LANDING_MEASURES,
+    GROWTH_WINDOWS,
+    RATE_ROWS,
+    after_landing_value,
+)
 from leads.reports.sheet_layout import (
     BOLD,
     COUNT,
     MONEY,
     PERCENT,
+    RATE,
     WRAP,
     bar_chart,
     header_cell,
@@ -29,7 +36,7 @@ MEASURES = [
     ("签约金额", "signed", "amount", MONEY),
     ("落地项目数（个）", "landed", "count", COUNT),
     ("落地金额（签约投资额）", "landed", "amount", MONEY),
-    ("落地项目到位资金", "landed", "paid_in", MONEY),
+    ("落地项目的累计到位资金（不按到位日期）", "landed", "paid_in", MONEY),
 ]
 
 
@@ -38,7 +45,9 @@ def summary_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
     sheet.title = "汇总"
     row = sheet_title(sheet, report, "汇总", 7)
     row = _figures(sheet, report, row)
+    row = _after_landing_figures(sheet, report, row)
     row = _landing_rate(sheet, report, row + 2)
+    row = _rates(sheet, report, row + 2)
     row = _backlog_total(sheet, report, row + 2)
     row = _trend(sheet, report, row + 2)
     _notes(sheet, row)
@@ -62,15 +71,47 @@ def _figures(sheet: Worksheet, report: MonthlyReport, row: int) -> int:
         def value(totals, kind=kind, measure=measure):
             return getattr(getattr(totals, kind), measure)
 
-        now, before = value(report.month_totals), value(report.last_year_month_totals)
-        ytd, ytd_before = value(report.ytd_totals), value(report.last_year_ytd_totals)
         put(sheet, row, 1, label)
-        put(sheet, row, 2, now, number_format)
-        put(sheet, row, 3, before, number_format)
-        put(sheet, row, 4, growth(now, before), PERCENT)
-        put(sheet, row, 5, ytd, number_format)
-        put(sheet, row, 6, ytd_before, number_format)
-        put(sheet, row, 7, growth(ytd, ytd_before), PERCENT)
+        windows = ("month", "last_year_month", "ytd", "last_year_ytd")
+        values = [value(getattr(report, f"{w}_totals")) for w in windows]
+        _growth_cells(sheet, row, values, number_format)
+    return row
+
+
+def _growth_cells(sheet: Worksheet, row: int, values: list, number_format: str) -> None:
+    """Write this period, last year, 同比, YTD, last YTD, 同比 from column 2 of `row`."""
+    now, before, ytd, ytd_before = values
+    put(sheet, row, 2, now, number_format)
+    put(sheet, row, 3, before, number_format)
+    put(sheet, row, 4, growth(now, before), PERCENT)
+    put(sheet, row, 5, ytd, number_format)
+    put(sheet, row, 6, ytd_before, number_format)
+    put(sheet, row, 7, growth(ytd, ytd_before), PERCENT)
+
+
+def _after_landing_figures(sheet: Worksheet, report: MonthlyReport, row: int) -> int:
+    """Write dated 到位资金, 开工 and 投产 below the figures, same columns; return the last row."""
+    for label, figure, measure in AFTER_LANDING_MEASURES:
+        row += 1
+        put(sheet, row, 1, label)
+        values = [after_landing_value(report, figure, measure, w) for w in GROWTH_WINDOWS]
+        _growth_cells(sheet, row, values, COUNT if measure == "count" else MONEY)
+    return row
+
+
+def _rates(sheet: Worksheet, report: MonthlyReport, row: int) -> int:
+    """Write the 四率: numerator, denominator, percent (one place), each with its label."""
+    row = _header_row(sheet, row, ["四率（截至本期末）", "分子", "数值", "分母", "数值", "比率(%)"])
+    for key, name, numerator, denominator in RATE_ROWS:
+        row += 1
+        rate = report.after_landing.rates[key]
+        number_format = MONEY if key == "paid_in" else COUNT
+        put(sheet, row, 1, name)
+        put(sheet, row, 2, numerator)
+        put(sheet, row, 3, rate.numerator, number_format)
+        put(sheet, row, 4, denominator)
+        put(sheet, row, 5, rate.denominator, number_format)
+        put(sheet, row, 6, rate.percent, RATE)
     return row
 
 
@@ -98,7 +139,9 @@ def _backlog_total(sheet: Worksheet, report: MonthlyReport, row: int) -> int:
 def _trend(sheet: Worksheet, report: MonthlyReport, row: int) -> int:
     """Write the 12-month table and its two charts, on a page of their own; return the next row."""
     trend_header = _header_row(
-        sheet, row, ["月份", "签约项目数", "落地项目数", "签约金额", "落地金额", "到位资金"]
+        sheet,
+        row,
+        ["月份", "签约项目数", "落地项目数", "签约金额", "落地金额", "落地项目累计到位资金"],
     )
     for point in report.trend:
         row += 1

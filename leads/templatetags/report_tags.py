@@ -23,6 +23,12 @@ def pct(value) -> str:
     return "—" if value is None else f"{value:.2f}%"
 
 
+@register.filter
+def rate_pct(value) -> str:
+    """Format one of the 四率 with one place; a dash when its denominator is zero."""
+    return "—" if value is None else f"{value:.1f}%"
+
+
 @register.simple_tag
 def figure(report, kind, window, row=None, measure="count"):
     """Render one figure linked to the lead list behind it.

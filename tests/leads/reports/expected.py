@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from leads.choices import PIPELINE, OriginType, Source, Stage
-from leads.models import Industry, Lead, StageOwner, StageTransition, TaskTeam, Unit
+from leads.models import Industry, Lead, PaidIn, StageOwner, StageTransition, TaskTeam, Unit
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CENT = Decimal("0.01")
@@ -142,8 +142,13 @@ def _leads_with_events():
     history = {}
     for transition in StageTransition.objects.all():
         history.setdefault(transition.lead_id, []).append(transition)
+    received = {}
+    for lead_id, day in PaidIn.objects.values_list("lead_id", "received_on"):
+        received.setdefault(lead_id, []).append(day)
     for lead in leads:
         lead.ev = lead_events(history.get(lead.pk, []))
+        # The days its instalments arrived: a row with 到位资金 in its window is shown.
+        lead.received = [day for day in received.get(lead.pk, []) if day is not None]
     return leads, history
 
 
@@ -162,7 +167,14 @@ def _rows(leads, spans, values, key, blank_label):
         expected_totals(leads, spans["month"], lambda x: key(x) in (None, "")),
         expected_totals(leads, spans["ytd"], lambda x: key(x) in (None, "")),
     )
-    if any(t["signed"][0] or t["landed"][0] for t in blank[1:]):
+    paid = any(
+        spans[w][0] <= day <= spans[w][1]
+        for x in leads
+        if key(x) in (None, "")
+        for day in x.received
+        for w in ("month", "ytd")
+    )
+    if paid or any(t["signed"][0] or t["landed"][0] for t in blank[1:]):
         out.append(blank)
     return out
 
@@ -178,7 +190,16 @@ def _breakdowns(leads, spans) -> dict:
         {
             x.leader
             for x in leads
-            if x.leader and (in_span(x.ev.signed_on) or in_span(x.ev.landed_on))
+            if x.leader
+            and (
+                in_span(x.ev.signed_on)
+                or in_span(x.ev.landed_on)
+                or any(
+                    spans[w][0] <= day <= spans[w][1]
+                    for day in x.received
+                    for w in ("month", "ytd")
+                )
+            )
         }
     )
     return {

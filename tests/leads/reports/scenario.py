@@ -10,10 +10,17 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.core.management import call_command
+from django.utils import timezone
 
-from leads.choices import OriginType, Source, Stage
-from leads.models import Industry, Lead, Unit
-from leads.services import lead_add_paid_in, lead_change_stage, lead_create, lead_update
+from leads.choices import Milestone, OriginType, PaidInKind, Source, Stage
+from leads.models import Industry, Lead, PaidIn, Unit
+from leads.services import (
+    lead_add_paid_in,
+    lead_change_stage,
+    lead_create,
+    lead_record_milestone,
+    lead_update,
+)
 from tests.factories import ChamberFactory, EntrepreneurFactory, UserFactory, credit_code
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -34,6 +41,8 @@ class LeadMaker:
 
     def __init__(self, seed: int = 4):
         self.rng = random.Random(seed)
+        # A second stream for what follows 落地, so the paths above stay those of each seed.
+        self.after_rng = random.Random(seed + 1)
         self.industries = list(Industry.objects.order_by("pk"))
         self.chamber = ChamberFactory()
         self.entrepreneur = EntrepreneurFactory()
@@ -80,6 +89,54 @@ class LeadMaker:
             lead_add_paid_in(lead=lead, on=lead.landed_on, amount=paid_in, kind="other", actor=None)
             lead.refresh_from_db()
         return lead
+
+    def instalment(self) -> Decimal:
+        return Decimal(self.after_rng.randrange(100, 500_000)) / 100
+
+    def record(self, lead: Lead, milestone: str, on: date) -> Lead:
+        """Record 开工 or 投产 on `on` through the service."""
+        return lead_record_milestone(
+            lead=Lead.objects.get(pk=lead.pk), milestone=milestone, on=on, actor=None
+        )
+
+    def pay(self, lead: Lead, on: date, amount: Decimal | None = None) -> None:
+        """Add an instalment of 到位资金 received on `on` through the service."""
+        amount = amount if amount is not None else self.instalment()
+        kind = self.after_rng.choice(PaidInKind.values)
+        lead_add_paid_in(
+            lead=Lead.objects.get(pk=lead.pk), on=on, amount=amount, kind=kind, actor=None
+        )
+
+    def carried_over(self, lead: Lead, amount: Decimal) -> PaidIn:
+        """Add an undated carried-over amount, as migration 0009 leaves for an unlanded lead."""
+        return PaidIn.objects.create(lead=lead, received_on=None, amount=amount, kind="other")
+
+    def after_landing(self, lead: Lead) -> None:
+        """Give a landed lead what may follow: instalments over time, 开工, then 投产.
+
+        Dates between the landing and today, some across month and year ends.
+        """
+        rng, today = self.after_rng, timezone.localdate()
+        lead = Lead.objects.get(pk=lead.pk)
+        for _ in range(rng.randrange(3)):
+            on = min(lead.landed_on + timedelta(days=rng.randrange(400)), today)
+            self.pay(lead, on)
+        if rng.random() < 0.6:
+            started = min(lead.landed_on + timedelta(days=rng.randrange(200)), today)
+            lead = self.record(lead, Milestone.STARTED, started)
+            if rng.random() < 0.6:
+                produced = min(started + timedelta(days=rng.randrange(300)), today)
+                self.record(lead, Milestone.IN_PRODUCTION, produced)
+
+    def signed_instalments(self, lead: Lead) -> None:
+        """Now and then, money before 落地: an instalment or an undated carried-over amount."""
+        rng = self.after_rng
+        draw = rng.random()
+        if draw < 0.2:
+            on = min(lead.signed_on + timedelta(days=rng.randrange(90)), timezone.localdate())
+            self.pay(lead, on)
+        elif draw < 0.3:
+            self.carried_over(lead, self.instalment())
 
     def drop(self, lead: Lead, at: datetime) -> Lead:
         return lead_change_stage(
@@ -134,8 +191,11 @@ class LeadMaker:
             hour, minute = self.rng.choice([(10, 0), (23, 30), (0, 30)])
             lead = self.sign(lead, moment(signed_day, hour, minute))
             later = moment(signed_day + timedelta(days=1 + self.rng.randrange(59)), 15)
+            if path in ("signed", "landed"):
+                self.signed_instalments(lead)
+                lead = Lead.objects.get(pk=lead.pk)
             if path == "landed":
-                self.land(lead, later)
+                self.after_landing(self.land(lead, later))
             elif path == "dropped":
                 self.drop(lead, later)
             elif path == "back":

@@ -52,6 +52,9 @@ KEYS = {
     "ranking",
     "locked",
     "problems",
+    "milestones",
+    "paid_in_totals",
+    "rates",
 }
 
 
@@ -124,7 +127,7 @@ class MonthlyWorkbookTests(ReportData):
             sheet.cell(signed_amount, 3).value, float(report.last_year_month_totals.signed.amount)
         )
         self.assertEqual(sheet.cell(signed_amount, 5).value, float(report.ytd_totals.signed.amount))
-        paid_in = rows["落地项目到位资金"]
+        paid_in = rows["落地项目的累计到位资金（不按到位日期）"]
         self.assertEqual(
             sheet.cell(paid_in, 6).value, float(report.last_year_ytd_totals.landed.paid_in)
         )
@@ -210,7 +213,7 @@ class MonthlyReportJsonTests(ReportData):
         self.assertEqual(set(data), KEYS)
         self.assertEqual(data["month"], "2025-03")
         self.assertEqual(set(data["month_totals"]), {"signed", "landed"})
-        self.assertEqual(set(data["by_industry"][0]), {"name", "month", "ytd"})
+        self.assertEqual(set(data["by_industry"][0]), {"name", "month", "ytd", "paid_in_totals"})
         self.assertEqual(
             set(data["backlog"][0]),
             {
