@@ -91,7 +91,7 @@ class WorkbookImporter:
             return ImportReport(file_error=error.message)
         at = timezone.now()
         plan = self.plan(sheet, actor=actor, at=at, progress=progress)
-        plan.report.warnings = sheet.warnings
+        plan.report.warnings = [*sheet.warnings, *plan.report.warnings]
         del sheet
         if not plan.report.ok or dry_run:
             return plan.report
@@ -119,7 +119,7 @@ class WorkbookImporter:
         # The planner frees rows as it reads them; keep ours for writing back.
         copy = Sheet(sheet.title, sheet.headers, sheet.columns, rows=list(sheet.rows))
         plan = self.plan(copy, actor=actor, at=timezone.now(), progress=None)
-        plan.report.warnings = sheet.warnings
+        plan.report.warnings = [*sheet.warnings, *plan.report.warnings]
         write_error_workbook(output, sheet=sheet, errors=plan.report.errors_by_row())
         return plan.report
 

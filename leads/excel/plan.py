@@ -24,6 +24,7 @@ from crm.spreadsheets.results import (
     RowError,
     RowOutcome,
 )
+from leads.dedup.matches import import_duplicate_warnings
 from leads.excel.matching import LeadMatcher
 from leads.excel.rows import parse_rows
 from leads.excel.steps import Creation, RowContext, Update, creation_step, update_step
@@ -73,6 +74,12 @@ class LeadPlanner:
             else:
                 self.plan_update(row, values, existing, outcome, updates)
         generated = self.assign_codes(creations, report)
+        # Likely duplicates are warnings: the clerk decides (the keys are the plans').
+        report.warnings.extend(
+            import_duplicate_warnings(
+                [(step.row, step.lead.name, step.plan.entry.changes) for step in creations]
+            )
+        )
         if self.progress:
             self.progress("validate", len(parsed), len(parsed))
         return LeadPlan(report=report, creations=creations, updates=updates, generated=generated)

@@ -5,6 +5,7 @@ One module per concern: `reference` (industries, teams, units, stage owners, tar
 `jobs` (background imports) and `snapshots` (locked reports). Import models from `leads.models`.
 """
 
+from leads.models.duplicates import LeadMerge, NotDuplicate, NotDuplicateSource
 from leads.models.history import Activity, StageTransition
 from leads.models.jobs import AdminUpload, ImportJob
 from leads.models.lead import (
@@ -41,6 +42,9 @@ __all__ = [
     "IndustryAlias",
     "IndustryManager",
     "Lead",
+    "LeadMerge",
+    "NotDuplicate",
+    "NotDuplicateSource",
     "ReportSnapshot",
     "StageChoicesBase",
     "StageHolds",

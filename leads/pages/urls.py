@@ -3,7 +3,7 @@
 from django.urls import path
 
 from leads.excel import views as excel_views
-from leads.pages import edit_views, views
+from leads.pages import duplicates, edit_views, views
 
 app_name = "leads"
 
@@ -16,6 +16,10 @@ urlpatterns = [
     path("<int:pk>/edit/", edit_views.lead_edit_view, name="edit"),
     path("<int:pk>/stage/<str:to_stage>/", edit_views.lead_stage_view, name="change_stage"),
     path("<int:pk>/activities/", edit_views.activity_add_view, name="add_activity"),
+    path("duplicates/", duplicates.duplicate_list, name="duplicates"),
+    path("duplicates/dismiss/", duplicates.duplicate_dismiss, name="duplicates_dismiss"),
+    path("duplicates/merge/", duplicates.lead_merge_view, name="merge"),
+    path("merges/<int:pk>/undo/", duplicates.lead_merge_undo_view, name="merge_undo"),
     path("import/", excel_views.import_upload, name="import"),
     path("import/<int:pk>/", excel_views.import_job, name="import_job"),
     path("import/<int:pk>/errors/", excel_views.import_job_errors, name="import_job_errors"),

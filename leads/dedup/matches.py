@@ -1,0 +1,268 @@
+"""Likely duplicates (疑似重复): of one lead, of the new rows of an import, across the database.
+
+The one rule (`keys_match`): two leads are likely duplicates when they have
+the same credit code, or the same normalised investor and similar project
+names (`names_similar`). Every read here asks an index on the stored keys
+(`investor_key, name_key`, `credit_key`: partial indexes of live leads), so a
+check is one indexed query and the finder one GROUP BY per key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+
+from leads.dedup.normal import KEY_FIELDS, lead_keys, names_similar
+from leads.models import Lead, NotDuplicate, NotDuplicateSource
+
+SAME_CREDIT = "统一社会信用代码相同"
+SAME_INVESTOR = "投资方相同、项目名称相近"
+# How many rows of an import are named in its duplicate warnings.
+SHOWN_WARNINGS = 200
+
+
+def keys_match(first, second) -> str:
+    """Return why two leads (or key holders) are likely duplicates, or "" when they are not."""
+    if first.credit_key and first.credit_key == second.credit_key:
+        return SAME_CREDIT
+    if (
+        first.investor_key
+        and first.investor_key == second.investor_key
+        and names_similar(first.name_key, second.name_key)
+    ):
+        return SAME_INVESTOR
+    return ""
+
+
+@dataclass(frozen=True)
+class Keys:
+    investor_key: str
+    name_key: str
+    credit_key: str
+
+
+def _candidates_q(keys) -> Q | None:
+    condition = Q(investor_key=keys.investor_key) if keys.investor_key else None
+    if keys.credit_key:
+        credit = Q(credit_key=keys.credit_key)
+        condition = credit if condition is None else condition | credit
+    return condition
+
+
+def lead_likely_duplicates(*, investor: str, name: str, credit_code: str = "", exclude=None):
+    """Return the live leads a lead with these values would likely duplicate (one query).
+
+    `exclude` is the lead itself when it is being edited. Each lead found
+    carries `duplicate_reason`.
+    """
+    keys = Keys(**lead_keys(investor, name, credit_code))
+    condition = _candidates_q(keys)
+    if condition is None:
+        return []
+    candidates = Lead.objects.filter(condition).select_related("team").order_by("code")
+    if exclude is not None:
+        candidates = candidates.exclude(pk=exclude)
+    found = []
+    for lead in candidates:
+        lead.duplicate_reason = keys_match(keys, lead)
+        if lead.duplicate_reason:
+            found.append(lead)
+    return found
+
+
+def import_duplicate_warnings(rows: list[tuple[int, str, dict]]) -> list[str]:
+    """Return the warnings for new rows likely duplicating a lead or an earlier row of the file.
+
+    `rows` are (row number, project name, keys by field) of the rows the
+    import would create; the keys are those their plans carry. Reads the
+    candidate leads in chunks, one indexed query each. Lists at most
+    `SHOWN_WARNINGS` rows, then counts the rest.
+    """
+    existing = _existing_by_key(rows)
+    seen: dict[tuple[str, str], list[tuple[int, Keys]]] = {}
+    lines = []
+    for row, name, values in rows:
+        keys = Keys(*(values[name_] for name_ in KEY_FIELDS))
+        found = _first_match(
+            keys, existing, lambda lead: f"系统中已有线索 {lead.code}（{lead.name}）"
+        )
+        if not found:
+            found = _first_match(keys, seen, lambda other: f"本文件第{other[0]}行")
+        if found:
+            lines.append(f"第{row}行“{name}”疑似重复：{found}。仍可导入，请核实。")
+        for bucket in _buckets(keys):
+            seen.setdefault(bucket, []).append((row, keys))
+    if len(lines) > SHOWN_WARNINGS:
+        rest = len(lines) - SHOWN_WARNINGS
+        lines = [*lines[:SHOWN_WARNINGS], f"另有 {rest} 行疑似重复未列出。"]
+    return lines
+
+
+def _buckets(keys) -> list[tuple[str, str]]:
+    buckets = []
+    if keys.investor_key:
+        buckets.append(("investor", keys.investor_key))
+    if keys.credit_key:
+        buckets.append(("credit", keys.credit_key))
+    return buckets
+
+
+def _first_match(keys, by_bucket: dict, describe) -> str:
+    for bucket in _buckets(keys):
+        for other in by_bucket.get(bucket, ()):
+            other_keys = other[1] if isinstance(other, tuple) else other
+            reason = keys_match(keys, other_keys)
+            if reason:
+                return f"与{describe(other)}{reason}"
+    return ""
+
+
+def _existing_by_key(rows) -> dict[tuple[str, str], list]:
+    investors = sorted(
+        {values["investor_key"] for _r, _n, values in rows if values["investor_key"]}
+    )
+    credits = sorted({values["credit_key"] for _r, _n, values in rows if values["credit_key"]})
+    by_bucket: dict[tuple[str, str], list] = {}
+    fields = ("code", "name", *KEY_FIELDS)
+    for lookup, keys in (("investor_key__in", investors), ("credit_key__in", credits)):
+        for start in range(0, len(keys), 2000):
+            chunk = keys[start : start + 2000]
+            for lead in Lead.objects.filter(**{lookup: chunk}).only(*fields):
+                for bucket in _buckets(lead):
+                    by_bucket.setdefault(bucket, []).append(lead)
+    return by_bucket
+
+
+@dataclass
+class DuplicateGroup:
+    """Leads likely duplicating one another, with the pairs confirmed on entry."""
+
+    leads: list
+    reasons: set[str] = field(default_factory=set)
+    confirmed: list = field(default_factory=list)
+
+
+def _repeated_keys(key: str):
+    """Return the values of `key` that two or more live leads share (GROUP BY on its index)."""
+    return (
+        Lead.objects.exclude(**{key: ""})
+        .values(key)
+        .annotate(count=Count("pk"))
+        .filter(count__gt=1)
+        .values(key)
+    )
+
+
+def duplicate_candidates() -> list[dict]:
+    """Return the keys of every live lead that shares its investor or credit key (two queries)."""
+    condition = Q(investor_key__in=_repeated_keys("investor_key")) | Q(
+        credit_key__in=_repeated_keys("credit_key")
+    )
+    return list(Lead.objects.filter(condition).values("pk", *KEY_FIELDS))
+
+
+def duplicate_groups(*, limit: int = 100) -> tuple[list[DuplicateGroup], int]:
+    """Return the first `limit` groups of likely duplicates across the database, and their count.
+
+    Pairs that match by `keys_match` join their leads into one group
+    (connected components), except pairs dismissed on the finder page
+    (不是重复, remembered). The groups are ordered by their oldest lead.
+    """
+    rows = duplicate_candidates()
+    dismissed = _dismissed_pairs({row["pk"] for row in rows})
+    parent = {row["pk"]: row["pk"] for row in rows}
+
+    def root(pk):
+        while parent[pk] != pk:
+            parent[pk] = parent[parent[pk]]
+            pk = parent[pk]
+        return pk
+
+    for members in _bucketed(rows).values():
+        for index, first in enumerate(members):
+            for second in members[index + 1 :]:
+                pair = (min(first.pk, second.pk), max(first.pk, second.pk))
+                if pair not in dismissed and keys_match(first, second):
+                    parent[root(first.pk)] = root(second.pk)
+    components: dict[int, list[int]] = {}
+    for pk in parent:
+        components.setdefault(root(pk), []).append(pk)
+    grouped = sorted(sorted(pks) for pks in components.values() if len(pks) > 1)
+    return _load_groups(grouped[:limit]), len(grouped)
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    pk: int
+    investor_key: str
+    name_key: str
+    credit_key: str
+
+
+def _bucketed(rows) -> dict[tuple[str, str], list[_Row]]:
+    buckets: dict[tuple[str, str], list[_Row]] = {}
+    for row in rows:
+        item = _Row(**row)
+        for bucket in _buckets(item):
+            buckets.setdefault(bucket, []).append(item)
+    return {key: members for key, members in buckets.items() if len(members) > 1}
+
+
+def _dismissed_pairs(pks: Iterable[int]) -> set[tuple[int, int]]:
+    pks = sorted(pks)
+    pairs = set()
+    for start in range(0, len(pks), 2000):
+        rows = NotDuplicate.objects.filter(
+            first_id__in=pks[start : start + 2000], source=NotDuplicateSource.FINDER
+        )
+        pairs.update(rows.values_list("first_id", "second_id"))
+    return pairs
+
+
+def _load_groups(grouped: list[list[int]]) -> list[DuplicateGroup]:
+    pks = [pk for group in grouped for pk in group]
+    leads = Lead.objects.filter(pk__in=pks).select_related("team", "industry").in_bulk()
+    confirmed = NotDuplicate.objects.filter(first_id__in=pks, second_id__in=pks).exclude(
+        source=NotDuplicateSource.FINDER
+    )
+    confirmed_by_pair = {
+        (row.first_id, row.second_id): row for row in confirmed.select_related("actor")
+    }
+    groups = []
+    for group in grouped:
+        members = [leads[pk] for pk in group if pk in leads]
+        reasons = {
+            keys_match(first, second)
+            for index, first in enumerate(members)
+            for second in members[index + 1 :]
+        } - {""}
+        pairs = [
+            confirmed_by_pair[(a, b)] for a in group for b in group if (a, b) in confirmed_by_pair
+        ]
+        groups.append(DuplicateGroup(leads=members, reasons=reasons, confirmed=pairs))
+    return groups
+
+
+def lead_pairs(leads) -> list[tuple[int, int]]:
+    """Return the ordered (lower id first) pairs of likely duplicates among `leads`."""
+    members = list(leads)
+    return [
+        (min(first.pk, second.pk), max(first.pk, second.pk))
+        for index, first in enumerate(members)
+        for second in members[index + 1 :]
+        if keys_match(first, second)
+    ]
+
+
+__all__ = [
+    "SAME_CREDIT",
+    "SAME_INVESTOR",
+    "DuplicateGroup",
+    "duplicate_groups",
+    "import_duplicate_warnings",
+    "keys_match",
+    "lead_likely_duplicates",
+    "lead_pairs",
+]
