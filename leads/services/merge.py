@@ -19,7 +19,7 @@ from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 
-from leads.models import Lead, LeadMerge
+from leads.models import STAGE_DATE_FIELDS, Lead, LeadMerge
 from leads.services.errors import EditConflict, LeadServiceError
 from leads.services.lifecycle import _clean_errors, _lock_current
 from leads.services.plans import lead_plan_edit
@@ -38,6 +38,9 @@ COUNTED_EVENTS = {
     "first_landed_on": ("first_landed_on", "first_landed_entered"),
 }
 MERGE_PERMISSION = "leads.merge_lead"
+# Stage dates are taken only when chosen: a date of a stage the kept lead
+# has not reached, or out of its order, is no default.
+NOT_BY_DEFAULT = frozenset(STAGE_DATE_FIELDS)
 
 
 def _check_actor(actor) -> None:
@@ -50,11 +53,12 @@ def _blank(value) -> bool:
 
 
 def merge_default_fields(keep: Lead, merged: Lead) -> list[str]:
-    """Return the fields a merge takes from `merged` by default: those `keep` lacks."""
+    """Return the fields a merge takes from `merged` by default: those `keep` lacks but dates."""
     return [
         name
         for name in MERGE_FIELDS
-        if _blank(getattr(keep, Lead._meta.get_field(name).attname))
+        if name not in NOT_BY_DEFAULT
+        and _blank(getattr(keep, Lead._meta.get_field(name).attname))
         and not _blank(getattr(merged, Lead._meta.get_field(name).attname))
     ]
 
