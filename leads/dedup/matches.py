@@ -148,6 +148,7 @@ def _repeated_keys(key: str):
     """Return the values of `key` that two or more live leads share (GROUP BY on its index)."""
     return (
         Lead.objects.exclude(**{key: ""})
+        .order_by()
         .values(key)
         .annotate(count=Count("pk"))
         .filter(count__gt=1)
@@ -160,7 +161,7 @@ def duplicate_candidates() -> list[dict]:
     condition = Q(investor_key__in=_repeated_keys("investor_key")) | Q(
         credit_key__in=_repeated_keys("credit_key")
     )
-    return list(Lead.objects.filter(condition).values("pk", *KEY_FIELDS))
+    return list(Lead.objects.filter(condition).order_by().values("pk", *KEY_FIELDS))
 
 
 def duplicate_groups(*, limit: int = 100) -> tuple[list[DuplicateGroup], int]:
