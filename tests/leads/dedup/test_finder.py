@@ -93,4 +93,3 @@ class FinderTests(TestCase):
         self.assertEqual(self.found(), sorted(sorted(codes) for codes in self.expected.values()))
         lead = Lead.objects.get(investor="郑州宇通客车", name="宇通新能源客车")
         self.assertEqual((lead.investor_key, lead.name_key), ("宇通客车", "宇通新能源客车"))
-
