@@ -9,7 +9,6 @@ check is one indexed query and the finder one GROUP BY per key.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
@@ -156,24 +155,33 @@ def _repeated_keys(key: str):
     )
 
 
-def duplicate_candidates() -> list[dict]:
-    """Return the keys of every live lead that shares its investor or credit key (two queries)."""
+def duplicate_candidates() -> list[tuple[int, str, str, str]]:
+    """Return (id, investor key, name key, credit key) of every live lead sharing a key (one query).
+
+    The keys two or more leads share come from a GROUP BY on each key's
+    partial index, as subqueries; only their leads are read.
+    """
     condition = Q(investor_key__in=_repeated_keys("investor_key")) | Q(
         credit_key__in=_repeated_keys("credit_key")
     )
-    return list(Lead.objects.filter(condition).order_by().values("pk", *KEY_FIELDS))
+    return list(Lead.objects.filter(condition).order_by().values_list("pk", *KEY_FIELDS))
 
 
 def duplicate_groups(*, limit: int = 100) -> tuple[list[DuplicateGroup], int]:
     """Return the first `limit` groups of likely duplicates across the database, and their count.
 
-    Pairs that match by `keys_match` join their leads into one group
-    (connected components), except pairs dismissed on the finder page
-    (不是重复, remembered). The groups are ordered by their oldest lead.
+    Pairs that match by `keys_match` (same credit key; same investor key and
+    similar names) join their leads into one group (connected components),
+    except pairs dismissed on the finder page (不是重复, remembered). The
+    groups are ordered by their oldest lead. Four queries whatever the size.
     """
     rows = duplicate_candidates()
-    dismissed = _dismissed_pairs({row["pk"] for row in rows})
-    parent = {row["pk"]: row["pk"] for row in rows}
+    dismissed = set(
+        NotDuplicate.objects.filter(source=NotDuplicateSource.FINDER).values_list(
+            "first_id", "second_id"
+        )
+    )
+    parent = {row[0]: row[0] for row in rows}
 
     def root(pk):
         while parent[pk] != pk:
@@ -181,12 +189,9 @@ def duplicate_groups(*, limit: int = 100) -> tuple[list[DuplicateGroup], int]:
             pk = parent[pk]
         return pk
 
-    for members in _bucketed(rows).values():
-        for index, first in enumerate(members):
-            for second in members[index + 1 :]:
-                pair = (min(first.pk, second.pk), max(first.pk, second.pk))
-                if pair not in dismissed and keys_match(first, second):
-                    parent[root(first.pk)] = root(second.pk)
+    for first, second in _matching_pairs(rows):
+        if (first, second) not in dismissed:
+            parent[root(first)] = root(second)
     components: dict[int, list[int]] = {}
     for pk in parent:
         components.setdefault(root(pk), []).append(pk)
@@ -194,32 +199,28 @@ def duplicate_groups(*, limit: int = 100) -> tuple[list[DuplicateGroup], int]:
     return _load_groups(grouped[:limit]), len(grouped)
 
 
-@dataclass(frozen=True, slots=True)
-class _Row:
-    pk: int
-    investor_key: str
-    name_key: str
-    credit_key: str
+def _matching_pairs(rows):
+    """Yield (lower id, higher id) of each pair of `rows` that `keys_match` would match.
 
-
-def _bucketed(rows) -> dict[tuple[str, str], list[_Row]]:
-    buckets: dict[tuple[str, str], list[_Row]] = {}
-    for row in rows:
-        item = _Row(**row)
-        for bucket in _buckets(item):
-            buckets.setdefault(bucket, []).append(item)
-    return {key: members for key, members in buckets.items() if len(members) > 1}
-
-
-def _dismissed_pairs(pks: Iterable[int]) -> set[tuple[int, int]]:
-    pks = sorted(pks)
-    pairs = set()
-    for start in range(0, len(pks), 2000):
-        rows = NotDuplicate.objects.filter(
-            first_id__in=pks[start : start + 2000], source=NotDuplicateSource.FINDER
-        )
-        pairs.update(rows.values_list("first_id", "second_id"))
-    return pairs
+    Compares only within a bucket of one investor key (names similar) or
+    one credit key (always a match): the rule of `keys_match`, on tuples.
+    """
+    by_investor: dict[str, list[tuple[int, str]]] = {}
+    by_credit: dict[str, list[int]] = {}
+    for pk, investor, name, credit in rows:
+        if investor:
+            by_investor.setdefault(investor, []).append((pk, name))
+        if credit:
+            by_credit.setdefault(credit, []).append(pk)
+    for members in by_credit.values():
+        for index, first in enumerate(members):
+            for second in members[index + 1 :]:
+                yield min(first, second), max(first, second)
+    for members in by_investor.values():
+        for index, (first, first_name) in enumerate(members):
+            for second, second_name in members[index + 1 :]:
+                if names_similar(first_name, second_name):
+                    yield min(first, second), max(first, second)
 
 
 def _load_groups(grouped: list[list[int]]) -> list[DuplicateGroup]:

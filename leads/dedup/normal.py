@@ -18,8 +18,9 @@ KEY_LENGTH = 200
 
 # Removed outright: spaces, brackets (their content kept), punctuation people
 # type inconsistently. NFKC has already folded full-width forms to ASCII.
-_DROP = str.maketrans(
-    "", "", " \t\r\n\u3000()[]{}<>【】〔〕〖〗《》「」『』“”‘’\"'·•・.,，、。:：;；-_—–~～/\\|&＆+"
+_DROP = re.compile(
+    "[ \t\r\n\u3000()\\[\\]{}<>【】〔〕〖〗《》「」『』“”‘’\"'·•・.,，、。:：;；"
+    "\\-_—–~～/\\\\|&＆+]"
 )
 
 # Provinces and the cities most often written before a company's name: a
@@ -38,16 +39,7 @@ _CITIES_TEXT = (
     "兰州 西宁 呼和浩特 南宁 拉萨 银川 乌鲁木齐"
 )
 _CITIES = _CITIES_TEXT.split()
-_PLACE_SUFFIX = "(?:省|市|自治区|壮族自治区|回族自治区|维吾尔自治区|特别行政区)?"
-_PLACE_PREFIX = re.compile(
-    "^(?:(?:"
-    + "|".join(sorted(_PROVINCES, key=len, reverse=True))
-    + ")"
-    + _PLACE_SUFFIX
-    + ")?(?:(?:"
-    + "|".join(sorted(_CITIES, key=len, reverse=True))
-    + ")市?)?"
-)
+_PLACE_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "省", "市")
 # Trailing legal forms and group words, stripped repeatedly
 # (集团股份有限公司 → 集团 → nothing): 宇通客车股份有限公司 = 宇通客车.
 _INVESTOR_SUFFIX_TEXT = (
@@ -60,9 +52,9 @@ _NAME_SUFFIXES = ("建设项目", "项目")
 _BRACKETED_PLACE = re.compile(
     r"[(\[【〔]\s*(?:中国|"
     + "|".join(sorted(_PROVINCES + _CITIES, key=len, reverse=True))
-    + ")"
-    + _PLACE_SUFFIX
-    + r"\s*[)\]】〕]"
+    + ")(?:"
+    + "|".join(_PLACE_SUFFIXES)
+    + r")?\s*[)\]】〕]"
 )
 
 
@@ -71,30 +63,69 @@ def _base(text: str) -> str:
     folded = unicodedata.normalize("NFKC", text or "").lower()
     if "(" in folded or "【" in folded or "[" in folded or "〔" in folded:
         folded = _BRACKETED_PLACE.sub("", folded)
-    return folded.translate(_DROP)
+    return _DROP.sub("", folded)
 
 
-def _strip(text: str, suffixes: tuple[str, ...]) -> str:
-    """Strip the place prefix and, repeatedly, the suffixes; never down to nothing."""
-    text = _PLACE_PREFIX.sub("", text, count=1) or text
-    while text.endswith(suffixes):
-        suffix = next(suffix for suffix in suffixes if text.endswith(suffix))
-        if len(suffix) == len(text):
-            return text
-        text = text[: -len(suffix)]
+def _by_last_char(suffixes: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """Return the suffixes by their last character, longest first: one dict lookup per step."""
+    table: dict[str, list[str]] = {}
+    for suffix in sorted(suffixes, key=len, reverse=True):
+        table.setdefault(suffix[-1], []).append(suffix)
+    return {char: tuple(group) for char, group in table.items()}
+
+
+_PROVINCE_SET = frozenset(_PROVINCES)
+_CITY_SET = frozenset(_CITIES)
+_INVESTOR_ENDINGS = _by_last_char(_INVESTOR_SUFFIXES)
+_NAME_ENDINGS = _by_last_char(_NAME_SUFFIXES)
+
+
+def _after_name(text: str, names: frozenset) -> str:
+    """Return `text` after the place name it starts with (longest first), or `text` itself."""
+    for size in (4, 3, 2):
+        if text[:size] in names:
+            return text[size:]
     return text
+
+
+def _without_place(text: str) -> str:
+    """Return `text` without a leading province (省, 自治区 …) and city (市).
+
+    河南省郑州市宇通 → 宇通; nothing but a place is kept as it is.
+    """
+    rest = _after_name(text, _PROVINCE_SET)
+    if rest is not text:
+        rest = next((rest[len(s) :] for s in _PLACE_SUFFIXES if rest.startswith(s)), rest)
+    city = _after_name(rest, _CITY_SET)
+    if city is not rest and city.startswith("市"):
+        city = city[1:]
+    return city or text
+
+
+def _strip(text: str, endings: dict[str, tuple[str, ...]]) -> str:
+    """Strip the place prefix and, repeatedly, the suffixes; never down to nothing."""
+    text = _without_place(text)
+    while True:
+        for suffix in endings.get(text[-1], ()):
+            if text.endswith(suffix):
+                if len(suffix) == len(text):
+                    return text
+                text = text[: -len(suffix)]
+                break
+        else:
+            return text
 
 
 def investor_key(investor: str) -> str:
     """Return the normal form of an investor's name (投资方)."""
     base = _base(investor)
-    return _strip(base, _INVESTOR_SUFFIXES)[:KEY_LENGTH] if base else ""
+    return _strip(base, _INVESTOR_ENDINGS)[:KEY_LENGTH] if base else ""
 
 
 def name_key(name: str) -> str:
     """Return the normal form of a project name (项目名称)."""
     base = _base(name)
-    return _strip(base, _NAME_SUFFIXES)[:KEY_LENGTH] if base else ""
+    return _strip(base, _NAME_ENDINGS)[:KEY_LENGTH] if base else ""
 
 
 def credit_key(credit_code: str) -> str:
