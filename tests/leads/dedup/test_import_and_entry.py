@@ -5,8 +5,11 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 
 from django.core.management import call_command
+from django.db import transaction
 from django.test import TestCase
+from django.utils import timezone
 
+from crm.spreadsheets.results import ImportFailed
 from leads.choices import Source, Stage
 from leads.excel.lead_importer import LeadImporter
 from leads.models import Industry, Lead, NotDuplicate, NotDuplicateSource
@@ -190,3 +193,18 @@ class ImportWarningTests(TestCase):
         self.assertTrue(report.written, report.error_lines())
         self.assertEqual(Lead.objects.get(pk=self.existing.pk).notes, "按旧编号导入")
         self.assertEqual(Lead.all_objects.get(pk=merged.pk).notes, "")
+
+    def test_a_lead_merged_between_validation_and_write_refuses_the_import(self):
+        director = UserFactory(groups=["局领导"])
+        other = make_lead(name="新能源客车", investor="郑州宇通客车")
+        importer = LeadImporter()
+        at = timezone.now()
+        data = lead_workbook(
+            {**row("新能源客车", "郑州宇通客车"), "项目编号": other.code, "备注": "新"}
+        )
+        plan = importer.plan(importer.read(data), actor=None, at=at, progress=None)
+        self.assertEqual(len(plan.updates), 1)
+        lead_merge(keep=self.existing, merged=other, actor=director)
+        with self.assertRaises(ImportFailed), transaction.atomic():
+            importer.write(plan, actor=None, at=at, note="Excel导入")
+        self.assertEqual(Lead.all_objects.get(pk=other.pk).notes, "")
