@@ -178,7 +178,8 @@ def lead_merge_undo(*, merge: LeadMerge, actor) -> Lead:
         merge = LeadMerge.objects.select_for_update().get(pk=merge.pk)
         if merge.undone_at is not None:
             raise LeadServiceError({"merged": "该合并已撤销。"})
-        keep = Lead.objects.select_for_update().get(pk=merge.keep_id)
+        # All leads: a kept lead merged on since has a newer version, refused below.
+        keep = Lead.all_objects.select_for_update().get(pk=merge.keep_id)
         if keep.version != merge.keep_version:
             raise EditConflict(
                 {"version": f"保留的线索 {keep.code} 在合并后已有其他修改，不能撤销合并。"}

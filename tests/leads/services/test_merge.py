@@ -242,3 +242,17 @@ class MergeTests(TestCase):
         self.assertEqual(
             Enterprise.objects.get(credit_code=self.merged.credit_code).lead_id, third.pk
         )
+
+    def test_undo_of_a_merge_whose_kept_lead_was_merged_on_is_refused(self):
+        first = self.merge()
+        third = self.maker.contact(moment(date(2025, 2, 4)), name="第三条", investor="别的公司")
+        second = lead_merge(keep=third, merged=self.fresh(self.keep), actor=self.director)
+        with self.assertRaises(EditConflict):
+            lead_merge_undo(merge=first, actor=self.director)
+        # The later merge is undone; the leads merged into the lead it kept go back with it.
+        lead_merge_undo(merge=second, actor=self.director)
+        self.assertEqual(self.fresh(self.merged).merged_into_id, self.keep.pk)
+        self.assertTrue(Lead.objects.filter(pk=self.keep.pk).exists())
+        # The kept lead has changed since the first merge (merged on, then back): refused.
+        with self.assertRaises(EditConflict):
+            lead_merge_undo(merge=first, actor=self.director)
