@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models.functions import Length, StrIndex
+from django.db.models.lookups import GreaterThan, GreaterThanOrEqual
 
 from leads.dedup.normal import KEY_FIELDS, lead_keys, names_similar
 from leads.models import Lead, NotDuplicate, NotDuplicateSource
@@ -155,16 +157,45 @@ def _repeated_keys(key: str):
     )
 
 
-def duplicate_candidates() -> list[tuple[int, str, str, str]]:
-    """Return (id, investor key, name key, credit key) of every live lead sharing a key (one query).
+def similar_partner_q() -> Q:
+    """Return the condition "another live lead has this investor key and a similar name".
 
-    The keys two or more leads share come from a GROUP BY on each key's
-    partial index, as subqueries; only their leads are read.
+    The SQL form of `names_similar` (equal, or the one of two or more
+    characters contained in the other), used to read only the leads that
+    may pair; the pairs are then decided by `keys_match` itself (tested equal
+    on the finder's data). Probes the (investor_key, name_key) index once per
+    lead of a shared investor key.
     """
-    condition = Q(investor_key__in=_repeated_keys("investor_key")) | Q(
-        credit_key__in=_repeated_keys("credit_key")
+    contains = GreaterThan(StrIndex(F("name_key"), OuterRef("name_key")), 0) & GreaterThanOrEqual(
+        Length(OuterRef("name_key")), 2
     )
-    return list(Lead.objects.filter(condition).order_by().values_list("pk", *KEY_FIELDS))
+    contained = GreaterThan(StrIndex(OuterRef("name_key"), F("name_key")), 0) & GreaterThanOrEqual(
+        Length("name_key"), 2
+    )
+    partners = (
+        Lead.objects.filter(investor_key=OuterRef("investor_key"))
+        .exclude(pk=OuterRef("pk"))
+        .exclude(name_key="")
+        .filter(Q(name_key=OuterRef("name_key")) | Q(contains) | Q(contained))
+    )
+    return Q(Exists(partners)) & ~Q(name_key="")
+
+
+def duplicate_candidates() -> list[tuple[int, str, str, str]]:
+    """Return (id, investor key, name key, credit key) of the live leads that may pair.
+
+    Two queries (an OR of the two would keep the planner from joining): the
+    keys two or more leads share come from a GROUP BY on each key, as
+    subqueries; of the leads sharing an investor key, only those with a
+    similar name (`similar_partner_q`) are read.
+    """
+    by_investor = Q(investor_key__in=_repeated_keys("investor_key")) & similar_partner_q()
+    by_credit = Q(credit_key__in=_repeated_keys("credit_key"))
+    rows = {}
+    for condition in (by_investor, by_credit):
+        for row in Lead.objects.filter(condition).order_by().values_list("pk", *KEY_FIELDS):
+            rows[row[0]] = row
+    return list(rows.values())
 
 
 def duplicate_groups(*, limit: int = 100) -> tuple[list[DuplicateGroup], int]:
@@ -173,7 +204,7 @@ def duplicate_groups(*, limit: int = 100) -> tuple[list[DuplicateGroup], int]:
     Pairs that match by `keys_match` (same credit key; same investor key and
     similar names) join their leads into one group (connected components),
     except pairs dismissed on the finder page (不是重复, remembered). The
-    groups are ordered by their oldest lead. Four queries whatever the size.
+    groups are ordered by their oldest lead. Five queries whatever the size.
     """
     rows = duplicate_candidates()
     dismissed = set(
