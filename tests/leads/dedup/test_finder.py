@@ -7,7 +7,8 @@ from django.apps import apps
 from django.core.management import call_command
 from django.test import TestCase
 
-from leads.dedup.matches import duplicate_groups
+from leads.dedup.matches import duplicate_groups, similar_partner_q
+from leads.dedup.normal import names_similar
 from leads.models import Lead, NotDuplicateSource
 from leads.services import lead_merge, not_duplicate_record
 from tests.factories import UserFactory, credit_code, make_lead
@@ -94,3 +95,29 @@ class FinderTests(TestCase):
         self.assertEqual(self.found(), sorted(sorted(codes) for codes in self.expected.values()))
         lead = Lead.objects.get(investor="郑州宇通客车", name="宇通新能源客车")
         self.assertEqual((lead.investor_key, lead.name_key), ("宇通客车", "宇通新能源客车"))
+
+
+class SimilarPartnerQueryTests(TestCase):
+    """The finder's SQL prefilter reads exactly the leads `names_similar` pairs."""
+
+    @classmethod
+    def setUpTestData(cls):
+        call_command("loaddata", "reference", verbosity=0)
+        names = ["厂", "厂", "客车", "新能源客车", "宇通新能源客车项目", "重卡", "100%园区",
+                 "100园区", "a_b", "axb", "产业园", "产业园二期", "X"]  # fmt: skip
+        for name in names:
+            make_lead(investor="同一家公司", name=name)
+        make_lead(investor="另一家公司", name="客车")
+
+    def test_the_prefilter_equals_the_rule(self):
+        leads = list(Lead.objects.values_list("pk", "investor_key", "name_key"))
+        paired = {
+            first
+            for first, investor, name in leads
+            for second, other_investor, other_name in leads
+            if first != second and investor == other_investor and names_similar(name, other_name)
+        }
+        self.assertEqual(
+            set(Lead.objects.filter(similar_partner_q()).values_list("pk", flat=True)), paired
+        )
+        self.assertGreater(len(paired), 6)
