@@ -8,7 +8,7 @@ from django.test import TestCase
 from aftercare.models import Enterprise
 from leads.choices import ActivityKind, Source, Stage
 from leads.filters import LeadFilter
-from leads.models import Activity, Lead, LeadMerge, StageTransition
+from leads.models import Activity, AnnualTarget, Lead, LeadMerge, StageTransition
 from leads.reports.monthly import monthly_report_build
 from leads.reports.period import Period
 from leads.services import (
@@ -156,6 +156,26 @@ class MergeTests(TestCase):
         keep = self.fresh(self.keep)
         self.assertEqual(keep.first_signed_on, date(2025, 3, 10))
         self.assertEqual(keep.first_landed_on, date(2025, 4, 1))
+
+    def test_the_ranking_credits_the_merged_project_once(self):
+        keep = self.fresh(self.keep)
+        AnnualTarget.objects.create(
+            year=2025, team_id=keep.credit_team_id, signed_amount=Decimal("1000.00")
+        )
+
+        def ranked(report):
+            return next(
+                row
+                for row in report.ranking
+                if row.scope == "team" and row.name == keep.credit_team.name
+            )
+
+        before = ranked(monthly_report_build(Period.month(2025, 5), today=TODAY))
+        self.assertEqual(before.actual.signed.count, 2)
+        self.merge()
+        after = ranked(monthly_report_build(Period.month(2025, 5), today=TODAY))
+        self.assertEqual(after.actual.signed.count, 1)
+        self.assertEqual(after.actual.signed.amount, Decimal("300.00"))
 
     def test_a_drop_of_the_duplicate_is_not_a_drop_of_the_project(self):
         dup = self.maker.sign(
