@@ -43,7 +43,8 @@ from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from leads.choices import Source, Stage  # noqa: E402
-from leads.dedup.matches import _repeated_keys, duplicate_groups, lead_likely_duplicates  # noqa: E402
+from leads.dedup.finder import _repeated_keys, duplicate_groups  # noqa: E402
+from leads.dedup.matches import lead_likely_duplicates  # noqa: E402
 from leads.dedup.normal import lead_keys  # noqa: E402
 from leads.models import Industry, Lead, StageOwner  # noqa: E402
 

@@ -9,7 +9,8 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from leads.dedup.matches import duplicate_groups, lead_pairs
+from leads.dedup.finder import duplicate_groups
+from leads.dedup.matches import lead_pairs
 from leads.models import Lead, LeadMerge, NotDuplicateSource
 from leads.permissions import require_perm
 from leads.services import (

@@ -7,7 +7,7 @@ from django.apps import apps
 from django.core.management import call_command
 from django.test import TestCase
 
-from leads.dedup.matches import duplicate_groups, similar_partner_q
+from leads.dedup.finder import duplicate_groups, similar_partner_q
 from leads.dedup.normal import names_similar
 from leads.models import Lead, NotDuplicateSource
 from leads.services import lead_merge, not_duplicate_record
