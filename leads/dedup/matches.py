@@ -71,6 +71,39 @@ def lead_likely_duplicates(*, investor: str, name: str, credit_code: str = "", e
     return found
 
 
+class KeyIndex:
+    """Keys held for lookups by the rule of `keys_match`: credit key, or investor key and name.
+
+    `add` keeps a label per key; `find` returns "与{label}{reason}" for the
+    first held entry `keys_match` would pair with the keys given, or "".
+    A credit key or an exact name is one dict lookup; only a name that
+    differs is compared with the investor's other names.
+    """
+
+    def __init__(self):
+        self.by_credit: dict[str, str] = {}
+        self.by_investor: dict[str, dict[str, str]] = {}
+
+    def add(self, investor_key: str, name_key: str, credit_key: str, label: str) -> None:
+        if credit_key:
+            self.by_credit.setdefault(credit_key, label)
+        if investor_key:
+            self.by_investor.setdefault(investor_key, {}).setdefault(name_key, label)
+
+    def find(self, investor_key: str, name_key: str, credit_key: str) -> str:
+        if credit_key and credit_key in self.by_credit:
+            return f"与{self.by_credit[credit_key]}{SAME_CREDIT}"
+        names = self.by_investor.get(investor_key) if investor_key else None
+        if not names or not name_key:
+            return ""
+        label = names.get(name_key)
+        if label is None:
+            label = next(
+                (label for other, label in names.items() if names_similar(name_key, other)), None
+            )
+        return f"与{label}{SAME_INVESTOR}" if label is not None else ""
+
+
 def import_duplicate_warnings(rows: list[tuple[int, str, dict]]) -> list[str]:
     """Return the warnings for new rows likely duplicating a lead or an earlier row of the file.
 
@@ -79,59 +112,32 @@ def import_duplicate_warnings(rows: list[tuple[int, str, dict]]) -> list[str]:
     candidate leads in chunks, one indexed query each. Lists at most
     `SHOWN_WARNINGS` rows, then counts the rest.
     """
-    existing = _existing_by_key(rows)
-    seen: dict[tuple[str, str], list[tuple[int, Keys]]] = {}
+    existing = _existing_index(rows)
+    seen = KeyIndex()
     lines = []
     for row, name, values in rows:
-        keys = Keys(*(values[name_] for name_ in KEY_FIELDS))
-        found = _first_match(
-            keys, existing, lambda lead: f"系统中已有线索 {lead.code}（{lead.name}）"
-        )
-        if not found:
-            found = _first_match(keys, seen, lambda other: f"本文件第{other[0]}行")
+        keys = [values[key] for key in KEY_FIELDS]
+        found = existing.find(*keys) or seen.find(*keys)
         if found:
             lines.append(f"第{row}行“{name}”疑似重复：{found}。仍可导入，请核实。")
-        for bucket in _buckets(keys):
-            seen.setdefault(bucket, []).append((row, keys))
+        seen.add(*keys, f"本文件第{row}行")
     if len(lines) > SHOWN_WARNINGS:
         rest = len(lines) - SHOWN_WARNINGS
         lines = [*lines[:SHOWN_WARNINGS], f"另有 {rest} 行疑似重复未列出。"]
     return lines
 
 
-def _buckets(keys) -> list[tuple[str, str]]:
-    buckets = []
-    if keys.investor_key:
-        buckets.append(("investor", keys.investor_key))
-    if keys.credit_key:
-        buckets.append(("credit", keys.credit_key))
-    return buckets
-
-
-def _first_match(keys, by_bucket: dict, describe) -> str:
-    for bucket in _buckets(keys):
-        for other in by_bucket.get(bucket, ()):
-            other_keys = other[1] if isinstance(other, tuple) else other
-            reason = keys_match(keys, other_keys)
-            if reason:
-                return f"与{describe(other)}{reason}"
-    return ""
-
-
-def _existing_by_key(rows) -> dict[tuple[str, str], list]:
-    investors = sorted(
-        {values["investor_key"] for _r, _n, values in rows if values["investor_key"]}
-    )
-    credits = sorted({values["credit_key"] for _r, _n, values in rows if values["credit_key"]})
-    by_bucket: dict[tuple[str, str], list] = {}
-    fields = ("code", "name", *KEY_FIELDS)
+def _existing_index(rows) -> KeyIndex:
+    """Return the live leads sharing an investor or credit key with `rows`, indexed."""
+    investors = sorted({values["investor_key"] for _r, _n, values in rows} - {""})
+    credits = sorted({values["credit_key"] for _r, _n, values in rows} - {""})
+    index = KeyIndex()
     for lookup, keys in (("investor_key__in", investors), ("credit_key__in", credits)):
         for start in range(0, len(keys), 2000):
-            chunk = keys[start : start + 2000]
-            for lead in Lead.objects.filter(**{lookup: chunk}).only(*fields):
-                for bucket in _buckets(lead):
-                    by_bucket.setdefault(bucket, []).append(lead)
-    return by_bucket
+            leads = Lead.objects.filter(**{lookup: keys[start : start + 2000]}).order_by("pk")
+            for code, name, *lead_keys_ in leads.values_list("code", "name", *KEY_FIELDS):
+                index.add(*lead_keys_, f"系统中已有线索 {code}（{name}）")
+    return index
 
 
 def lead_pairs(leads) -> list[tuple[int, int]]:
