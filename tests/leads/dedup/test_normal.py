@@ -1,8 +1,10 @@
 """The normal form of investors and project names: real-looking variants match, near misses not."""
 
+import random
+
 from django.test import SimpleTestCase
 
-from leads.dedup.matches import Keys, keys_match
+from leads.dedup.matches import KeyIndex, Keys, keys_match
 from leads.dedup.normal import credit_key, investor_key, lead_keys, name_key, names_similar
 
 # Ways clerks type the same investor.
@@ -87,3 +89,26 @@ class KeysMatchTests(SimpleTestCase):
         self.assertTrue(keys_match(first, self.keys("郑州宇通客车", "宇通新能源客车")))
         self.assertFalse(keys_match(first, self.keys("郑州宇通客车", "氢燃料重卡")))
         self.assertFalse(keys_match(first, self.keys("金龙客车", "新能源客车项目")))
+
+
+class KeyIndexTests(SimpleTestCase):
+    """The import's index answers as `keys_match` compared with every entry would."""
+
+    def test_the_index_finds_what_the_rule_pairs(self):
+        rng = random.Random(3)
+        investors = [investor for pair in SAME_INVESTOR + DIFFERENT_INVESTORS for investor in pair]
+        names = ["新能源客车", "宇通新能源客车项目", "客车", "厂", "重卡", "产业园", "产业园二期"]
+        codes = ["", "", "", "91410100170010543X", "91410100170010544X"]
+        entries = [
+            Keys(**lead_keys(rng.choice(investors), rng.choice(names), rng.choice(codes)))
+            for _ in range(300)
+        ]
+        index = KeyIndex()
+        for number, keys in enumerate(entries):
+            held = entries[:number]
+            expected = any(keys_match(keys, other) for other in held)
+            with self.subTest(entry=number):
+                self.assertEqual(
+                    bool(index.find(keys.investor_key, keys.name_key, keys.credit_key)), expected
+                )
+            index.add(keys.investor_key, keys.name_key, keys.credit_key, f"第{number}项")
