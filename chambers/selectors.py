@@ -7,7 +7,7 @@ from django.db.models.functions import Coalesce
 
 from chambers.models import Chamber, Entrepreneur
 from leads.choices import Stage
-from leads.querysets import landed_in_q, signed_in_q
+from leads.querysets import landed_in_q, live_q, signed_in_q
 
 MONEY = DecimalField(max_digits=16, decimal_places=2)
 
@@ -15,13 +15,15 @@ MONEY = DecimalField(max_digits=16, decimal_places=2)
 def _conversion(prefix: str) -> dict:
     """Return the scoreboard annotations over the related leads at `prefix`."""
     # Signed or landed at any date: the scoreboard counts a chamber's whole record.
-    signed = signed_in_q(prefix=prefix)
+    # A join does not pass through the leads' manager: merged leads are left out here.
+    live = live_q(prefix=prefix)
+    signed = signed_in_q(prefix=prefix) & live
     return {
-        "referred": Count(f"{prefix}pk", distinct=True),
+        "referred": Count(f"{prefix}pk", filter=live, distinct=True),
         "signed": Count(f"{prefix}pk", filter=signed, distinct=True),
-        "landed": Count(f"{prefix}pk", filter=landed_in_q(prefix=prefix), distinct=True),
+        "landed": Count(f"{prefix}pk", filter=landed_in_q(prefix=prefix) & live, distinct=True),
         "dropped": Count(
-            f"{prefix}pk", filter=Q(**{f"{prefix}stage": Stage.DROPPED}), distinct=True
+            f"{prefix}pk", filter=Q(**{f"{prefix}stage": Stage.DROPPED}) & live, distinct=True
         ),
         "amount": Coalesce(
             Sum(f"{prefix}contract_amount", filter=signed), Decimal("0"), output_field=MONEY

@@ -56,8 +56,13 @@ class LeadFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
+        # The code of a merged lead (已合并) finds the lead it was merged into.
+        merged = Lead.all_objects.filter(code__iexact=value, merged_into__isnull=False)
         return queryset.filter(
-            Q(code__icontains=value) | Q(name__icontains=value) | Q(investor__icontains=value)
+            Q(code__icontains=value)
+            | Q(name__icontains=value)
+            | Q(investor__icontains=value)
+            | Q(pk__in=merged.values("merged_into"))
         )
 
     def filter_stalled(self, queryset, name, value):

@@ -43,6 +43,22 @@ class LeadQuerySet(models.QuerySet):
         return self.open().filter(next_follow_up__lte=today)
 
 
+class LeadManager(models.Manager.from_queryset(LeadQuerySet)):
+    """The leads that count: all but those merged into another lead (已合并)."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(merged_into__isnull=True)
+
+
+def live_q(*, prefix: str = "") -> Q:
+    """Return the condition "not merged into another lead", for leads reached through a join.
+
+    The default manager applies it to every query on leads; a join from
+    another model (a chamber's `leads__`) does not pass through managers.
+    """
+    return Q(**{f"{prefix}merged_into__isnull": True})
+
+
 def signed_in_q(start=None, end=None, *, prefix: str = "") -> Q:
     """Return the condition "signed in [start, end]", counted by event (统计口径).
 
@@ -102,6 +118,20 @@ def _stalled_q(*, now=None) -> Q:
 
 class StageTransitionQuerySet(models.QuerySet):
     """History rows: readable and appendable, never updated or deleted in bulk."""
+
+    def own(self):
+        """Transitions made on their lead, not those a merge moved there from a duplicate.
+
+        The report lists drops and corrections by transition: a drop of the
+        duplicate is not a drop of the project kept (不重复统计).
+        """
+        merge = apps.get_model("leads", "LeadMerge")
+        moved = [
+            pk
+            for rows in merge.objects.filter(undone_at__isnull=True).values_list("moved", flat=True)
+            for pk in rows.get("leads.StageTransition.lead", ())
+        ]
+        return self.exclude(pk__in=moved) if moved else self
 
     def update(self, **kwargs):
         raise TypeError("StageTransition rows are append-only.")

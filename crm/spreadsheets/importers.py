@@ -94,7 +94,7 @@ class WorkbookImporter:
         at = timezone.now()
         self.note = note = f"Excel导入：{filename}" if filename else "Excel导入"
         plan = self.plan(sheet, actor=actor, at=at, progress=progress)
-        plan.report.warnings = sheet.warnings
+        plan.report.warnings = [*sheet.warnings, *plan.report.warnings]
         del sheet
         if not plan.report.ok or dry_run:
             return plan.report
@@ -123,7 +123,7 @@ class WorkbookImporter:
         for title, other in sheet.companions.items():
             copy.companions[title] = Sheet(title, other.headers, other.columns, list(other.rows))
         plan = self.plan(copy, actor=actor, at=timezone.now(), progress=None)
-        plan.report.warnings = sheet.warnings
+        plan.report.warnings = [*sheet.warnings, *plan.report.warnings]
         others = [
             (other, plan.report.errors_by_row(title)) for title, other in sheet.companions.items()
         ]

@@ -20,12 +20,28 @@ from leads.pages.stage_form import LeadStageForm
 from leads.permissions import check_lead_allows
 from leads.resources import LeadResource
 from leads.selectors import lead_can_change
-from leads.services import SERVICE_FIELDS, LeadServiceError, lead_create, lead_update
+from leads.services import (
+    SERVICE_FIELDS,
+    DuplicateSuspected,
+    LeadServiceError,
+    lead_create_checked,
+    lead_update_checked,
+    likely_duplicates_of,
+)
+
+CONFIRM = "confirm_not_duplicate"
 
 
 class LeadAdminForm(forms.ModelForm):
     # The version the user read, so that saving over a newer edit is refused.
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    confirm_not_duplicate = forms.BooleanField(
+        label=_("确认不是重复（仍然新建）"),
+        required=False,
+        help_text=_(
+            "与已有线索投资方相同且项目名称相近，或统一社会信用代码相同时，须勾选才能保存。"
+        ),
+    )
 
     class Meta:
         model = Lead
@@ -40,6 +56,23 @@ class LeadAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial["expected_version"] = self.instance.version
+        self.duplicates = []
+
+    def clean(self):
+        """Refuse a likely duplicate (疑似重复) unless confirmed; keep those confirmed."""
+        cleaned = super().clean()
+        lead = self.instance if self.instance.pk else None
+        self.duplicates = likely_duplicates_of(lead=lead, fields=cleaned)
+        if self.duplicates and not cleaned.get(CONFIRM):
+            listed = "；".join(
+                f"{other.code} {other.name}（{other.investor}，{other.get_stage_display()}，"
+                f"{other.team or '无负责小分队'}，{other.duplicate_reason}）"
+                for other in self.duplicates
+            )
+            self.add_error(
+                CONFIRM, _("疑似重复：%(leads)s。核实后勾选本项再保存。") % {"leads": listed}
+            )
+        return cleaned
 
 
 @admin.register(Lead)
@@ -88,6 +121,7 @@ class LeadAdmin(WorkbookAdminMixin, SimpleHistoryAdmin):
                     "code",
                     "name",
                     "investor",
+                    CONFIRM,
                     "origin",
                     "origin_type",
                     "industry",
@@ -175,14 +209,24 @@ class LeadAdmin(WorkbookAdminMixin, SimpleHistoryAdmin):
         data = {
             name: form.cleaned_data[name]
             for name in form.cleaned_data
-            if name not in SERVICE_FIELDS and name != "expected_version"
+            if name not in SERVICE_FIELDS and name not in ("expected_version", CONFIRM)
         }
+        confirmed = [other.pk for other in form.duplicates]
         try:
             if change:
                 stale = Lead(pk=obj.pk, version=form.cleaned_data.get("expected_version") or 0)
-                saved = lead_update(lead=stale, actor=request.user, **data)
+                saved = lead_update_checked(
+                    lead=stale, actor=request.user, confirmed=confirmed, **data
+                )
             else:
-                saved = lead_create(actor=request.user, channel=Channel.ADMIN, **data)
+                saved = lead_create_checked(
+                    actor=request.user, channel=Channel.ADMIN, confirmed=confirmed, **data
+                )
+        except DuplicateSuspected as suspected:
+            message = _("保存期间出现了新的疑似重复线索：%(codes)s，请核实后重新保存。") % {
+                "codes": "、".join(other.code for other in suspected.leads)
+            }
+            raise LeadAdminRefused(LeadServiceError({CONFIRM: message})) from None
         except LeadServiceError as error:
             # The admin has already validated the form; a refusal here is a
             # conflict or a rule only the service knows. Report it and keep

@@ -1,5 +1,7 @@
 """Match workbook rows to existing leads: by 项目编号, else by 投资方 + 项目名称.
 
+The code of a lead merged into another (已合并) matches the lead kept.
+
 The leads the rows may match are read once, in chunks; duplicates within
 the file are refused with the row they repeat.
 """
@@ -23,6 +25,17 @@ def _read_leads(key: str, keys: list, into: dict) -> None:
             into[lead["code"]] = lead
 
 
+def _merged_codes(codes: list) -> dict[str, str]:
+    """Return the codes among `codes` of merged leads, each with the code of the lead kept."""
+    found = {}
+    for start in range(0, len(codes), CHUNK):
+        rows = Lead.all_objects.filter(
+            code__in=codes[start : start + CHUNK], merged_into__isnull=False
+        ).values_list("code", "merged_into__code")
+        found.update(rows)
+    return found
+
+
 class LeadMatcher:
     """Find the existing lead of each row; `error(row, field, message)` builds a RowError."""
 
@@ -31,6 +44,9 @@ class LeadMatcher:
         self.by_code: dict[str, dict] = {}
         codes = sorted({values["code"] for _row, values, _e in parsed if values.get("code")})
         _read_leads("code", codes, self.by_code)
+        self.merged = _merged_codes([code for code in codes if code not in self.by_code])
+        kept = sorted(set(self.merged.values()) - set(self.by_code))
+        _read_leads("code", kept, self.by_code)
         investors = sorted(
             {
                 values["investor"]
@@ -49,6 +65,8 @@ class LeadMatcher:
     def match(self, row: int, values: dict, errors: list, outcome) -> dict | None:
         """Return the existing lead `values` names (or None); append errors for duplicates."""
         code = values.get("code") or ""
+        if code in self.merged:
+            code = values["code"] = self.merged[code]
         pair = (values.get("investor") or "", values.get("name") or "")
         existing = None
         if code:

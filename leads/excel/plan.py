@@ -24,6 +24,7 @@ from crm.spreadsheets.results import (
     RowError,
     RowOutcome,
 )
+from leads.dedup.matches import import_duplicate_warnings
 from leads.excel.matching import LeadMatcher
 from leads.excel.paid_in import PAID_IN_SHEET, PaidInSheetPlanner
 from leads.excel.rows import parse_rows
@@ -83,6 +84,12 @@ class LeadPlanner:
         if PAID_IN_SHEET in sheet.companions:
             paid_in.plan(sheet.companions[PAID_IN_SHEET], report.outcomes, updates)
         paid_in.check_stated(self.headers["paid_in"])
+        # Likely duplicates are warnings: the clerk decides (the keys are the plans').
+        report.warnings.extend(
+            import_duplicate_warnings(
+                [(step.row, step.lead.name, step.plan.entry.changes) for step in creations]
+            )
+        )
         if self.progress:
             self.progress("validate", len(parsed), len(parsed))
         return LeadPlan(report=report, creations=creations, updates=updates, generated=generated)

@@ -82,12 +82,16 @@ def lock_updates(plan: LeadPlan) -> None:
     expected = {step.lead.id: step for step in plan.updates}
     ids = sorted(expected)
     conflicts = []
+    live = set()
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         rows = Lead.objects.select_for_update().filter(pk__in=chunk).values_list("pk", "version")
         for pk, version in rows:
+            live.add(pk)
             if version != expected[pk].version:
                 conflicts.append(expected[pk])
+    # A lead merged into another (已合并) since validation is no longer there to update.
+    conflicts += [expected[pk] for pk in ids if pk not in live]
     if conflicts:
         header = dict(lead_columns())["code"]
         outcomes = {(outcome.sheet, outcome.row): outcome for outcome in plan.report.outcomes}

@@ -6,6 +6,7 @@ One module per concern: `reference` (industries, teams, units, stage owners, tar
 `jobs` (background imports) and `snapshots` (locked reports). Import models from `leads.models`.
 """
 
+from leads.models.duplicates import LeadMerge, NotDuplicate, NotDuplicateSource
 from leads.models.history import Activity, StageTransition
 from leads.models.jobs import AdminUpload, ImportJob
 from leads.models.lead import (
@@ -47,7 +48,10 @@ __all__ = [
     "IndustryAlias",
     "IndustryManager",
     "Lead",
+    "LeadMerge",
     "NodePlan",
+    "NotDuplicate",
+    "NotDuplicateSource",
     "PaidIn",
     "ReportSnapshot",
     "StageChoicesBase",

@@ -24,7 +24,7 @@ from leads.choices import (
     Stage,
 )
 from leads.models.reference import Industry, TaskTeam, Unit
-from leads.querysets import LeadQuerySet
+from leads.querysets import LeadManager, LeadQuerySet
 from leads.validators import validate_credit_code
 
 # No more than an Excel cell holds: longer text could not travel whole in
@@ -242,9 +242,31 @@ class Lead(StageChoicesBase, TimeStampedModel):
     next_follow_up = models.DateField(_("下次跟进日期"), null=True, blank=True)
     notes = models.TextField(_("备注"), **LONG_TEXT)
     version = models.PositiveIntegerField(_("版本"), default=0, editable=False)
+    # The normalised matching keys of duplicate checks (leads.dedup.normal),
+    # set from the plans of every write; derived, so not in the field history.
+    investor_key = models.CharField(_("投资方查重键"), max_length=200, blank=True, editable=False)
+    name_key = models.CharField(_("项目名称查重键"), max_length=200, blank=True, editable=False)
+    credit_key = models.CharField(_("信用代码查重键"), max_length=18, blank=True, editable=False)
+    # 已合并: a duplicate merged into another lead (leads.services.lead_merge);
+    # kept as a record, left out of every list, count and report.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("已合并到"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_leads",
+        editable=False,
+    )
 
-    objects = LeadQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["modified"], bases=[StageChoicesBase])
+    # The default manager leaves merged leads out (every list, count and
+    # report reads it); `all_objects` holds them too (codes, merges, redirects).
+    objects = LeadManager()
+    all_objects = LeadQuerySet.as_manager()
+    history = HistoricalRecords(
+        excluded_fields=["modified", "investor_key", "name_key", "credit_key"],
+        bases=[StageChoicesBase],
+    )
     tracker = FieldTracker()
 
     class Meta:
@@ -262,6 +284,8 @@ class Lead(StageChoicesBase, TimeStampedModel):
             ("lock_report_lead", _("可封存月度通报")),
             ("mark_key_lead", _("可标记重点项目")),
             ("supervise_lead", _("可督办项目节点")),
+            ("merge_lead", _("可合并重复线索")),
+            ("find_duplicates_lead", _("可查看疑似重复线索")),
         ]
         indexes = [
             models.Index(fields=["stage", "stage_entered_at"]),
@@ -273,12 +297,26 @@ class Lead(StageChoicesBase, TimeStampedModel):
             models.Index(fields=["next_follow_up"]),
             models.Index(fields=["started_on"]),
             models.Index(fields=["in_production_on"]),
+            # The duplicate checks and the finder's GROUP BY read only live leads.
+            models.Index(
+                fields=["investor_key", "name_key"],
+                condition=Q(merged_into__isnull=True),
+                name="lead_dup_investor_idx",
+            ),
+            models.Index(
+                fields=["credit_key"],
+                condition=Q(merged_into__isnull=True) & ~Q(credit_key=""),
+                name="lead_dup_credit_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(stage__in=Stage.values), name="lead_stage_valid"),
             *(
                 models.CheckConstraint(condition=holds.condition(), name=holds.name)
                 for holds in STAGE_HOLDS
+            ),
+            models.CheckConstraint(
+                condition=~Q(merged_into=models.F("pk")), name="lead_not_merged_into_itself"
             ),
             models.CheckConstraint(
                 condition=Q(planned_investment__gte=0) | Q(planned_investment__isnull=True),
@@ -307,6 +345,11 @@ class Lead(StageChoicesBase, TimeStampedModel):
     def days_in_stage(self) -> int:
         """Return whole days since the lead entered its current stage."""
         return (timezone.localdate() - timezone.localdate(self.stage_entered_at)).days
+
+    @property
+    def is_merged(self) -> bool:
+        """Return whether the lead was merged into another (已合并)."""
+        return self.merged_into_id is not None
 
     @property
     def is_open(self) -> bool:

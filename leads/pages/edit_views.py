@@ -24,12 +24,13 @@ from leads.pages.forms import (
 from leads.pages.views import lead_detail
 from leads.permissions import check_lead_allows, require_perm
 from leads.services import (
+    DuplicateSuspected,
     LeadServiceError,
     lead_add_paid_in,
     lead_assign_team,
-    lead_create,
+    lead_create_checked,
     lead_record_milestone,
-    lead_update,
+    lead_update_checked,
 )
 from leads.services.activities import activity_create
 
@@ -41,41 +42,66 @@ def _next_url(request, default: str) -> str:
     return default
 
 
+def _confirmed(request) -> list[str]:
+    """Return the likely duplicates the user confirmed (仍然新建 / 确认不是重复), if he did."""
+    if request.POST.get("confirm_not_duplicate") != "1":
+        return []
+    return [pk for pk in request.POST.getlist("confirmed_duplicate") if pk.isdigit()]
+
+
 @require_perm("leads.add_lead")
 def lead_create_view(request):
-    """Create a lead at 接洽 through `lead_create`."""
+    """Create a lead at 接洽 once the likely duplicates shown are confirmed (仍然新建)."""
     form = LeadCreateForm(request.POST or None)
+    duplicates = []
     if request.method == "POST" and form.is_valid():
         try:
-            lead = lead_create(actor=request.user, channel=Channel.WEB, **form.cleaned_data)
+            lead = lead_create_checked(
+                actor=request.user,
+                channel=Channel.WEB,
+                confirmed=_confirmed(request),
+                **form.cleaned_data,
+            )
+        except DuplicateSuspected as suspected:
+            duplicates = suspected.leads
         except LeadServiceError as error:
             add_service_errors(form, error)
         else:
             messages.success(request, f"已新建线索 {lead.code}。")
             return redirect("leads:detail", pk=lead.pk)
-    return render(request, "leads/lead_form.html", {"form": form, "lead": None})
+    context = {"form": form, "lead": None, "duplicates": duplicates}
+    return render(request, "leads/lead_form.html", context)
 
 
 @require_perm("leads.change_lead")
 def lead_edit_view(request, pk):
-    """Edit a lead's fields through `lead_update`, refusing a stale copy."""
+    """Edit a lead's fields through `lead_update_checked`, refusing a stale copy."""
     lead = get_object_or_404(Lead, pk=pk)
     check_lead_allows(request.user, lead, "can_edit")
     form = LeadEditForm(request.POST or None, instance=lead, user=request.user)
+    duplicates = []
     if request.method == "POST" and form.is_valid():
         lead.version = form.cleaned_data["version"]
         team = form.cleaned_data.get("assign_team")
         try:
             with transaction.atomic():
-                lead = lead_update(lead=lead, actor=request.user, **form.lead_fields())
+                lead = lead_update_checked(
+                    lead=lead,
+                    actor=request.user,
+                    confirmed=_confirmed(request),
+                    **form.lead_fields(),
+                )
                 if team is not None:
                     lead_assign_team(lead=lead, team=team, actor=request.user)
+        except DuplicateSuspected as suspected:
+            duplicates = suspected.leads
         except LeadServiceError as error:
             add_service_errors(form, error)
         else:
             messages.success(request, "已保存修改。")
             return redirect("leads:detail", pk=pk)
-    return render(request, "leads/lead_form.html", {"form": form, "lead": lead})
+    context = {"form": form, "lead": lead, "duplicates": duplicates}
+    return render(request, "leads/lead_form.html", context)
 
 
 @require_perm("leads.change_stage_lead")

@@ -24,8 +24,11 @@ RELATED_MODELS = {
     "chamber": Chamber,
     "entrepreneur": Entrepreneur,
     "owner": get_user_model(),
+    "merged_into": Lead,
 }
 HIDDEN_FIELDS = {"id", "version", "stage_entered_at", "created", "modified"}
+# The lead's fields its history keeps (the derived duplicate keys are not kept).
+TRACKED = [field for field in Lead.history.model.tracked_fields if field.name not in HIDDEN_FIELDS]
 
 
 def lead_detail_queryset():
@@ -65,17 +68,32 @@ def _display(field: models.Field, value, names: dict) -> str:
     return str(value)
 
 
+def _older_records(records: list) -> list:
+    """Return, for each record (newest first), the next older record of the same lead, or None."""
+    older, following = [], {}
+    for record in reversed(records):
+        older.append(following.get(record.id))
+        following[record.id] = record
+    return older[::-1]
+
+
 def lead_field_changes(lead: Lead) -> list:
     """Return the lead's history records, newest first, each with `changes` to show.
 
-    One query for the records, one per related model named in them.
+    The history of the leads merged into it (已合并) is shown with its own,
+    each record marked `from_merged`. One query for the merged leads, one
+    for the records, one per related model named in them.
     """
+    ids = [lead.pk, *Lead.all_objects.filter(merged_into=lead).values_list("pk", flat=True)]
     records = list(
-        lead.history.select_related("history_user").order_by("-history_id")[:HISTORY_SIZE]
+        Lead.history.filter(id__in=ids)
+        .select_related("history_user")
+        .order_by("-history_id")[:HISTORY_SIZE]
     )
     deltas = []
     wanted: dict[str, set] = {}
-    for newer, older in zip(records, [*records[1:], None][: len(records)], strict=True):
+    for newer, older in zip(records, _older_records(records), strict=True):
+        newer.from_merged = newer.id != lead.pk
         changes = _diff(newer, older) if older else []
         deltas.append(changes)
         for field, old, new in changes:
@@ -108,9 +126,7 @@ def _diff(newer, older) -> list[tuple[str, object, object]]:
     team, which staff most want to see, so compare the stored values here.
     """
     changes = []
-    for field in Lead._meta.concrete_fields:
-        if field.name in HIDDEN_FIELDS:
-            continue
+    for field in TRACKED:
         old, new = getattr(older, field.attname), getattr(newer, field.attname)
         if old != new:
             changes.append((field.name, old, new))

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from leads.excel import views as excel_views
-from leads.pages import edit_views, key_views, overdue_views, views
+from leads.pages import duplicates, edit_views, key_views, overdue_views, views
 
 app_name = "leads"
 
@@ -25,6 +25,10 @@ urlpatterns = [
     path("overdue-nodes/export/", overdue_views.overdue_export, name="overdue_nodes_export"),
     path("key-projects/", key_views.key_projects, name="key_projects"),
     path("key-projects/export/", key_views.key_projects_export, name="key_projects_export"),
+    path("duplicates/", duplicates.duplicate_list, name="duplicates"),
+    path("duplicates/dismiss/", duplicates.duplicate_dismiss, name="duplicates_dismiss"),
+    path("duplicates/merge/", duplicates.lead_merge_view, name="merge"),
+    path("merges/<int:pk>/undo/", duplicates.lead_merge_undo_view, name="merge_undo"),
     path("import/", excel_views.import_upload, name="import"),
     path("import/<int:pk>/", excel_views.import_job, name="import_job"),
     path("import/<int:pk>/errors/", excel_views.import_job_errors, name="import_job_errors"),

@@ -3,12 +3,14 @@
 from urllib.parse import quote
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 
 from leads.filters import LeadFilter
-from leads.models import Lead
+from leads.models import Lead, LeadMerge
 from leads.pages.after_landing import after_landing_context
 from leads.pages.alerts import StageLimits
 from leads.pages.board import COLUMN_SIZE, board_columns, board_dropped
@@ -137,9 +139,16 @@ def lead_board_dropped(request):
 def lead_detail(request, pk, *, activity_form=None, status=200, **after_landing_forms):
     """Render one lead: fields, timeline, activities, field history, the actions allowed.
 
-    `after_landing_forms` are refused milestone / paid-in forms to show again.
+    `after_landing_forms` are refused milestone / paid-in forms to show again. The
+    address of a merged lead (已合并) leads to the lead it was merged into.
     """
-    lead = get_object_or_404(lead_detail_queryset(), pk=pk)
+    lead = lead_detail_queryset().filter(pk=pk).first()
+    if lead is None:
+        merged = get_object_or_404(Lead.all_objects.select_related("merged_into"), pk=pk)
+        if merged.merged_into is None:
+            raise Http404
+        messages.info(request, f"线索 {merged.code} 已合并到 {merged.merged_into.code}。")
+        return redirect("leads:detail", pk=merged.merged_into_id)
     StageLimits.load().annotate([lead])
     moves = lead_available_moves(lead=lead, user=request.user)
     context = {
@@ -150,5 +159,8 @@ def lead_detail(request, pk, *, activity_form=None, status=200, **after_landing_
         "history": lead_field_changes(lead),
         "moves": moves,
         "activity_form": activity_form or ActivityForm(lead=lead),
+        "merges": LeadMerge.objects.filter(keep=lead, undone_at__isnull=True).select_related(
+            "merged", "actor"
+        ),
     }
     return render(request, "leads/lead_detail.html", context, status=status)

@@ -37,7 +37,7 @@ def signed_then_dropped(period: Period) -> SignedThenDropped:
     in_month = Q(at__gte=day_start(period.start), at__lt=next_day_start(period.end))
     in_ytd = Q(at__gte=day_start(ytd.start), at__lt=next_day_start(ytd.end))
     local_day = TruncDate("at", tzinfo=timezone.get_current_timezone())
-    drops = StageTransition.objects.filter(
+    drops = StageTransition.objects.own().filter(
         signed_in_q(prefix="lead__"),
         # Not a drop of a signing recorded only after this drop was reopened.
         Q(lead__first_signed_entered__isnull=True) | Q(lead__first_signed_entered__lte=local_day),
@@ -110,9 +110,8 @@ def _correction_rows(period: Period, is_locked) -> list[AdjustmentRow]:
     """Return the corrections (更正误录) made in `period`: one row per voided signing or landing."""
     rows = []
     corrections = (
-        StageTransition.objects.filter(
-            correction=True, at__gte=day_start(period.start), at__lt=next_day_start(period.end)
-        )
+        StageTransition.objects.own()
+        .filter(correction=True, at__gte=day_start(period.start), at__lt=next_day_start(period.end))
         .select_related("lead", "actor")
         .order_by("at", "id")
     )

@@ -2,14 +2,22 @@
 
 `rules` holds the validation shared with the bulk import; `plans` decides,
 from the rules, every value a write sets (a frozen plan); `lifecycle` holds
-the writes (create, edit, change stage, hand over); `milestones` the
-writes after 落地 (node plans, 开工/投产, instalments, key projects, 督办), each applying a plan
-through the ORM (`codes` gives out lead codes under a lock). The bulk import
+the writes (create, edit, change stage, hand over), each applying a plan
+through the ORM (`codes` gives out lead codes under a lock); `milestones`
+the writes after 落地 (node plans, 开工/投产, instalments, key projects,
+督办); `duplicates` and `merge` the writes about duplicate leads. The bulk import
 applies the same plans through its SQL path.
 Import from `leads.services`.
 """
 
 from leads.services.codes import lead_code_next, lead_codes_lock
+from leads.services.duplicates import (
+    DuplicateSuspected,
+    lead_create_checked,
+    lead_update_checked,
+    likely_duplicates_of,
+    not_duplicate_record,
+)
 from leads.services.errors import EditConflict, InvalidTransition, LeadServiceError
 from leads.services.lifecycle import (
     lead_assign_team,
@@ -19,6 +27,7 @@ from leads.services.lifecycle import (
     lead_update,
 )
 from leads.services.locking import lead_lock_current
+from leads.services.merge import MERGE_FIELDS, lead_merge, lead_merge_undo, merge_default_fields
 from leads.services.milestones import (
     KEY_PROJECT_AMOUNT,
     key_proposed,
@@ -64,10 +73,12 @@ from leads.services.teams import (
 __all__ = [
     "CODE_PREFIX",
     "KEY_PROJECT_AMOUNT",
+    "MERGE_FIELDS",
     "SERVICE_FIELDS",
     "STAGE_RULES",
     "TRANSITION_FIELDS",
     "CreationPlan",
+    "DuplicateSuspected",
     "EditConflict",
     "EditPlan",
     "InvalidTransition",
@@ -85,10 +96,13 @@ __all__ = [
     "lead_code_next",
     "lead_codes_lock",
     "lead_create",
+    "lead_create_checked",
     "lead_creation_errors",
     "lead_field_errors",
     "lead_held_errors",
     "lead_lock_current",
+    "lead_merge",
+    "lead_merge_undo",
     "lead_passed_errors",
     "lead_plan_assign_team",
     "lead_plan_creation",
@@ -100,8 +114,12 @@ __all__ = [
     "lead_set_credit",
     "lead_set_key",
     "lead_update",
+    "lead_update_checked",
+    "likely_duplicates_of",
+    "merge_default_fields",
     "move_rule_changes",
     "next_team",
+    "not_duplicate_record",
     "proposed",
     "stage_owner_team",
     "stage_owner_teams",

@@ -29,7 +29,7 @@ def yearly_codes_next(queryset, *, prefix: str, year: int, count: int = 1) -> li
 
 def lead_code_next(*, year: int, count: int = 1) -> list[str]:
     """Return the next `count` unused lead codes of `year`, e.g. ZS-2026-0001."""
-    return yearly_codes_next(Lead.objects.all(), prefix=CODE_PREFIX, year=year, count=count)
+    return yearly_codes_next(Lead.all_objects.all(), prefix=CODE_PREFIX, year=year, count=count)
 
 
 # Any fixed number: the key of the PostgreSQL advisory lock on lead codes.
@@ -51,4 +51,4 @@ def lead_codes_lock() -> None:
 
 def code_taken(code: str) -> bool:
     """Return whether a lead already holds `code`."""
-    return Lead.objects.filter(code=code).exists()
+    return Lead.all_objects.filter(code=code).exists()

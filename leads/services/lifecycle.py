@@ -6,7 +6,7 @@ Web views, the admin, commands and tests call these; the Excel import
 applies the same plans in bulk (`leads.excel.write`).
 
 Slightly over 300 lines on purpose: every service here goes through the
-same few helpers (`_lock_current`, `_apply_move`, `_clean_errors`), and
+same few helpers (`lead_lock_current`, `_apply_move`, `_clean_errors`), and
 a split would set the one transition function apart from the creation
 and the edits that apply their plans the same way.
 """

@@ -20,6 +20,7 @@ from types import MappingProxyType
 from django.utils import timezone, translation
 
 from leads.choices import Stage
+from leads.dedup.normal import SOURCE_FIELDS, lead_keys
 from leads.services.counting import correction_errors, void_events
 from leads.services.plan_types import EMPTY, CreationPlan, EditPlan, MovePlan
 from leads.services.reasons import STAGES, change_reason
@@ -42,6 +43,20 @@ def _pk(team):
 
 def _clean(value):
     return value.strip() if isinstance(value, str) else value
+
+
+def matching_keys(lead, changes: Mapping) -> dict:
+    """Return the matching keys of `lead` as `changes` leave it, if they change a key's source.
+
+    The one place a write's keys are decided: every plan that sets the
+    investor, the project name or the credit code carries the keys too, so
+    both appliers store them without computing them.
+    """
+    if not any(name in changes for name in SOURCE_FIELDS):
+        return {}
+    return lead_keys(
+        *(changes[name] if name in changes else getattr(lead, name) for name in SOURCE_FIELDS)
+    )
 
 
 def _frozen(mapping: dict) -> Mapping:
@@ -101,6 +116,7 @@ def lead_plan_move(
     to_team = next_team(to_stage=to_stage, current=from_team, requested=_pk(team), owner=_pk(owner))
     changes = {
         **given,
+        **matching_keys(lead, given),
         **ruled,
         "stage": to_stage.value,
         "stage_entered_at": at,
@@ -178,8 +194,12 @@ def lead_plan_creation(
     errors.update(team_permission_errors(actor, team))
     contact_team = _pk(team) if team is not None else _pk(owners.get(Stage.CONTACT))
     entry = _entry_plan(at, contact_team, note, language or translation.get_language())
-    if errors:
-        entry = replace(entry, errors=MappingProxyType(dict(errors)))
+    keys = lead_keys(*(getattr(lead, name) for name in SOURCE_FIELDS))
+    entry = replace(
+        entry,
+        changes=MappingProxyType({**entry.changes, **keys}),
+        errors=MappingProxyType(dict(errors)) if errors else entry.errors,
+    )
     if to_stage == Stage.CONTACT or errors:
         return CreationPlan(entry=entry, errors=entry.errors)
     move = lead_plan_move(
@@ -219,6 +239,7 @@ def lead_plan_edit(lead, *, fields: Mapping, language=None) -> EditPlan:
         if getattr(lead, name) != value
     }
     if changes:
+        changes.update(matching_keys(lead, changes))
         changes["version"] = lead.version + 1
     return EditPlan(changes=_frozen(changes), reason=change_reason("edit", language=language))
 

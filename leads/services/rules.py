@@ -74,6 +74,8 @@ SERVICE_FIELDS = frozenset(
         "version",
         "created",
         "credit_team",
+        # Derived by the plans (duplicate keys) or set by a merge (已合并).
+        *("investor_key", "name_key", "credit_key", "merged_into"),
         *(
             "first_signed_on",
             "first_signed_amount",

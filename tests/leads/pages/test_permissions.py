@@ -80,12 +80,12 @@ class ViewPagesPermissionTests(PermissionTestCase):
 
 
 class CreatePermissionTests(PermissionTestCase):
-    def post_create(self):
+    def post_create(self, investor="某某集团"):
         return self.client.post(
             reverse("leads:create"),
             {
                 "name": "新建测试项目",
-                "investor": "某某集团",
+                "investor": investor,
                 "industry": self.industry.pk,
                 "source": Source.OWN,
             },
@@ -96,7 +96,8 @@ class CreatePermissionTests(PermissionTestCase):
             self.as_user(user)
             with self.subTest(user=user.username):
                 self.assertEqual(self.client.get(reverse("leads:create")).status_code, 200)
-                response = self.post_create()
+                # Each a different investor: the same one again would be a likely duplicate.
+                response = self.post_create(investor=f"{user.username}集团")
                 self.assertEqual(response.status_code, 302)
         self.assertEqual(Lead.objects.filter(name="新建测试项目").count(), 3)
 
