@@ -85,6 +85,9 @@ class EntryWarningTests(DuplicatePagesTestCase):
             "transitions-INITIAL_FORMS": 0,
             "activities-TOTAL_FORMS": 0,
             "activities-INITIAL_FORMS": 0,
+            # The lead admin's read-only list of instalments (到位资金).
+            "paid_ins-TOTAL_FORMS": 0,
+            "paid_ins-INITIAL_FORMS": 0,
         }
         response = self.client.post(reverse("admin:leads_lead_add"), data)
         self.assertEqual(response.status_code, 200)
