@@ -71,43 +71,24 @@ def lead_likely_duplicates(*, investor: str, name: str, credit_code: str = "", e
     return found
 
 
-def _substrings(text: str):
-    """Yield every substring of `text` of two characters or more (a name key is short)."""
-    for start in range(len(text) - 1):
-        for end in range(start + 2, len(text) + 1):
-            yield text[start:end]
-
-
 class KeyIndex:
     """Keys held for lookups by the rule of `keys_match`: credit key, or investor key and name.
 
     `add` keeps a label per key; `find` returns "与{label}{reason}" for the
     first held entry `keys_match` would pair with the keys given, or "".
-    Every check is a dict lookup: a held name containing the name given is
-    found through the held names' substrings, a held name the name given
-    contains through the given name's substrings (`names_similar`'s rule:
-    equal, or one containing the other, never by one character), so a file
-    with many projects of one investor costs no comparisons of every pair.
+    A credit key or an exact name is one dict lookup; only a name that
+    differs is compared with the investor's other names.
     """
 
     def __init__(self):
         self.by_credit: dict[str, str] = {}
-        # By investor key: the held names, and every substring of them, each
-        # with (order added, label) of the first held name it belongs to.
-        self.by_investor: dict[str, dict[str, tuple[int, str]]] = {}
-        self.within: dict[str, dict[str, tuple[int, str]]] = {}
-        self.added = 0
+        self.by_investor: dict[str, dict[str, str]] = {}
 
     def add(self, investor_key: str, name_key: str, credit_key: str, label: str) -> None:
         if credit_key:
             self.by_credit.setdefault(credit_key, label)
         if investor_key:
-            self.added += 1
-            entry = (self.added, label)
-            self.by_investor.setdefault(investor_key, {}).setdefault(name_key, entry)
-            within = self.within.setdefault(investor_key, {})
-            for part in _substrings(name_key):
-                within.setdefault(part, entry)
+            self.by_investor.setdefault(investor_key, {}).setdefault(name_key, label)
 
     def find(self, investor_key: str, name_key: str, credit_key: str) -> str:
         if credit_key and credit_key in self.by_credit:
@@ -115,13 +96,12 @@ class KeyIndex:
         names = self.by_investor.get(investor_key) if investor_key else None
         if not names or not name_key:
             return ""
-        found = names.get(name_key)
-        if found is None and len(name_key) >= 2:
-            matches = [self.within[investor_key].get(name_key)]
-            matches += [names.get(part) for part in _substrings(name_key) if part != name_key]
-            matches = [match for match in matches if match is not None]
-            found = min(matches) if matches else None
-        return f"与{found[1]}{SAME_INVESTOR}" if found is not None else ""
+        label = names.get(name_key)
+        if label is None:
+            label = next(
+                (label for other, label in names.items() if names_similar(name_key, other)), None
+            )
+        return f"与{label}{SAME_INVESTOR}" if label is not None else ""
 
 
 def import_duplicate_warnings(rows: list[tuple[int, str, dict]]) -> list[str]:
