@@ -10,6 +10,7 @@ check is one indexed query. The finder across the database is `finder`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import methodcaller
 
 from django.db.models import Q
 
@@ -83,12 +84,16 @@ class KeyIndex:
     def __init__(self):
         self.by_credit: dict[str, str] = {}
         self.by_investor: dict[str, dict[str, str]] = {}
+        # The position each held name was added at, by investor key.
+        self.order: dict[str, dict[str, int]] = {}
 
     def add(self, investor_key: str, name_key: str, credit_key: str, label: str) -> None:
         if credit_key:
             self.by_credit.setdefault(credit_key, label)
         if investor_key:
             self.by_investor.setdefault(investor_key, {}).setdefault(name_key, label)
+            order = self.order.setdefault(investor_key, {})
+            order.setdefault(name_key, len(order))
 
     def find(self, investor_key: str, name_key: str, credit_key: str) -> str:
         if credit_key and credit_key in self.by_credit:
@@ -97,10 +102,21 @@ class KeyIndex:
         if not names or not name_key:
             return ""
         label = names.get(name_key)
-        if label is None:
-            label = next(
-                (label for other, label in names.items() if names_similar(name_key, other)), None
+        if label is None and len(name_key) >= 2:
+            # names_similar's rule (one containing the other, never by one
+            # character), with the held names scanned in C rather than called
+            # pair by pair: the earliest held name containing this one, and the
+            # earliest (of two characters or more) this one contains.
+            containing = next(filter(methodcaller("__contains__", name_key), names), None)
+            contained = next(
+                (other for other in filter(name_key.__contains__, names) if len(other) >= 2), None
             )
+            first = min(
+                (other for other in (containing, contained) if other is not None),
+                key=self.order[investor_key].__getitem__,
+                default=None,
+            )
+            label = names[first] if first is not None else None
         return f"与{label}{SAME_INVESTOR}" if label is not None else ""
 
 
