@@ -24,6 +24,7 @@ from leads.models import Lead, NodePlan, PaidIn, SupervisionNote, lead_row_error
 from leads.services.errors import LeadServiceError
 from leads.services.locking import lead_lock_current
 from leads.services.plans import EditPlan
+from leads.services.rules import proposed
 
 # A project this large (万元) is proposed as a key project (重点项目): 1 亿元.
 KEY_PROJECT_AMOUNT = Decimal("10000")
@@ -191,7 +192,7 @@ def plan_milestone_record(
         }
     if errors or previous == on:
         return EditPlan(changes={}, reason="", errors=errors)
-    view = _LeadView(lead, {name: on})
+    view = proposed(lead, {name: on})
     errors = {
         key: message
         for key, message in lead_row_errors(view, today).items()
@@ -200,18 +201,6 @@ def plan_milestone_record(
     template = _("更正%(label)s：%(old)s → %(new)s") if previous else _("登记%(label)s：%(new)s")
     reason = template % {"label": milestone.label, "old": previous or "", "new": on.isoformat()}
     return EditPlan(changes={name: on, "version": lead.version + 1}, reason=reason, errors=errors)
-
-
-class _LeadView:
-    """`lead` as it would be with `changes`, for the row rules."""
-
-    def __init__(self, lead, changes: dict):
-        self._lead, self._changes = lead, changes
-
-    def __getattr__(self, name):
-        if name in self._changes:
-            return self._changes[name]
-        return getattr(self._lead, name)
 
 
 def _amount_errors(amount) -> tuple[Decimal | None, dict[str, str]]:
