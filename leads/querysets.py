@@ -86,6 +86,34 @@ def landed_in_q(start=None, end=None, *, prefix: str = "") -> Q:
     return condition
 
 
+# Every lead column the report's counted-event queries read (the grouped figures
+# and the trend, `leads.reports.grouped`): the lead model indexes the counted
+# signing and landing dates with them, so those queries read the index alone
+# instead of the wide lead rows (at 100,000 leads on SQLite, reading the group
+# columns of two years' counted leads took 0.18 s from the table, 0.06 s from
+# the index). A column added to those queries belongs here; a test holds it.
+REPORT_COLUMNS = (
+    "first_signed_on",
+    "first_landed_on",
+    "merged_into",
+    "first_signed_amount",
+    "paid_in",
+    "started_on",
+    "industry",
+    "credit_team",
+    "source",
+    "origin_type",
+    "credit_unit",
+    "leader",
+)
+
+
+def report_event_index_fields(leading: str) -> list[str]:
+    """Return the fields of the index on the counted event `leading` (a date) covering the
+    report's queries: that date first, then the rest of REPORT_COLUMNS."""
+    return [leading, *(column for column in REPORT_COLUMNS if column != leading)]
+
+
 def stage_sla_days() -> dict[str, int]:
     """Return each configured stage's time limit in days (one query)."""
     # Looked up by name: the models import this module.

@@ -30,12 +30,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
 from leads.models import Lead, PaidIn
 from leads.querysets import landed_in_q, signed_in_q
 from leads.reports.figures import WINDOWS, AfterLanding, Rate, Tally
-from leads.reports.grouped import COUNTED_AMOUNT, cents_sum, from_cents
+from leads.reports.grouped import COUNTED_AMOUNT, Rollup, cents_sum, from_cents, rollup
 from leads.reports.period import Period
 
 MILESTONES = {"started": "started_on", "in_production": "in_production_on"}
@@ -104,19 +104,21 @@ def paid_in_totals(ranges: dict[str, Period]) -> dict:
     return {window: from_cents(row[window]) for window in WINDOWS}
 
 
-def paid_in_groups(ranges: dict[str, Period], columns: list[str]) -> list[dict]:
-    """Return one dict per group of the leads' `columns`: {"key", "paid_in": {window: Decimal}}.
+def paid_in_groups(ranges: dict[str, Period], columns: list[str]) -> Rollup:
+    """Return the 到位资金 of the month and the year to date (whole cents, "paid_month" and
+    "paid_ytd"), in all and per value of each of the leads' `columns`.
 
     One query: the instalments received in the period or its year to date
-    (by `received_on`), grouped by their lead's columns, summed per window.
-    The keys are the lead's column names, as in `grouped_totals`, so both
-    roll up alike.
+    (by `received_on`), grouped by their lead's columns, summed per window,
+    rolled up here. The columns are the lead's names, as in `grouped_totals`,
+    so both roll up alike.
     """
     ranges = {window: ranges[window] for window in ("month", "ytd")}
     span = _span(ranges)
-    rows = (
+    queryset = (
         PaidIn.objects.filter(_in("received_on", span))
-        .values(*(f"lead__{column}" for column in columns))
+        .annotate(**{column: F(f"lead__{column}") for column in columns})
+        .values(*columns)
         .annotate(
             **{
                 f"paid_{window}": cents_sum("amount", _in("received_on", period))
@@ -125,13 +127,7 @@ def paid_in_groups(ranges: dict[str, Period], columns: list[str]) -> list[dict]:
         )
         .order_by()
     )
-    return [
-        {
-            "key": {column: row[f"lead__{column}"] for column in columns},
-            "paid_in": {window: from_cents(row[f"paid_{window}"]) for window in ranges},
-        }
-        for row in rows
-    ]
+    return rollup([queryset], columns, [f"paid_{window}" for window in ranges])
 
 
 def paid_in_so_far(ytd: Period) -> Decimal:

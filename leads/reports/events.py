@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, Q
-from django.db.models.functions import TruncDate
+from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 
 from leads.choices import Stage
@@ -19,8 +19,8 @@ from leads.reports.figures import (
     Tally,
     money,
 )
-from leads.reports.grouped import cents_sum, from_cents
-from leads.reports.period import Period, day_start, next_day_start
+from leads.reports.grouped import cents, cents_sum, from_cents
+from leads.reports.period import LocalDate, Period, day_start, next_day_start
 
 
 def signed_then_dropped(period: Period) -> SignedThenDropped:
@@ -36,11 +36,16 @@ def signed_then_dropped(period: Period) -> SignedThenDropped:
     low = min(ytd.start, period.start)
     in_month = Q(at__gte=day_start(period.start), at__lt=next_day_start(period.end))
     in_ytd = Q(at__gte=day_start(ytd.start), at__lt=next_day_start(ytd.end))
-    local_day = TruncDate("at", tzinfo=timezone.get_current_timezone())
+    local_day = LocalDate("at", Period(low, period.end))
     drops = StageTransition.objects.own().filter(
         signed_in_q(prefix="lead__"),
-        # Not a drop of a signing recorded only after this drop was reopened.
-        Q(lead__first_signed_entered__isnull=True) | Q(lead__first_signed_entered__lte=local_day),
+        # Not a drop of a signing recorded only after this drop was reopened. A
+        # signing recorded before the first day read precedes every drop read:
+        # that branch comes first, so the local day of `at` (a Python function
+        # per row on SQLite) is worked out only for signings recorded since.
+        Q(lead__first_signed_entered__isnull=True)
+        | Q(lead__first_signed_entered__lt=low)
+        | Q(lead__first_signed_entered__lte=local_day),
         to_stage=Stage.DROPPED,
         at__gte=day_start(low),
         at__lt=next_day_start(period.end),
@@ -55,35 +60,36 @@ def signed_then_dropped(period: Period) -> SignedThenDropped:
     result = SignedThenDropped()
     result.month.add(Tally(sums["month_count"], from_cents(sums["month_amount"])))
     result.ytd.add(Tally(sums["ytd_count"], from_cents(sums["ytd_amount"])))
-    result.leads.extend(_dropped_rows(drops.filter(in_month)))
+    result.leads.extend(_dropped_rows(drops.filter(in_month), period))
     return result
 
 
-def _dropped_rows(drops) -> list[DroppedRow]:
-    """Return the listed drops of `drops` (StageTransition rows), in the order they happened."""
-    listed = drops.order_by("at", "id").values(
-        "at",
-        "data",
+def _dropped_rows(drops, days: Period) -> list[DroppedRow]:
+    """Return the listed drops of `drops` (StageTransition rows within `days`), in the order
+    they happened; the day and the reason are read out by the database."""
+    listed = drops.order_by("at", "id").values_list(
         "lead_id",
         "lead__code",
         "lead__name",
         "lead__credit_team__name",
         "lead__first_signed_on",
-        "lead__first_signed_amount",
+        LocalDate("at", days),
+        cents("lead__first_signed_amount"),
+        KeyTextTransform("drop_reason", "data"),
         "lead__drop_reason",
     )
     return [
         DroppedRow(
-            pk=drop["lead_id"],
-            code=drop["lead__code"],
-            name=drop["lead__name"],
-            team=drop["lead__credit_team__name"] or "",
-            signed_on=drop["lead__first_signed_on"],
-            dropped_on=timezone.localdate(drop["at"]),
-            amount=money(drop["lead__first_signed_amount"]),
-            reason=(drop["data"] or {}).get("drop_reason") or drop["lead__drop_reason"],
+            pk=pk,
+            code=code,
+            name=name,
+            team=team or "",
+            signed_on=signed_on,
+            dropped_on=dropped_on,
+            amount=from_cents(amount),
+            reason=reason or lead_reason,
         )
-        for drop in listed
+        for pk, code, name, team, signed_on, dropped_on, amount, reason, lead_reason in listed
     ]
 
 

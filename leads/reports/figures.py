@@ -151,7 +151,7 @@ class TargetRow:
         )
 
 
-@dataclass
+@dataclass(slots=True)
 class BacklogRow:
     pk: int
     code: str

@@ -8,8 +8,11 @@ lead's 到位资金 now.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
+from operator import add
 
+from django.db import connections
 from django.db.models import BigIntegerField, Count, F, Q, Sum, Value
 from django.db.models.functions import Cast, Round
 
@@ -21,14 +24,27 @@ from leads.reports.period import Period
 COUNTED_AMOUNT = "first_signed_amount"
 
 
+def count_where(condition: Q) -> Sum:
+    """Count the rows where `condition` holds (None for none), as SUM(1) FILTER (…).
+
+    Not COUNT(id): the id is in no covering index, so PostgreSQL would read
+    the rows; and Django allows no condition on COUNT(*).
+    """
+    return Sum(Value(1), filter=condition)
+
+
+def cents(field: str) -> Cast:
+    """Return an amount column as whole cents (fen ×100), an integer."""
+    return Cast(Round(F(field) * Value(Decimal(100))), output_field=BigIntegerField())
+
+
 def cents_sum(field: str, condition: Q | None = None) -> Sum:
     """Sum an amount column as whole cents (fen ×100, an integer) where `condition` holds.
 
     SQLite keeps decimals as floating point and sums them inexactly; summing
     rounded integer cents is exact on every database.
     """
-    cents = Cast(Round(F(field) * Value(Decimal(100))), output_field=BigIntegerField())
-    return Sum(cents, filter=condition)
+    return Sum(cents(field), filter=condition)
 
 
 def from_cents(value) -> Decimal:
@@ -40,16 +56,16 @@ def window_aggregates(prefix: str, period: Period) -> dict:
     """Return the count and sums of the leads signed and landed in `period`, named by `prefix`."""
     signed, landed = signed_in_q(period.start, period.end), landed_in_q(period.start, period.end)
     return {
-        f"{prefix}_s_count": Count("pk", filter=signed),
+        f"{prefix}_s_count": count_where(signed),
         f"{prefix}_s_amount": cents_sum(COUNTED_AMOUNT, signed),
-        f"{prefix}_l_count": Count("pk", filter=landed),
+        f"{prefix}_l_count": count_where(landed),
         f"{prefix}_l_amount": cents_sum(COUNTED_AMOUNT, landed),
         f"{prefix}_l_paid_in": cents_sum("paid_in", landed),
     }
 
 
 def window_totals(row: dict, prefix: str) -> Totals:
-    """Return the Totals of one window from a row aggregated by `window_aggregates`."""
+    """Return the Totals of one window from sums aggregated by `window_aggregates`."""
     return Totals(
         Tally(row[f"{prefix}_s_count"], from_cents(row[f"{prefix}_s_amount"])),
         Tally(
@@ -60,15 +76,62 @@ def window_totals(row: dict, prefix: str) -> Totals:
     )
 
 
+@dataclass
+class Rollup:
+    """Integer sums of grouped rows, added up over all rows and per value of each column.
+
+    `total` and each `by[column][value]` map the aggregate names to their
+    sums (counts and whole cents), so a window's Totals are worked out once
+    per breakdown row, not once per group.
+    """
+
+    total: dict[str, int]
+    by: dict[str, dict[object, dict[str, int]]]
+
+
+def rollup(querysets, columns: list[str], names: list[str]) -> Rollup:
+    """Return the Rollup of the rows of `querysets` (grouped `.values(*columns)` querysets
+    annotated with the integer aggregates `names`).
+
+    The rows are read as the database returns them, without Django's
+    converter per value: the group columns are ids and texts, the aggregates
+    whole numbers (PostgreSQL gives its bigint sums as Decimal, which add up
+    as exactly). At 100,000 leads the converters cost more than the rollup.
+    """
+    total = [0] * len(names)
+    by = {column: {} for column in columns}
+    for queryset in querysets:
+        sql, params = queryset.query.sql_with_params()
+        with connections[queryset.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            position = {column[0]: index for index, column in enumerate(cursor.description)}
+            keys = [(by[column], position[column]) for column in columns]
+            at = [position[name] for name in names]
+            for row in cursor.fetchall():
+                values = [row[index] or 0 for index in at]
+                total = list(map(add, total, values))
+                for sums_by, index in keys:
+                    held = sums_by.get(row[index])
+                    sums_by[row[index]] = values if held is None else list(map(add, held, values))
+    return Rollup(
+        dict(zip(names, total, strict=True)),
+        {
+            column: {key: dict(zip(names, sums, strict=True)) for key, sums in sums_by.items()}
+            for column, sums_by in by.items()
+        },
+    )
+
+
 def grouped_totals(
     ranges: dict[str, Period], columns: list[str], *, rates: dict[str, Q] | None = None
-) -> list[dict]:
-    """Return one dict per group of `columns`: {"key", "totals": {window: Totals}, "rates"}.
+) -> Rollup:
+    """Return the counted signings and landings per window, in all and per value of each column.
 
-    One query, whatever the number of leads: the leads signed or landed in
-    any window, grouped, with conditional aggregates per window. Each of
-    `rates` counts, per group, the leads meeting its condition (a rate's
-    numerator; the condition must select leads signed or landed in a window).
+    Two queries, whatever the number of leads: the leads signed or landed in
+    any window, grouped by `columns`, with conditional aggregates per window,
+    rolled up here (read them with `window_totals`). Each of `rates` counts
+    the leads meeting its condition, named "rate_<name>" (a rate's numerator;
+    the condition must select leads signed or landed in a window).
     """
     low = min(period.start for period in ranges.values())
     high = max(period.end for period in ranges.values())
@@ -76,21 +139,18 @@ def grouped_totals(
     for window, period in ranges.items():
         aggregates.update(window_aggregates(window, period))
     for name, condition in (rates or {}).items():
-        aggregates[f"rate_{name}"] = Count("pk", filter=condition)
-    rows = (
-        Lead.objects.filter(signed_in_q(low, high) | landed_in_q(low, high))
-        .values(*columns)
-        .annotate(**aggregates)
-        .order_by()
+        aggregates[f"rate_{name}"] = count_where(condition)
+    # Two disjoint reads, each a range of one covering index (REPORT_COLUMNS):
+    # the leads signed in the span, and those landed in it but signed outside it.
+    signed = signed_in_q(low, high)
+    landed_only = landed_in_q(low, high) & (
+        Q(first_signed_on__isnull=True) | Q(first_signed_on__lt=low) | Q(first_signed_on__gt=high)
     )
-    return [
-        {
-            "key": {column: row[column] for column in columns},
-            "totals": {window: window_totals(row, window) for window in ranges},
-            "rates": {name: row[f"rate_{name}"] for name in rates or {}},
-        }
-        for row in rows
+    querysets = [
+        Lead.objects.filter(condition).values(*columns).annotate(**aggregates).order_by()
+        for condition in (signed, landed_only)
     ]
+    return rollup(querysets, columns, list(aggregates))
 
 
 def monthly_totals(months: list[Period]) -> list[Totals]:
@@ -106,7 +166,7 @@ def monthly_totals(months: list[Period]) -> list[Totals]:
     signed = (
         Lead.objects.filter(signed_in_q(low, high))
         .values("first_signed_on")
-        .annotate(count=Count("pk"), amount=cents_sum(COUNTED_AMOUNT))
+        .annotate(count=Count("*"), amount=cents_sum(COUNTED_AMOUNT))
         .order_by()
     )
     for row in signed:
@@ -115,7 +175,7 @@ def monthly_totals(months: list[Period]) -> list[Totals]:
     landed = (
         Lead.objects.filter(landed_in_q(low, high))
         .values("first_landed_on")
-        .annotate(count=Count("pk"), amount=cents_sum(COUNTED_AMOUNT), paid_in=cents_sum("paid_in"))
+        .annotate(count=Count("*"), amount=cents_sum(COUNTED_AMOUNT), paid_in=cents_sum("paid_in"))
         .order_by()
     )
     for row in landed:

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{1,2})$")
@@ -151,3 +152,37 @@ def period_from_query(query) -> Period:
         return Period.parse_range(start, end)
     month = (query.get("month") or "").strip()
     return Period.parse_month(month) if month else current_month()
+
+
+class LocalDate(TruncDate):
+    """The local (Asia/Shanghai) calendar day of a timestamp column, for the days `span`.
+
+    Django's TruncDate, except on SQLite: there Django works the day out in a
+    Python function called once per row (0.1 s for 6,000 drops); when the
+    zone keeps one UTC offset through `span`, as Asia/Shanghai has since 1991,
+    SQLite's own date() with that offset gives the same day.
+    """
+
+    def __init__(self, expression, span: Period, **extra):
+        super().__init__(expression, tzinfo=timezone.get_current_timezone(), **extra)
+        self.offset = _fixed_offset(span)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        if self.offset is None:
+            return self.as_sql(compiler, connection, **extra_context)
+        sql, params = compiler.compile(self.lhs)
+        minutes = int(self.offset.total_seconds() // 60)
+        return f"date({sql}, %s)", (*params, f"{minutes:+d} minutes")
+
+
+def _fixed_offset(span: Period) -> timedelta | None:
+    """Return the zone's UTC offset if it is the same all through `span` (checked on the
+    first and fifteenth of every month, which a seasonal change cannot slip between)."""
+    offsets = set()
+    year, month = span.start.year, span.start.month
+    while (year, month) <= (span.end.year, span.end.month):
+        for day in (1, 15):
+            offsets.add(day_start(date(year, month, day)).utcoffset())
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    offsets.add(next_day_start(span.end).utcoffset())
+    return offsets.pop() if len(offsets) == 1 else None

@@ -275,8 +275,9 @@ class MonthlyReportQueryCountTests(TestCase):
 
     def test_query_count_is_the_same_at_two_data_sizes(self):
         period = Period.month(2024, 6)
-        # The trend reads signings and landings by day (two queries); units and
-        # 分包领导 share one; the drops are summed, then the period's listed;
+        # Two grouped reads for every breakdown (the leads signed in the span, and
+        # those landed in it but signed outside it); the trend reads signings and
+        # landings by day (two queries); the drops are summed, then the period's listed;
         # after 落地: milestones one, dated 到位资金 two (the totals, this year's
         # grouped by every column), the 资金到位率's numerator one;
         # the drops and the corrections each read the transitions merges moved.

@@ -1,0 +1,135 @@
+"""How the report reads the database: the local day of a moment, and the covering indexes.
+
+The figures themselves are tested elsewhere; these tests hold the paths that
+keep the report fast at 100,000 leads from changing what it counts.
+"""
+
+import re
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db import connection
+from django.db.models.functions import TruncDate
+from django.test import TestCase, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from leads.choices import Stage
+from leads.models import Lead, StageTransition
+from leads.querysets import REPORT_COLUMNS
+from leads.reports.after_landing import rate_conditions
+from leads.reports.grouped import grouped_totals, monthly_totals, window_totals
+from leads.reports.monthly import MonthlyReportBuilder
+from leads.reports.period import LocalDate, Period
+from tests.factories import make_lead
+from tests.leads.reports.scenario import load_reference
+
+UTC = ZoneInfo("UTC")
+
+
+class LocalDateTests(TestCase):
+    """LocalDate gives the day TruncDate gives, on both sides of local midnight."""
+
+    @classmethod
+    def setUpTestData(cls):
+        load_reference()
+        cls.lead = make_lead()
+        # Moments around midnight in Shanghai (16:00 UTC) and in Berlin, summer and winter.
+        moments = []
+        for day in (date(2026, 1, 31), date(2026, 3, 28), date(2026, 7, 15), date(2026, 10, 25)):
+            for hour, minute, second in (
+                (15, 59, 59),
+                (16, 0, 0),
+                (21, 59, 59),
+                (22, 0, 0),
+                (22, 59, 59),
+                (23, 0, 0),
+                (0, 0, 0),
+            ):
+                moments.append(
+                    datetime(day.year, day.month, day.day, hour, minute, second, tzinfo=UTC)
+                )
+        StageTransition.objects.bulk_create(
+            StageTransition(
+                lead=cls.lead, from_stage="", to_stage=Stage.CONTACT, at=at, channel="system"
+            )
+            for at in moments
+        )
+        cls.count = len(moments)
+
+    def days(self, expression):
+        return list(
+            StageTransition.objects.filter(lead=self.lead)
+            .order_by("at")
+            .annotate(day=expression)
+            .values_list("at", "day")
+        )
+
+    def test_same_days_as_trunc_date_in_shanghai(self):
+        span = Period(date(2026, 1, 1), date(2026, 12, 31))
+        got = self.days(LocalDate("at", span))
+        self.assertEqual(got, self.days(TruncDate("at", tzinfo=timezone.get_current_timezone())))
+        self.assertEqual(len(got), self.count + 1)  # and the creation make_lead records
+        # 15:59:59 UTC is 23:59:59 in Shanghai, 16:00 UTC the next day.
+        by_moment = dict(got)
+        self.assertEqual(
+            by_moment[datetime(2026, 1, 31, 15, 59, 59, tzinfo=UTC)], date(2026, 1, 31)
+        )
+        self.assertEqual(by_moment[datetime(2026, 1, 31, 16, 0, tzinfo=UTC)], date(2026, 2, 1))
+
+    @override_settings(TIME_ZONE="Europe/Berlin")
+    def test_a_zone_with_summer_time_falls_back_to_trunc_date(self):
+        # The offset changes on 29 March and 25 October 2026: no fixed offset.
+        span = Period(date(2026, 1, 1), date(2026, 12, 31))
+        self.assertIsNone(LocalDate("at", span).offset)
+        got = self.days(LocalDate("at", span))
+        self.assertEqual(got, self.days(TruncDate("at", tzinfo=timezone.get_current_timezone())))
+        by_moment = dict(got)
+        # 22:00 UTC is midnight in summer (UTC+2), 23:00 in winter (UTC+1).
+        self.assertEqual(by_moment[datetime(2026, 7, 15, 22, 0, tzinfo=UTC)], date(2026, 7, 16))
+        self.assertEqual(by_moment[datetime(2026, 1, 31, 22, 0, tzinfo=UTC)], date(2026, 1, 31))
+        self.assertEqual(by_moment[datetime(2026, 1, 31, 23, 0, tzinfo=UTC)], date(2026, 2, 1))
+
+    @override_settings(TIME_ZONE="Europe/Berlin")
+    def test_a_winter_span_of_a_zone_with_summer_time_has_a_fixed_offset(self):
+        span = Period(date(2026, 1, 1), date(2026, 2, 28))
+        self.assertEqual(LocalDate("at", span).offset, timedelta(hours=1))
+
+
+class CoveringIndexTests(TestCase):
+    """The grouped figures and the trend read no lead column outside REPORT_COLUMNS."""
+
+    @classmethod
+    def setUpTestData(cls):
+        load_reference()
+        make_lead(stage=Stage.SIGNED, signed_on=date(2026, 3, 2), contract_amount=100)
+
+    def lead_columns(self, build):
+        with CaptureQueriesContext(connection) as queries:
+            build()
+        columns = set()
+        for query in queries.captured_queries:
+            columns |= set(re.findall(r'"leads_lead"\."(\w+)"', query["sql"]))
+        return columns, queries.captured_queries
+
+    def test_grouped_figures_and_trend_stay_inside_the_index(self):
+        builder = MonthlyReportBuilder(Period.month(2026, 3), today=date(2026, 3, 31))
+        columns = [dimension.column for dimension in builder.dimensions]
+        allowed = {Lead._meta.get_field(name).column for name in REPORT_COLUMNS}
+
+        def build():
+            groups = grouped_totals(
+                builder.ranges, columns, rates=rate_conditions(builder.ranges["ytd"])
+            )
+            self.assertEqual(window_totals(groups.total, "month").signed.count, 1)
+            monthly_totals(Period.month(2026, 3).trailing_months(12))
+
+        read, queries = self.lead_columns(build)
+        self.assertTrue(read)
+        self.assertLessEqual(read, allowed)
+        if connection.vendor == "sqlite":
+            for query in queries:
+                with connection.cursor() as cursor:
+                    cursor.execute("EXPLAIN QUERY PLAN " + query["sql"])
+                    plan = " ".join(str(step[-1]) for step in cursor.fetchall())
+                self.assertIn("COVERING INDEX lead_", plan, query["sql"][:200])
