@@ -38,13 +38,15 @@ def cents(field: str) -> Cast:
     return Cast(Round(F(field) * Value(Decimal(100))), output_field=BigIntegerField())
 
 
-def cents_sum(field: str, condition: Q | None = None) -> Sum:
+def cents_sum(field: str, condition: Q | None = None) -> Cast:
     """Sum an amount column as whole cents (fen ×100, an integer) where `condition` holds.
 
     SQLite keeps decimals as floating point and sums them inexactly; summing
-    rounded integer cents is exact on every database.
+    rounded integer cents is exact on every database. The sum is cast back to
+    an integer: PostgreSQL sums bigints as numeric, which the driver hands over
+    as Decimal, slower to add up in the rollups than int.
     """
-    return Sum(cents(field), filter=condition)
+    return Cast(Sum(cents(field), filter=condition), output_field=BigIntegerField())
 
 
 def from_cents(value) -> Decimal:
