@@ -292,7 +292,28 @@ class Lead(StageChoicesBase, TimeStampedModel):
             ("find_duplicates_lead", _("可查看疑似重复线索")),
         ]
         indexes = [
-            models.Index(fields=["stage", "stage_entered_at"]),
+            # The board's and the dashboard's per-stage figures and 三色预警 read the
+            # index alone: the stage, when it was entered, the team and the amounts.
+            models.Index(
+                fields=[
+                    "stage",
+                    "stage_entered_at",
+                    "merged_into",
+                    "team",
+                    "contract_amount",
+                    "planned_investment",
+                ],
+                name="lead_stage_idx",
+            ),
+            # 督办: the leads with a planned node date (few), by that date.
+            *(
+                models.Index(
+                    fields=[f"planned_{node}_on"],
+                    condition=Q(**{f"planned_{node}_on__isnull": False}),
+                    name=f"lead_plan_{node}_idx",
+                )
+                for node in ("signed", "landed", "started", "in_production")
+            ),
             models.Index(fields=["signed_on"]),
             models.Index(fields=["landed_on"]),
             # The counted events, with every column the report's grouped

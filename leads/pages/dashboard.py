@@ -7,15 +7,17 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, Q, Sum
+from django.db.models import Count, DecimalField, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from leads.choices import PIPELINE, Stage
 from leads.models import Activity, AnnualTarget, Lead
-from leads.overdue import overdue_aggregates, overdue_totals
+from leads.nodes import NODE_RULES, SLA, late_conditions, sla_late_q
+from leads.overdue import overdue_totals
 from leads.pages.alerts import StageLimits
 from leads.querysets import landed_in_q, signed_in_q
+from leads.reports.grouped import COUNTED_AMOUNT, cents_sum, from_cents
 from leads.selectors import user_team_ids
 
 QUEUE_SIZE = 12
@@ -65,10 +67,6 @@ class Progress:
         return round(100 * self.amount / self.target_amount)
 
 
-def _sum(field, condition):
-    return Coalesce(Sum(field, filter=condition), ZERO, output_field=MONEY)
-
-
 def dashboard_scope(user):
     """Return the leads the dashboard's work lists show: all for 局领导, else the user's teams'.
 
@@ -83,31 +81,80 @@ def dashboard_scope(user):
 
 
 def _totals(*, today: date, limits: StageLimits, scope_q: Q) -> dict:
-    """Return the period, stage and warning counts and amounts, in one aggregate query."""
-    month_start = today.replace(day=1)
-    year_start = today.replace(month=1, day=1)
-    periods = {
-        "signed_month": signed_in_q(month_start, today),
-        "signed_year": signed_in_q(year_start, today),
-        "landed_month": landed_in_q(month_start, today),
-        "landed_year": landed_in_q(year_start, today),
-    }
-    aggregates = {}
-    for key, condition in periods.items():
-        aggregates[f"{key}_count"] = Count("pk", filter=condition)
-        aggregates[f"{key}_amount"] = _sum("contract_amount", condition)
-    amount = lead_amount_expression()
-    for stage in [*PIPELINE, Stage.DROPPED]:
-        aggregates[f"stage_{stage.value}_count"] = Count("pk", filter=Q(stage=stage))
-        aggregates[f"stage_{stage.value}_amount"] = _sum(amount, Q(stage=stage))
-    for colour, condition in (
-        ("red", limits.red_q()),
-        ("amber", limits.amber_q()),
-        ("green", limits.green_q()),
+    """Return the period, stage, warning and 督办 counts and amounts.
+
+    Four queries, each read from an index rather than the wide lead rows: the
+    year's counted signings and landings (the counted-event indexes), the
+    leads by stage (the stage index carries the amounts, the team and the
+    moment the stage was entered) and the leads with a planned node date that
+    has passed (partial indexes). One aggregate over the whole table, as
+    before, read every lead row (0.23 s at 100,000 leads on SQLite).
+    """
+    totals = _period_totals(today)
+    totals.update(_stage_totals(limits, scope_q))
+    conditions = late_conditions(today=today, now=limits.now, sla_days=limits.sla_days)
+    conditions.pop(SLA)  # counted with the stages
+    passed = Q(pk__in=[])
+    for rule in NODE_RULES:
+        passed |= Q(**{f"{rule.planned}__lt": today})
+    totals.update(
+        Lead.objects.filter(passed).aggregate(
+            **{f"overdue_{kind}": Count("pk", filter=q) for kind, q in conditions.items()}
+        )
+    )
+    return totals
+
+
+def _period_totals(today: date) -> dict:
+    """Return this month's and this year's counted signings and landings, with the counted
+    amount (the 签约投资额 a lead was signed for, as the monthly report counts it)."""
+    month_start, year_start = today.replace(day=1), today.replace(month=1, day=1)
+    totals = {}
+    for event, in_q, day in (
+        ("signed", signed_in_q, "first_signed_on"),
+        ("landed", landed_in_q, "first_landed_on"),
     ):
-        aggregates[f"warning_{colour}"] = Count("pk", filter=condition & scope_q)
-    aggregates.update(overdue_aggregates(today=today, now=limits.now, sla_days=limits.sla_days))
-    return Lead.objects.aggregate(**aggregates)
+        month = in_q(month_start, today)
+        row = Lead.objects.filter(in_q(year_start, today)).aggregate(
+            year_count=Count(day),
+            year_amount=cents_sum(COUNTED_AMOUNT),
+            month_count=Count(day, filter=month),
+            month_amount=cents_sum(COUNTED_AMOUNT, month),
+        )
+        for period in ("month", "year"):
+            totals[f"{event}_{period}_count"] = row[f"{period}_count"]
+            totals[f"{event}_{period}_amount"] = from_cents(row[f"{period}_amount"])
+    return totals
+
+
+def _stage_totals(limits: StageLimits, scope_q: Q) -> dict:
+    """Return per stage the count and amount, the 三色预警 counts (in `scope_q`) and the
+    signed leads past the 签约 time limit (district-wide, the 督办 tile's), in one query."""
+    sla = sla_late_q(sla_days=limits.sla_days, now=limits.now)
+    rows = (
+        Lead.objects.values("stage")
+        .annotate(
+            count=Count("stage"),
+            amount=cents_sum(lead_amount_expression()),
+            red=Count("stage", filter=limits.red_q() & scope_q),
+            amber=Count("stage", filter=limits.amber_q() & scope_q),
+            green=Count("stage", filter=limits.green_q() & scope_q),
+            sla=Count("stage", filter=sla),
+        )
+        .order_by()
+    )
+    by_stage = {row["stage"]: row for row in rows}
+    totals = {f"warning_{colour}": 0 for colour in ("red", "amber", "green")}
+    totals[f"overdue_{SLA}"] = 0
+    for stage in [*PIPELINE, Stage.DROPPED]:
+        row = by_stage.get(stage.value, {"count": 0, "amount": None})
+        totals[f"stage_{stage.value}_count"] = row["count"]
+        totals[f"stage_{stage.value}_amount"] = from_cents(row["amount"])
+    for row in by_stage.values():
+        for colour in ("red", "amber", "green"):
+            totals[f"warning_{colour}"] += row[colour]
+        totals[f"overdue_{SLA}"] += row["sla"]
+    return totals
 
 
 def _progress(totals: dict, target: AnnualTarget | None) -> list[Progress]:

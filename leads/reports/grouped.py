@@ -33,12 +33,13 @@ def count_where(condition: Q) -> Sum:
     return Sum(Value(1), filter=condition)
 
 
-def cents(field: str) -> Cast:
-    """Return an amount column as whole cents (fen ×100), an integer."""
-    return Cast(Round(F(field) * Value(Decimal(100))), output_field=BigIntegerField())
+def cents(field) -> Cast:
+    """Return an amount column (a name or an expression) as whole cents (fen ×100), an integer."""
+    amount = F(field) if isinstance(field, str) else field
+    return Cast(Round(amount * Value(Decimal(100))), output_field=BigIntegerField())
 
 
-def cents_sum(field: str, condition: Q | None = None) -> Cast:
+def cents_sum(field, condition: Q | None = None) -> Cast:
     """Sum an amount column as whole cents (fen ×100, an integer) where `condition` holds.
 
     SQLite keeps decimals as floating point and sums them inexactly; summing
