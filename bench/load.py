@@ -496,7 +496,10 @@ def run_session(session, account, context, args, ready, stop) -> None:
     """Log in, wait for the others, then browse (or write) until `stop` is set."""
     rng = random.Random(f"{args.seed}-{account['username']}")
     logged_in = session.login(account["username"])
-    ready.wait()
+    try:
+        ready.wait()
+    except threading.BrokenBarrierError:  # interrupted before the start
+        return
     if not logged_in:
         return
     stop.wait(rng.uniform(0, args.think))  # do not all start on the same tick
@@ -626,8 +629,10 @@ def drive(context: dict, args, recorder: Recorder) -> tuple:
         end = time.monotonic()
     finally:
         stop.set()
+        ready.abort()  # sessions still waiting for the start give up
+        deadline = time.monotonic() + args.timeout + 5
         for thread in threads:
-            thread.join(timeout=args.timeout + 5)
+            thread.join(timeout=max(0, deadline - time.monotonic()))
     return start, end, wall, wall + (end - start)
 
 
