@@ -24,12 +24,19 @@ class LeadFilter(django_filters.FilterSet):
     """
 
     q = django_filters.CharFilter(label=_("关键词"), method="filter_text")
-    stage = django_filters.MultipleChoiceFilter(label=_("阶段"), choices=Stage.choices)
+    # Columns of the lead itself, so no join can repeat a row: no SELECT DISTINCT
+    # (django-filter's default for several values), which made SQLite sort every
+    # matching lead row in a temporary B-tree before the page could be cut.
+    stage = django_filters.MultipleChoiceFilter(
+        label=_("阶段"), choices=Stage.choices, distinct=False
+    )
     industry = django_filters.ModelMultipleChoiceFilter(
-        label=_("所属产业"), queryset=Industry.objects.all()
+        label=_("所属产业"), queryset=Industry.objects.all(), distinct=False
     )
     team = django_filters.ModelChoiceFilter(label=_("负责小分队"), queryset=TaskTeam.objects.all())
-    source = django_filters.MultipleChoiceFilter(label=_("线索来源"), choices=Source.choices)
+    source = django_filters.MultipleChoiceFilter(
+        label=_("线索来源"), choices=Source.choices, distinct=False
+    )
     origin_type = django_filters.ChoiceFilter(label=_("资金来源类别"), choices=OriginType.choices)
     chamber = django_filters.ModelChoiceFilter(label=_("推介商会"), queryset=Chamber.objects.all())
     entrepreneur = django_filters.ModelChoiceFilter(

@@ -35,6 +35,19 @@ class LeadFilterTests(TestCase):
     def qs(self, data):
         return set(LeadFilter(data, queryset=Lead.objects.all()).qs)
 
+    def test_several_values_select_each_lead_once_without_distinct(self):
+        data = {
+            "stage": [Stage.CONTACT, Stage.SIGNED],
+            "industry": [self.it.pk, self.logistics.pk],
+            "source": [self.old.source, self.signed.source],
+            "q": "",
+        }
+        queryset = LeadFilter(data, queryset=Lead.objects.all()).qs
+        self.assertEqual(
+            sorted(lead.pk for lead in queryset), sorted([self.old.pk, self.signed.pk])
+        )
+        self.assertNotIn("DISTINCT", str(queryset.query))
+
     def test_text_matches_code_name_and_investor(self):
         self.assertEqual(self.qs({"q": "华为"}), {self.old})
         self.assertEqual(self.qs({"q": "物流园"}), {self.signed})
