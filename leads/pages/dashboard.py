@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from leads.choices import PIPELINE, Stage
 from leads.models import Activity, AnnualTarget, Lead
-from leads.nodes import NODE_RULES, SLA, late_conditions, sla_late_q
-from leads.overdue import overdue_totals
+from leads.nodes import SLA, sla_late_q
+from leads.overdue import late_node_counts, overdue_totals
 from leads.pages.alerts import StageLimits
 from leads.querysets import landed_in_q, signed_in_q
 from leads.reports.grouped import COUNTED_AMOUNT, cents_sum, from_cents
@@ -91,17 +91,9 @@ def _totals(*, today: date, limits: StageLimits, scope_q: Q) -> dict:
     before, read every lead row (0.23 s at 100,000 leads on SQLite).
     """
     totals = _period_totals(today)
+    # The signed projects past the 签约 limit are counted with the stages.
     totals.update(_stage_totals(limits, scope_q))
-    conditions = late_conditions(today=today, now=limits.now, sla_days=limits.sla_days)
-    conditions.pop(SLA)  # counted with the stages
-    passed = Q(pk__in=[])
-    for rule in NODE_RULES:
-        passed |= Q(**{f"{rule.planned}__lt": today})
-    totals.update(
-        Lead.objects.filter(passed).aggregate(
-            **{f"overdue_{kind}": Count("pk", filter=q) for kind, q in conditions.items()}
-        )
-    )
+    totals.update(late_node_counts(today=today))
     return totals
 
 
