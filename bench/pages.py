@@ -3,9 +3,10 @@
 Usage:
     .venv/bin/python bench/pages.py [--leads 100000] [--runs 30] [--reseed]
 
-Seeds (once, reused on later runs) a database of `--leads` leads by bulk
-insert, spread over every stage, industry, team and source, with activities
-and one fully worked lead whose detail page is timed. Then renders each page
+Seeds (once, reused on later runs) a database of `--leads` leads with
+bench/seed.py (every stage, with transitions, field history, activities,
+instalments, merged leads), plus one lead worked through the services. The
+detail timing cycles through leads of every stage and merged ones. Then renders each page
 through Django's test client, logged in as a 局领导 (the widest view), and
 prints the timings, next to two baselines measured in the same run: a trivial
 page (the login form: no lead queries) and the raw `COUNT(*)` over the leads.
@@ -14,6 +15,7 @@ Database: DATABASE_URL if set, else the SQLite file bench/out/pages.sqlite3.
 """
 
 import argparse
+import importlib.util
 import os
 import random
 import statistics
@@ -44,77 +46,19 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from chambers.models import Chamber, ChamberKind  # noqa: E402
-from leads.choices import ActivityKind, Channel, OriginType, Source, Stage  # noqa: E402
-from leads.models import Activity, Industry, Lead, StageOwner  # noqa: E402
+from leads.choices import ActivityKind, Channel, Source, Stage  # noqa: E402
+from leads.models import Industry, Lead  # noqa: E402
 from leads.services import lead_change_stage, lead_create  # noqa: E402
 from leads.services.activities import activity_create  # noqa: E402
 from tests.factories import UserFactory, credit_code  # noqa: E402
 
-STAGE_WEIGHTS = [
-    (Stage.CONTACT, 30),
-    (Stage.VISIT, 20),
-    (Stage.INTENT, 15),
-    (Stage.SIGNED, 15),
-    (Stage.LANDED, 12),
-    (Stage.DROPPED, 8),
-]
-BATCH = 5000
 
-
-def seed(count: int, rng: random.Random) -> None:
-    """Bulk-insert `count` leads and some activities into an empty database."""
-    call_command("migrate", verbosity=0)
-    call_command("loaddata", "reference", verbosity=0)
-    UserFactory(username="bench-director", groups=["局领导"])
-    industries = list(Industry.objects.all())
-    owners = {o.stage: o.team for o in StageOwner.objects.select_related("team")}
-    chambers = [
-        Chamber.objects.create(name=f"基准商会{i}", kind=ChamberKind.HOMETOWN) for i in range(30)
-    ]
-    stages = [s for s, w in STAGE_WEIGHTS for _ in range(w)]
-    now = timezone.now()
-    today = timezone.localdate()
-    batch = []
-    for number in range(count):
-        stage = rng.choice(stages)
-        entered = now - timedelta(days=rng.randint(0, 720), minutes=rng.randint(0, 1440))
-        day = timezone.localdate(entered)
-        source = rng.choice(Source.values)
-        lead = Lead(
-            code=f"ZS-B-{number:07d}",
-            name=f"基准项目{number}",
-            investor=f"基准投资集团{number % 5000}有限公司",
-            origin_type=rng.choice(OriginType.values),
-            industry=rng.choice(industries),
-            source=source,
-            chamber=rng.choice(chambers) if source == Source.CHAMBER else None,
-            stage=stage,
-            stage_entered_at=entered,
-            team=owners.get(stage) or owners[Stage.CONTACT],
-            planned_investment=Decimal(rng.randint(100, 500000)),
-            next_follow_up=today + timedelta(days=rng.randint(-30, 60)),
-        )
-        if stage in (Stage.SIGNED, Stage.LANDED):
-            lead.signed_on = day
-            lead.contract_amount = Decimal(rng.randint(100, 500000))
-        if stage == Stage.LANDED:
-            lead.landed_on = day
-            lead.registered_name = f"基准企业{number}（本区）有限公司"
-            lead.credit_code = credit_code()
-        if stage == Stage.DROPPED:
-            lead.drop_reason = "投资方战略调整"
-            lead.dropped_from = Stage.INTENT
-        batch.append(lead)
-        if len(batch) == BATCH:
-            Lead.objects.bulk_create(batch)
-            batch = []
-    Lead.objects.bulk_create(batch)
-    ids = list(Lead.objects.values_list("id", flat=True)[: count // 5])
-    Activity.objects.bulk_create(
-        Activity(lead_id=pk, kind=ActivityKind.CALL, summary="电话跟进", occurred_on=today)
-        for pk in ids
-    )
+def _seed_module():
+    """Return bench/seed.py as a module (the bench folder is not on the path, see above)."""
+    spec = importlib.util.spec_from_file_location("bench_seed", ROOT / "bench" / "seed.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def worked_lead(director) -> Lead:
@@ -203,11 +147,9 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     if args.reseed:
         call_command("flush", interactive=False, verbosity=0)
-    if Lead.objects.count() < args.leads and not args.reuse:
-        call_command("flush", interactive=False, verbosity=0)
-        started = time.perf_counter()
-        seed(args.leads, random.Random(args.seed))
-        out(f"seeded {args.leads} leads in {time.perf_counter() - started:.1f} s")
+    if Lead.all_objects.count() < args.leads and not args.reuse:
+        took = _seed_module().seed_database(args.leads)
+        out(f"seeded {args.leads} leads in {took:.1f} s")
     from django.contrib.auth.models import Group, User
 
     director = User.objects.filter(username="bench-director").first()
@@ -252,10 +194,13 @@ def main() -> None:
         ("board filtered (industry, stalled)", page("/leads/board/?industry=1&stalled=true")),
         ("list /leads/", page("/leads/")),
         ("list filtered + sorted + page 50", page("/leads/?stage=signed&o=-amount&page=50")),
-        ("list text search", page("/leads/?q=基准投资集团42")),
+        ("list sorted by amount", page("/leads/?o=-amount")),
+        ("list page 200", page("/leads/?page=200")),
+        ("list text search", page("/leads/?q=鼎盛")),
         ("detail /leads/<id>/ (the worked lead)", page(f"/leads/{lead.pk}/")),
         (f"detail, {len(details)} leads of every stage", pages(details)),
         ("chambers /chambers/", page("/chambers/")),
+        ("report page /reports/monthly/", page("/reports/monthly/")),
     ]
     vendor = connection.vendor
     total = Lead.objects.count()

@@ -1,10 +1,8 @@
 """Time the monthly report (JSON form) over 100,000 leads; python bench/report.py --help.
 
-Seeds the leads once with bulk inserts (a benchmark of reading, so the
-service layer and field history are skipped; every lead still gets the
-StageTransition rows the backlog reads, and the landed ones 开工/投产 dates
-and dated 到位资金 instalments summing to their paid_in, see `_after_landing`),
-then times, median of several runs:
+Seeds the leads once with bench/seed.py (ten years of a city's leads with
+their transitions, field history, 开工/投产 dates and dated 到位资金
+instalments summing to paid_in), then times, median of several runs:
 
 - baseline `SELECT COUNT(*)` over the lead table;
 - baseline: a naive per-lead loop in Python computing the month's totals (and the
@@ -19,15 +17,14 @@ Usage:
 """
 
 import argparse
+import importlib.util
 import io
 import json
 import os
-import random
 import statistics
 import sys
 import time
-from datetime import date, datetime, timedelta
-from datetime import time as clock
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -45,173 +42,22 @@ import django  # noqa: E402
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from leads.choices import OriginType, Source, Stage  # noqa: E402
-from leads.models import Industry, Lead, PaidIn, StageOwner, StageTransition  # noqa: E402
+from leads.models import Industry, Lead, PaidIn, StageTransition  # noqa: E402
 from leads.reports.monthly import monthly_report_build  # noqa: E402
 from leads.reports.period import Period  # noqa: E402
 from leads.reports.serialise import report_data  # noqa: E402
 from leads.reports.workbook import build_monthly_workbook  # noqa: E402
 
-FIRST_DAY = date(2024, 1, 1)
-LEADERS = ["", "王副区长", "李副区长", "张副区长", "赵副区长"]
-BATCH = 5000
-
 
 def seed(count: int) -> None:
-    """Bulk-insert `count` leads with plausible dates, stages, transitions and instalments."""
-    rng = random.Random(20260301)
-    industries = list(Industry.objects.values_list("pk", flat=True))
-    teams = dict(StageOwner.objects.values_list("stage", "team_id"))
-    today = timezone.localdate()
-    span = (today - FIRST_DAY).days
-    stages = [Stage.CONTACT, Stage.VISIT, Stage.INTENT, Stage.SIGNED, Stage.LANDED, Stage.DROPPED]
-    weights = [30, 15, 15, 15, 15, 10]
-    origins = ["", *OriginType.values]
-    sources = [s for s in Source.values if s not in (Source.CHAMBER, Source.RETURNEE)]
-    made = Lead.objects.count()
-    while made < count:
-        leads, plans, paid = [], [], []
-        for number in range(made, min(made + BATCH, count)):
-            created = FIRST_DAY + timedelta(days=rng.randrange(span))
-            stage = rng.choices(stages, weights)[0]
-            moments = [_moment(created, rng)]
-            fields = {}
-            if stage in (Stage.SIGNED, Stage.LANDED, Stage.DROPPED):
-                signed = min(created + timedelta(days=rng.randrange(1, 120)), today)
-                amount = Decimal(rng.randrange(100, 10**8)) / 100
-                fields.update(
-                    signed_on=signed,
-                    contract_amount=amount,
-                    planned_investment=Decimal(rng.randrange(100, 10**8)) / 100,
-                    # The counted event, as the pipeline rules record it.
-                    first_signed_on=signed,
-                    first_signed_amount=amount,
-                    first_signed_entered=signed,
-                )
-                moments.append(_moment(signed, rng))
-                if stage in (Stage.LANDED, Stage.DROPPED):
-                    later = min(signed + timedelta(days=rng.randrange(1, 300)), today)
-                    moments.append(_moment(later, rng))
-                    if stage == Stage.LANDED:
-                        fields.update(
-                            landed_on=later,
-                            first_landed_on=later,
-                            first_landed_entered=later,
-                            registered_name=f"基准测试企业{number}有限公司",
-                            credit_code="91350100M000100Y4X",
-                        )
-                        fields.update(_milestones(later, today, rng))
-                    else:
-                        fields.update(drop_reason="基准测试", dropped_from=Stage.SIGNED)
-                instalments = _instalments(stage, fields, today, rng)
-                fields["paid_in"] = sum((amount for _, amount in instalments), Decimal("0.00"))
-                paid.append(instalments)
-            else:
-                paid.append([])
-            moments = sorted(min(m, timezone.now()) for m in moments)
-            leads.append(
-                Lead(
-                    code=f"ZS-B-{number:07d}",
-                    name=f"基准测试项目{number}",
-                    investor=f"基准测试投资方{number % 5000}",
-                    industry_id=rng.choice(industries),
-                    source=rng.choice(sources),
-                    origin_type=rng.choice(origins),
-                    stage=stage,
-                    stage_entered_at=moments[-1],
-                    team_id=teams.get(stage if stage != Stage.DROPPED else Stage.SIGNED),
-                    credit_team_id=teams.get(Stage.CONTACT),
-                    leader=LEADERS[number % len(LEADERS)],
-                    **fields,
-                )
-            )
-            path = [Stage.CONTACT]
-            if stage != Stage.CONTACT:
-                path.append(stage if stage in (Stage.VISIT, Stage.INTENT) else Stage.SIGNED)
-            if stage in (Stage.LANDED, Stage.DROPPED):
-                path.append(stage)
-            plans.append(list(zip(path, moments, strict=False)))
-        with transaction.atomic():
-            Lead.objects.bulk_create(leads)
-            created_leads = Lead.objects.filter(code__in=[lead.code for lead in leads]).values_list(
-                "code", "pk"
-            )
-            ids = dict(created_leads)
-            rows = []
-            for lead, plan in zip(leads, plans, strict=True):
-                previous = ""
-                for to_stage, at in plan:
-                    rows.append(
-                        StageTransition(
-                            lead_id=ids[lead.code],
-                            from_stage=previous,
-                            to_stage=to_stage,
-                            at=at,
-                            channel="system",
-                        )
-                    )
-                    previous = to_stage
-            StageTransition.objects.bulk_create(rows)
-            PaidIn.objects.bulk_create(
-                PaidIn(
-                    lead_id=ids[lead.code],
-                    received_on=on,
-                    amount=amount,
-                    kind=rng.choice(KINDS),
-                    channel="system",
-                )
-                for lead, instalments in zip(leads, paid, strict=True)
-                for on, amount in instalments
-            )
-        made += len(leads)
-        sys.stderr.write(f"  seeded {made} leads\n")
-
-
-KINDS = ["registered_capital", "fixed_assets", "other"]
-
-
-def _milestones(landed: date, today: date, rng: random.Random) -> dict:
-    """Return 开工/投产 dates of a landed lead: about 60 % started, 60 % of those in production."""
-    fields = {}
-    if rng.random() < 0.6:
-        started = min(landed + timedelta(days=rng.randrange(0, 180)), today)
-        fields["started_on"] = started
-        if rng.random() < 0.6:
-            fields["in_production_on"] = min(
-                started + timedelta(days=rng.randrange(30, 400)), today
-            )
-    return fields
-
-
-def _instalments(stage: str, fields: dict, today: date, rng: random.Random) -> list:
-    """Return (received_on, amount) instalments: most landed leads get one to four, dated
-    between the signing and today; some signed leads one; 2 % of signed leads an undated
-    carried-over amount (received_on NULL, as migration 0009 leaves them)."""
-    if stage == Stage.LANDED and rng.random() < 0.85:
-        count = rng.randint(1, 4)
-    elif stage == Stage.SIGNED and rng.random() < 0.2:
-        count = 1
-    else:
-        return []
-    if stage == Stage.SIGNED and rng.random() < 0.1:
-        return [(None, Decimal(rng.randrange(100, 10**6)) / 100)]
-    first, span = fields["signed_on"], (today - fields["signed_on"]).days
-    return sorted(
-        (
-            first + timedelta(days=rng.randrange(span + 1)),
-            Decimal(rng.randrange(100, 3 * 10**6)) / 100,
-        )
-        for _ in range(count)
-    )
-
-
-def _moment(day: date, rng: random.Random) -> datetime:
-    return timezone.make_aware(
-        datetime.combine(day, clock(9)) + timedelta(minutes=rng.randrange(600))
-    )
+    """Seed the database to `count` leads with bench/seed.py (the one seed every bench uses)."""
+    spec = importlib.util.spec_from_file_location("bench_seed", ROOT / "bench" / "seed.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.seed_database(count)
 
 
 def naive_month_totals(period: Period) -> dict:
@@ -274,7 +120,13 @@ def main() -> None:
     seed(args.leads)
     seeding = time.perf_counter() - start
     today = timezone.localdate()
-    period = Period.parse_month(args.month) if args.month else Period.month(today.year, today.month)
+    # The 通报 is made early in a month for the month just ended: time that one by default.
+    last_month = today.replace(day=1) - timedelta(days=1)
+    period = (
+        Period.parse_month(args.month)
+        if args.month
+        else Period.month(last_month.year, last_month.month)
+    )
 
     def json_report():
         return json.dumps(report_data(monthly_report_build(period)), ensure_ascii=False)
