@@ -103,6 +103,12 @@ class Activity(TimeStampedModel):
         verbose_name = _("对接记录")
         verbose_name_plural = _("对接记录")
         ordering = ["-occurred_on", "-id"]
+        indexes = [
+            # The dashboard's latest activities (ten, newest entered first): read from
+            # the index's end instead of sorting every activity (at 100,000 leads and
+            # 150,000 activities on SQLite, 49 ms → under 1 ms; the dashboard 163 → 109 ms).
+            models.Index(fields=["-created", "-id"], name="activity_recent_idx"),
+        ]
 
     def __str__(self):
         return f"{self.occurred_on} {self.get_kind_display()}"
