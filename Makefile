@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run serve test test-fast lint format venv migrate demo bench bench-import bench-pages bench-report test-browser clean
+.PHONY: run serve test test-fast lint format venv migrate demo bench bench-import bench-pages bench-report bench-seed bench-sizes test-browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -76,3 +76,12 @@ clean:
 ## Monthly report timings on 100,000 seeded leads (see docs/benchmarks.md).
 bench-report: venv
 	$(BIN)/python bench/report.py
+
+## Seed a benchmark database (DATABASE_URL, default bench/out/seed.sqlite3): LEADS=1000000.
+LEADS ?= 100000
+bench-seed: venv
+	$(BIN)/python bench/seed.py --leads $(LEADS)
+
+## The pages and report at 10,000, 100,000 and 1,000,000 leads on SQLite (docs/benchmarks.md).
+bench-sizes: venv
+	bench/sizes.sh sqlite 10000 100000 1000000

@@ -333,6 +333,9 @@ class Lead(StageChoicesBase, TimeStampedModel):
             models.Index(fields=["first_signed_entered"], name="lead_signed_entered_idx"),
             models.Index(fields=["first_landed_entered"], name="lead_landed_entered_idx"),
             models.Index(fields=["investor", "name"]),
+            # The list sorted by 签约金额 either way (ties by id the same way): the first
+            # page read from the index instead of sorting every lead.
+            models.Index(fields=["contract_amount", "id"], name="lead_amount_sort_idx"),
             models.Index(fields=["next_follow_up"]),
             models.Index(fields=["started_on"]),
             models.Index(fields=["in_production_on"]),

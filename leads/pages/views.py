@@ -46,7 +46,8 @@ def _ordering(value: str) -> tuple[str, list[str]]:
     field = SORTS[key]
     if value.startswith("-"):
         field = field[1:] if field.startswith("-") else f"-{field}"
-    return value, [field, "-id"]
+    # Ties by id in the sort's direction: one index on (column, id) serves both ways.
+    return value, [field, "-id" if field.startswith("-") else "id"]
 
 
 def _filtered(request):

@@ -1,0 +1,56 @@
+"""Pages that show the first rows of a long ordering read them from an index, not a sort."""
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
+
+from leads.choices import ActivityKind
+from leads.services.activities import activity_create
+from tests.factories import make_lead
+from tests.roles import RolesMixin
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's plan is checked")
+class PagePlanTests(RolesMixin, TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.make_roles()
+        lead = make_lead()
+        make_lead(stage="signed", signed_on=date(2026, 3, 2), contract_amount=100)
+        for number in range(3):
+            activity_create(
+                lead=lead, actor=cls.director, kind=ActivityKind.CALL, summary=f"{number}"
+            )
+
+    def plan(self, sql: str) -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql)
+            return " ".join(str(step[-1]) for step in cursor.fetchall())
+
+    def test_the_list_sorted_by_amount_either_way_reads_lead_amount_sort_idx(self):
+        self.client.force_login(self.director)
+        for sort in ("amount", "-amount"):
+            with CaptureQueriesContext(connection) as queries:
+                response = self.client.get("/leads/", {"o": sort})
+            self.assertEqual(response.status_code, 200)
+            reads = [
+                q["sql"] for q in queries if "ORDER BY" in q["sql"] and "leads_lead" in q["sql"]
+            ]
+            self.assertEqual(len(reads), 1, reads)
+            plan = self.plan(reads[0])
+            self.assertIn("lead_amount_sort_idx", plan, sort)
+            self.assertNotIn("TEMP B-TREE", plan, sort)
+
+    def test_the_newest_ten_come_from_activity_recent_idx_without_a_sort(self):
+        self.client.force_login(self.director)
+        with CaptureQueriesContext(connection) as queries:
+            response = self.client.get("/")
+        self.assertContains(response, "电话")
+        reads = [q["sql"] for q in queries if q["sql"].startswith('SELECT "leads_activity"')]
+        self.assertEqual(len(reads), 1)
+        plan = self.plan(reads[0])
+        self.assertIn("activity_recent_idx", plan)
+        self.assertNotIn("TEMP B-TREE", plan)
