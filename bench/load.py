@@ -8,7 +8,7 @@ Usage:
 What it does, in order:
 
 1. Prepares the database named by --database-url (its leads must already be there:
-   seed them with bench/report.py; the script refuses an empty database): migrates,
+   seed them with bench/seed.py; the script refuses an empty database): migrates,
    collects the static files, and creates the staff users ``load-01`` … of mixed roles
    (局领导, 小分队组长, 小分队队员, joined to the task teams) with one known password,
    or resets that password if they exist.
@@ -117,7 +117,7 @@ def prepare(env: dict, users: int, writers: int) -> dict:
     call_command("collectstatic", "--noinput", verbosity=0)
     leads = Lead.objects.count()
     if not leads:
-        sys.exit("The database holds no leads: seed it first (bench/report.py --leads 100000).")
+        sys.exit("The database holds no leads: seed it first (bench/seed.py --leads 100000).")
     owners = dict(StageOwner.objects.values_list("stage", "team_id"))
     accounts = create_users(users, writers, owners)
     context = {

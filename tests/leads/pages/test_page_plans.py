@@ -54,3 +54,26 @@ class PagePlanTests(RolesMixin, TestCase):
         plan = self.plan(reads[0])
         self.assertIn("activity_recent_idx", plan)
         self.assertNotIn("TEMP B-TREE", plan)
+
+
+class EmptyBoardColumnTests(RolesMixin, TestCase):
+    """A board column its totals found empty reads no cards."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.make_roles()
+        make_lead()
+        make_lead(stage="landed")
+
+    def test_stalled_leaves_landed_empty_and_unread(self):
+        self.client.force_login(self.director)
+        with CaptureQueriesContext(connection) as queries:
+            response = self.client.get("/leads/board/", {"stalled": "true"})
+        self.assertEqual(response.status_code, 200)
+        reads = [q["sql"] for q in queries if "LIMIT 25" in q["sql"]]
+        self.assertFalse([sql for sql in reads if "'landed'" in sql])
+        with CaptureQueriesContext(connection) as queries:
+            response = self.client.get("/leads/board/")
+        reads = [q["sql"] for q in queries if "LIMIT 25" in q["sql"]]
+        self.assertEqual(len([sql for sql in reads if "'landed'" in sql]), 1)
+        self.assertEqual(len(response.context["columns"][-1]["leads"]), 1)
