@@ -15,7 +15,6 @@ Database: DATABASE_URL if set, else the SQLite file bench/out/pages.sqlite3.
 """
 
 import argparse
-import importlib.util
 import os
 import random
 import statistics
@@ -46,19 +45,12 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench.seed import seed_database  # noqa: E402
 from leads.choices import ActivityKind, Channel, Source, Stage  # noqa: E402
 from leads.models import Industry, Lead  # noqa: E402
 from leads.services import lead_change_stage, lead_create  # noqa: E402
 from leads.services.activities import activity_create  # noqa: E402
 from tests.factories import UserFactory, credit_code  # noqa: E402
-
-
-def _seed_module():
-    """Return bench/seed.py as a module (the bench folder is not on the path, see above)."""
-    spec = importlib.util.spec_from_file_location("bench_seed", ROOT / "bench" / "seed.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def worked_lead(director) -> Lead:
@@ -148,7 +140,7 @@ def main() -> None:
     if args.reseed:
         call_command("flush", interactive=False, verbosity=0)
     if Lead.all_objects.count() < args.leads and not args.reuse:
-        took = _seed_module().seed_database(args.leads)
+        took = seed_database(args.leads)
         out(f"seeded {args.leads} leads in {took:.1f} s")
     from django.contrib.auth.models import Group, User
 

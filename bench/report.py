@@ -17,7 +17,6 @@ Usage:
 """
 
 import argparse
-import importlib.util
 import io
 import json
 import os
@@ -45,19 +44,12 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench.seed import seed_database  # noqa: E402
 from leads.models import Industry, Lead, PaidIn, StageTransition  # noqa: E402
 from leads.reports.monthly import monthly_report_build  # noqa: E402
 from leads.reports.period import Period  # noqa: E402
 from leads.reports.serialise import report_data  # noqa: E402
 from leads.reports.workbook import build_monthly_workbook  # noqa: E402
-
-
-def seed(count: int) -> None:
-    """Seed the database to `count` leads with bench/seed.py (the one seed every bench uses)."""
-    spec = importlib.util.spec_from_file_location("bench_seed", ROOT / "bench" / "seed.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.seed_database(count)
 
 
 def naive_month_totals(period: Period) -> dict:
@@ -130,7 +122,7 @@ def main() -> None:
     if not Industry.objects.exists():
         call_command("loaddata", "reference", verbosity=0)
     start = time.perf_counter()
-    seed(args.leads)
+    seed_database(args.leads)
     seeding = time.perf_counter() - start
     today = timezone.localdate()
     # The 通报 is made early in a month for the month just ended: time that one by default.

@@ -1,11 +1,9 @@
 """bench/seed.py writes the rows the services would: every check and benchmark uses its data."""
 
-import importlib.util
 import json
 from collections import Counter, defaultdict
 from decimal import Decimal
 from itertools import pairwise
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -13,6 +11,7 @@ from django.db import connection
 from django.test import Client
 
 from aftercare.models import Enterprise, Problem
+from bench.seed import _secondary_indexes, seed_database
 from leads.choices import Stage
 from leads.dedup.normal import lead_keys
 from leads.models import Lead, PaidIn, StageTransition
@@ -20,29 +19,20 @@ from leads.reports.monthly import monthly_report_build
 from leads.reports.period import Period
 from leads.reports.serialise import report_data
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _seed_module():
-    spec = importlib.util.spec_from_file_location("bench_seed", ROOT / "bench" / "seed.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
 
 @pytest.fixture
 def seeded(reference_data):
-    _seed_module().seed_database(400, years=3)
+    seed_database(400, years=3)
 
 
 def _indexes(table):
-    return sorted(name for name, _sql in _seed_module()._secondary_indexes(table))
+    return sorted(name for name, _sql in _secondary_indexes(table))
 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_schema_ends_as_the_migrations_left_it(reference_data):
     before = {t: _indexes(t) for t in ("leads_lead", "leads_stagetransition", "leads_paidin")}
-    _seed_module().seed_database(50, years=1)
+    seed_database(50, years=1)
     assert {t: _indexes(t) for t in before} == before
     assert "lead_signed_event_idx" in before["leads_lead"]
 
