@@ -38,6 +38,7 @@ from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
@@ -73,6 +74,8 @@ from leads.models import (  # noqa: E402
     StageTransition,
     TaskTeam,
 )
+from leads.services.counting import record_events  # noqa: E402
+from leads.services.milestones import KEY_PROJECT_AMOUNT  # noqa: E402
 from leads.services.reasons import change_reason  # noqa: E402
 
 CHUNK = 50_000
@@ -229,6 +232,13 @@ class IndexesDropped:
 # ---------------------------------------------------------------- the data
 
 
+def _counted(fields: dict, stage: str, day: date) -> dict:
+    """Return the counted events (统计口径) entering `stage` on `day` records, by the
+    pipeline's own rule (`record_events`) on the lead's fields so far."""
+    lead = SimpleNamespace(**{"first_signed_on": None, "first_landed_on": None, **fields})
+    return record_events(lead, [stage], day)
+
+
 def _moment(day: date, rng: random.Random) -> datetime:
     return timezone.make_aware(
         datetime.combine(day, clock(9)) + timedelta(minutes=rng.randrange(540))
@@ -369,23 +379,19 @@ class City:
         if Stage.SIGNED in by_stage:
             amount = _amount(rng, 100, 1_000_000)
             signed = by_stage[Stage.SIGNED]
+            # Marked 重点 as 局领导 would mark the projects proposed to them.
             fields.update(
-                signed_on=signed,
-                contract_amount=amount,
-                first_signed_on=signed,
-                first_signed_amount=amount,
-                first_signed_entered=signed,
-                is_key=amount >= 100_000,
+                signed_on=signed, contract_amount=amount, is_key=amount >= KEY_PROJECT_AMOUNT
             )
+            fields.update(_counted(fields, Stage.SIGNED, signed))
         if final == Stage.LANDED:
             landed = by_stage[Stage.LANDED]
             fields.update(
                 landed_on=landed,
-                first_landed_on=landed,
-                first_landed_entered=landed,
                 registered_name=f"{name}（本区）有限公司",
                 credit_code=f"91350100M{pk:08d}X",
             )
+            fields.update(_counted(fields, Stage.LANDED, landed))
             if rng.random() < 0.6:
                 fields["started_on"] = min(landed + timedelta(days=rng.randrange(0, 180)), today)
                 if rng.random() < 0.6:

@@ -58,6 +58,15 @@ def test_every_lead_is_valid_with_its_whole_path(seeded):
         assert all(a[1] == b[0] for a, b in pairwise(steps)), (lead.pk, steps)
         assert path[-1].to_stage == lead.stage
         assert path[-1].at == lead.stage_entered_at
+        # The counted events, as the pipeline rules record them on entering.
+        if Stage.SIGNED in {t.to_stage for t in path}:
+            assert (lead.first_signed_on, lead.first_signed_amount) == (
+                lead.signed_on,
+                lead.contract_amount,
+            )
+        else:
+            assert lead.first_signed_on is None
+        assert lead.first_landed_on == (lead.landed_on if lead.stage == Stage.LANDED else None)
         keys = lead_keys(lead.investor, lead.name, lead.credit_code)
         assert {k: getattr(lead, k) for k in keys} == keys
 
