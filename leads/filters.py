@@ -59,6 +59,16 @@ class LeadFilter(django_filters.FilterSet):
         model = Lead
         fields = []
 
+    def tally_teams(self) -> tuple[int, ...] | None:
+        """Return the teams whose leads this filter keeps: () for all, (team,) for one team,
+        or None when it filters by anything else (the stage tally cannot count those)."""
+        used = {name for name, values in self.data.lists() if name in self.filters and any(values)}
+        if not used:
+            return ()
+        if used != {"team"} or not self.form.is_valid():
+            return None
+        return (self.form.cleaned_data["team"].pk,)
+
     def filter_text(self, queryset, name, value):
         value = value.strip()
         if not value:

@@ -4,7 +4,8 @@ from datetime import timedelta
 
 from django.apps import apps
 from django.db import models
-from django.db.models import Q
+from django.db.models import DecimalField, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from leads.choices import PIPELINE, Stage
@@ -48,6 +49,14 @@ class LeadManager(models.Manager.from_queryset(LeadQuerySet)):
 
     def get_queryset(self):
         return super().get_queryset().filter(merged_into__isnull=True)
+
+
+MONEY = DecimalField(max_digits=16, decimal_places=2)
+
+
+def lead_amount_expression():
+    """Return the amount a lead stands for: its contract amount once signed, else the plan."""
+    return Coalesce("contract_amount", "planned_investment", output_field=MONEY)
 
 
 def live_q(*, prefix: str = "") -> Q:

@@ -3,7 +3,8 @@
 One module per concern: `reference` (industries, teams, units, stage owners, targets),
 `lead` (the lead and its row rules), `history` (stage transitions, activities)
 `milestones` (node plans, paid-in instalments, 督办 notes after 落地),
-`jobs` (background imports) and `snapshots` (locked reports). Import models from `leads.models`.
+`jobs` (background imports), `snapshots` (locked reports) and `tally` (the stage
+tally). Import models from `leads.models`.
 """
 
 from leads.models.duplicates import LeadMerge, NotDuplicate, NotDuplicateSource
@@ -33,6 +34,7 @@ from leads.models.reference import (
     Unit,
 )
 from leads.models.snapshots import ReportSnapshot
+from leads.models.tally import StageTally
 
 __all__ = [
     "AMOUNT",
@@ -57,6 +59,7 @@ __all__ = [
     "StageChoicesBase",
     "StageHolds",
     "StageOwner",
+    "StageTally",
     "StageTransition",
     "SupervisionNote",
     "TaskTeam",

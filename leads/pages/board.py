@@ -8,8 +8,10 @@ from django.utils import timezone
 
 from leads.choices import PIPELINE, Stage
 from leads.pages.alerts import StageLimits
-from leads.pages.dashboard import ZERO, lead_amount_expression
+from leads.pages.dashboard import ZERO
+from leads.querysets import lead_amount_expression
 from leads.selectors import lead_available_moves
+from leads.tally import stage_totals
 
 # Cards shown per column; the column's count and amount cover all its leads.
 COLUMN_SIZE = 25
@@ -62,20 +64,28 @@ def _cards(queryset) -> list[Card]:
     ]
 
 
-def board_columns(queryset, *, limits: StageLimits, user) -> list[dict]:
+def board_columns(queryset, *, limits: StageLimits, user, tally_teams=None) -> list[dict]:
     """Return the board's columns for the (filtered) `queryset` of leads.
 
-    One query for the totals of every stage, then one per non-empty column
-    for its cards, longest in stage first (落地: most recently landed first):
-    at most 1 + 5 queries whatever the number of leads. Each card carries what `user` may
-    do to it (`lead_available_moves`).
+    The totals of every stage come from the stage tally when the filter keeps
+    all leads or one team's (`tally_teams`, see `LeadFilter.tally_teams`), else
+    from one query over the leads; then one query per non-empty column for its
+    cards, longest in stage first (落地: most recently landed first): at most
+    1 + 5 queries whatever the number of leads. Each card carries what `user`
+    may do to it (`lead_available_moves`).
     """
-    totals = {
-        row["stage"]: row
-        for row in queryset.order_by()
-        .values("stage")
-        .annotate(count=Count("pk"), amount=Sum(lead_amount_expression()))
-    }
+    if tally_teams is None:
+        totals = {
+            row["stage"]: row
+            for row in queryset.order_by()
+            .values("stage")
+            .annotate(count=Count("pk"), amount=Sum(lead_amount_expression()))
+        }
+    else:
+        totals = {
+            stage: {"count": total.team_count, "amount": total.team_amount}
+            for stage, total in stage_totals(team_ids=tally_teams or None).items()
+        }
     columns = []
     for stage in PIPELINE:
         row = totals.get(stage.value, {})

@@ -113,7 +113,12 @@ def lead_list(request):
 def lead_board(request):
     """Render the pipeline board: a column per stage, same filters as the list."""
     lead_filter = _filtered(request)
-    columns = board_columns(lead_filter.qs, limits=StageLimits.load(), user=request.user)
+    columns = board_columns(
+        lead_filter.qs,
+        limits=StageLimits.load(),
+        user=request.user,
+        tally_teams=lead_filter.tally_teams(),
+    )
     context = {
         "filter": lead_filter,
         "columns": columns,

@@ -1,0 +1,267 @@
+"""The stage tally: equal to a count of the live leads after every kind of write, folded,
+counted again, and kept by writers at the same time (real threads, both databases)."""
+
+import threading
+from decimal import Decimal
+from unittest import mock
+
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Count
+from django.http import QueryDict
+from django.test import TestCase, TransactionTestCase
+
+from leads import tally
+from leads.choices import Channel, Stage
+from leads.excel.lead_importer import LeadImporter
+from leads.filters import LeadFilter
+from leads.models import Lead, StageTally, StageTransition, TaskTeam
+from leads.querysets import lead_amount_expression
+from leads.reports.grouped import cents_sum, from_cents
+from leads.services import lead_change_stage, lead_merge, lead_merge_undo, lead_update
+from leads.services.lifecycle import lead_assign_team
+from leads.tally import stage_totals, tally_compact, tally_rebuild, triggers_paused
+from tests.factories import UserFactory, ensure_stage_owners, make_lead
+from tests.leads.excel.test_concurrency import run_in_threads
+from tests.workbooks import lead_workbook
+
+IMPORTED = {"所属产业": "信息技术", "线索来源": "自主对接"}
+
+
+def counted(team_ids=None) -> dict:
+    """Return {stage: (count, amount)} counted from the live leads themselves."""
+    leads = Lead.objects.all()
+    if team_ids is not None:
+        leads = leads.filter(team_id__in=team_ids)
+    rows = leads.values("stage").annotate(n=Count("pk"), c=cents_sum(lead_amount_expression()))
+    return {row["stage"]: (row["n"], from_cents(row["c"])) for row in rows.order_by()}
+
+
+def tallied(team_ids=None) -> dict:
+    return {
+        stage: (total.team_count, total.team_amount)
+        for stage, total in stage_totals(team_ids=team_ids).items()
+        if total.team_count or total.team_amount
+    }
+
+
+class TallyAssertions:
+    def assert_tally_right(self):
+        self.assertEqual(tallied(), counted())
+        for team in TaskTeam.objects.all():
+            self.assertEqual(tallied([team.pk]), counted([team.pk]), team.name)
+        # The district-wide figures hold whichever teams are asked for.
+        for stage, total in stage_totals(team_ids=[-1]).items():
+            self.assertEqual((total.count, total.amount), counted().get(stage, (0, Decimal("0"))))
+
+
+class TallyWritePathTests(TallyAssertions, TestCase):
+    fixtures = ["reference"]
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.owners = ensure_stage_owners()
+        cls.director = UserFactory(groups=["局领导"])
+
+    def test_an_empty_database_has_an_empty_tally(self):
+        self.assertEqual(stage_totals(), {})
+
+    def test_creation_and_every_kind_of_stage_change(self):
+        contact = make_lead(name="接洽项目", planned_investment=Decimal("123.45"))
+        signed = make_lead(stage=Stage.SIGNED, name="签约项目")
+        self.assert_tally_right()
+        self.assertEqual(stage_totals()[Stage.CONTACT].amount, Decimal("123.45"))
+        lead_change_stage(lead=contact, to_stage=Stage.VISIT, channel=Channel.WEB)
+        self.assert_tally_right()
+        lead_change_stage(
+            lead=signed,
+            to_stage=Stage.DROPPED,
+            channel=Channel.WEB,
+            drop_reason="投资方战略调整",
+        )
+        self.assert_tally_right()
+        self.assertEqual(stage_totals()[Stage.DROPPED].count, 1)
+        self.assertNotIn(Stage.SIGNED, tallied())
+
+    def test_an_amount_or_team_edit_moves_the_amount_and_the_team(self):
+        lead = make_lead(stage=Stage.SIGNED)
+        lead_update(lead=lead, contract_amount=Decimal("999.99"))
+        self.assert_tally_right()
+        self.assertEqual(stage_totals()[Stage.SIGNED].amount, Decimal("999.99"))
+        other = TaskTeam.objects.exclude(pk=lead.team_id).first()
+        lead_assign_team(lead=Lead.objects.get(pk=lead.pk), team=other, actor=self.director)
+        self.assert_tally_right()
+        self.assertEqual(tallied([other.pk]), {Stage.SIGNED: (1, Decimal("999.99"))})
+
+    def test_a_change_to_another_column_writes_no_row(self):
+        lead = make_lead()
+        rows = StageTally.objects.count()
+        lead_update(lead=lead, notes="补充说明")
+        self.assertEqual(StageTally.objects.count(), rows)
+
+    def test_a_merged_lead_counts_nowhere_and_undo_counts_it_again(self):
+        keep = make_lead(stage=Stage.SIGNED, name="保留项目", investor="甲集团")
+        merged = make_lead(stage=Stage.SIGNED, name="重复项目", investor="乙集团")
+        merge = lead_merge(keep=keep, merged=merged, actor=self.director)
+        self.assert_tally_right()
+        self.assertEqual(stage_totals()[Stage.SIGNED].count, 1)
+        lead_merge_undo(merge=merge, actor=self.director)
+        self.assert_tally_right()
+        self.assertEqual(stage_totals()[Stage.SIGNED].count, 2)
+
+    def test_an_import_and_raw_sql_writes_are_counted(self):
+        rows = [
+            {"项目名称": f"导入项目{i}", "投资方": f"导入投资方{i}", **IMPORTED} for i in range(12)
+        ]
+        report = LeadImporter().run(lead_workbook(*rows))
+        self.assertTrue(report.ok, report.error_lines())
+        self.assert_tally_right()
+        self.assertEqual(stage_totals()[Stage.CONTACT].count, 12)
+        # Writes outside the services (a bulk UPDATE, a DELETE) are seen by the triggers too.
+        Lead.objects.filter(name__startswith="导入项目").update(planned_investment=Decimal("7"))
+        gone = Lead.objects.filter(name="导入项目0")
+        StageTransition.objects.filter(lead__in=gone)._raw_delete(connection.alias)
+        gone._raw_delete(connection.alias)
+        self.assert_tally_right()
+        self.assertEqual(stage_totals()[Stage.CONTACT].amount, Decimal("77.00"))
+
+    def test_folding_keeps_the_totals_and_leaves_one_row_per_stage_and_team(self):
+        leads = [make_lead(name=f"项目{i}") for i in range(6)]
+        for lead in leads[:4]:
+            lead_change_stage(lead=lead, to_stage=Stage.VISIT, channel=Channel.WEB)
+        lead_merge(keep=leads[4], merged=leads[5], actor=self.director)
+        before = tallied()
+        kept = tally_compact()
+        self.assertEqual(tallied(), before)
+        self.assert_tally_right()
+        pairs = Lead.objects.values_list("stage", "team_id").distinct().count()
+        self.assertEqual(kept, pairs)
+        self.assertEqual(StageTally.objects.count(), pairs)
+        # No image is left: the merged lead's went with the fold.
+        self.assertFalse(StageTally.objects.filter(cents__isnull=True).exists())
+
+    def test_a_reader_asks_for_a_fold_once_the_tally_is_long(self):
+        cache.clear()
+        for i in range(4):
+            make_lead(name=f"项目{i}")
+        with mock.patch.object(tally, "COMPACT_AFTER", 3):
+            # The test settings run tasks at once: the fold happens within the read.
+            totals = stage_totals()
+        self.assertEqual(totals[Stage.CONTACT].count, 4)
+        self.assertEqual(StageTally.objects.count(), 1)
+        self.assert_tally_right()
+
+    def test_writes_with_the_triggers_paused_are_counted_after(self):
+        make_lead(name="之前")
+        with triggers_paused():
+            make_lead(name="暂停时创建的")
+            self.assertEqual(stage_totals()[Stage.CONTACT].count, 1)
+        self.assert_tally_right()
+        self.assertEqual(stage_totals()[Stage.CONTACT].count, 2)
+
+    def test_counting_again_mends_a_wrong_tally(self):
+        make_lead()
+        StageTally.objects.create(stage=Stage.LANDED, count=5, cents=100)
+        self.assertNotEqual(tallied(), counted())
+        tally_rebuild()
+        self.assert_tally_right()
+
+
+class TallyFlushTests(TallyAssertions, TransactionTestCase):
+    """A flush between tests empties the tables in any order; the tally is counted again."""
+
+    fixtures = ["reference"]
+
+    def test_a_flushed_database_starts_with_an_empty_tally(self):
+        ensure_stage_owners()
+        make_lead()
+        self._fixture_teardown()
+        self.assertEqual(StageTally.objects.count(), 0)
+        self._fixture_setup()
+        self.assert_tally_right()
+
+
+class ConcurrentTallyTests(TallyAssertions, TransactionTestCase):
+    """Writers moving leads of one team and stage at once, and a fold among them."""
+
+    fixtures = ["reference"]
+
+    def test_simultaneous_moves_and_folds_keep_the_tally_right(self):
+        ensure_stage_owners()
+        leads = [make_lead(name=f"并发项目{i}") for i in range(24)]
+        stop = threading.Event()
+        folds = []
+
+        def fold_until_stopped():
+            while not stop.wait(0.005):
+                folds.append(tally_compact())
+            connection.close()
+
+        folder = threading.Thread(target=fold_until_stopped)
+        folder.start()
+
+        def move(index):
+            for lead in leads[index::4]:
+                lead_change_stage(lead=lead, to_stage=Stage.VISIT, channel=Channel.WEB)
+                lead_update(
+                    lead=Lead.objects.get(pk=lead.pk), planned_investment=Decimal(index + 1)
+                )
+            return index
+
+        results = run_in_threads(4, move)
+        stop.set()
+        folder.join(timeout=60)
+        self.assertEqual(results, [0, 1, 2, 3])
+        self.assertGreater(len(folds), 1)
+        self.assert_tally_right()
+        self.assertEqual(stage_totals()[Stage.VISIT].count, 24)
+        self.assertEqual(stage_totals()[Stage.VISIT].amount, Decimal(6 * (1 + 2 + 3 + 4)))
+
+
+class BoardTallyTests(TestCase):
+    """The board's column totals come from the tally for all leads or one team's, and from
+    the leads for any other filter; the figures are the same either way."""
+
+    fixtures = ["reference"]
+
+    @classmethod
+    def setUpTestData(cls):
+        owners = ensure_stage_owners()
+        cls.director = UserFactory(groups=["局领导"])
+        cls.team = owners[Stage.CONTACT.value]
+        for i in range(3):
+            make_lead(name=f"接洽{i}", planned_investment=Decimal("10.10"))
+        make_lead(stage=Stage.SIGNED, name="签约", team=cls.team)
+        make_lead(stage=Stage.SIGNED, name="他队签约")
+
+    def columns(self, query):
+        self.client.force_login(self.director)
+        response = self.client.get("/leads/board/", query)
+        self.assertEqual(response.status_code, 200)
+        return {c["stage"].value: (c["count"], c["amount"]) for c in response.context["columns"]}
+
+    def test_which_filters_the_tally_counts(self):
+        cases = (
+            ({}, ()),
+            ({"team": str(self.team.pk)}, (self.team.pk,)),
+            ({"team": ""}, ()),
+            ({"team": "abc"}, None),
+            ({"team": str(self.team.pk), "stage": "signed"}, None),
+            ({"stalled": "true"}, None),
+            ({"q": "签约"}, None),
+        )
+        for data, expected in cases:
+            with self.subTest(data=data):
+                query = QueryDict(mutable=True)
+                query.update(data)
+                self.assertEqual(LeadFilter(query or None).tally_teams(), expected)
+
+    def test_tallied_and_counted_columns_agree(self):
+        everything = self.columns({})
+        self.assertEqual(everything[Stage.CONTACT.value], (3, Decimal("30.30")))
+        self.assertEqual(everything[Stage.SIGNED.value][0], 2)
+        team = self.columns({"team": self.team.pk})
+        self.assertEqual(team[Stage.SIGNED.value][0], 1)
+        # The same figures through the lead query (a filter the tally cannot count).
+        counted = self.columns({"team": self.team.pk, "stage": [s.value for s in Stage]})
+        self.assertEqual(counted, team)
