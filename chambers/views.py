@@ -3,6 +3,7 @@
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
+from chambers.models import Chamber, Entrepreneur
 from chambers.selectors import chamber_list, entrepreneur_list, referred_leads_conversion
 from leads.models import Lead
 from leads.permissions import require_perm
@@ -27,7 +28,7 @@ def chamber_list_view(request):
 @require_perm("chambers.view_chamber")
 def chamber_detail_view(request, pk):
     """Render one chamber: contacts, members, referred leads and conversion."""
-    chamber = get_object_or_404(chamber_list(), pk=pk)
+    chamber = get_object_or_404(Chamber, pk=pk)
     totals, page = _referred(request, chamber=chamber)
     entrepreneurs = chamber.entrepreneurs.order_by("name")
     context = {"chamber": chamber, "totals": totals, "page": page, "entrepreneurs": entrepreneurs}
@@ -44,7 +45,7 @@ def entrepreneur_list_view(request):
 @require_perm("chambers.view_entrepreneur")
 def entrepreneur_detail_view(request, pk):
     """Render one entrepreneur: where they are, their chamber, referred leads and conversion."""
-    entrepreneur = get_object_or_404(entrepreneur_list(), pk=pk)
+    entrepreneur = get_object_or_404(Entrepreneur.objects.select_related("chamber"), pk=pk)
     totals, page = _referred(request, entrepreneur=entrepreneur)
     context = {"entrepreneur": entrepreneur, "totals": totals, "page": page}
     return render(request, "chambers/entrepreneur_detail.html", context)

@@ -350,6 +350,23 @@ class Lead(StageChoicesBase, TimeStampedModel):
                 condition=Q(merged_into__isnull=True) & ~Q(credit_key=""),
                 name="lead_dup_credit_idx",
             ),
+            # The 以商招商 scoreboards (chambers.selectors): every column they count, for
+            # the referred leads only, so they read the index instead of the lead rows.
+            *(
+                models.Index(
+                    fields=[
+                        referrer,
+                        "merged_into",
+                        "stage",
+                        "first_signed_on",
+                        "first_landed_on",
+                        "first_signed_amount",
+                    ],
+                    condition=Q(**{f"{referrer}__isnull": False}),
+                    name=f"lead_{referrer}_score_idx",
+                )
+                for referrer in ("chamber", "entrepreneur")
+            ),
             # The merged leads of a lead (merge, undo, code look-ups): few rows.
             models.Index(
                 fields=["merged_into"],

@@ -6,8 +6,8 @@ from django.test import TestCase
 from django.urls import reverse
 
 from leads.choices import Source, Stage
-from leads.models import Industry
-from leads.services import lead_change_stage
+from leads.models import Industry, Lead
+from leads.services import lead_change_stage, lead_update
 from tests.factories import ChamberFactory, EntrepreneurFactory, make_lead
 from tests.roles import RolesMixin
 
@@ -71,6 +71,24 @@ class ScoreboardTests(RolesMixin, TestCase):
         detail = self.client.get(reverse("chambers:entrepreneur_detail", args=[self.boss.pk]))
         self.assertContains(detail, "回乡签约")
         self.assertContains(detail, "深圳本市商会")
+
+    def test_the_amount_is_the_counted_signing_exact_to_the_cent(self):
+        signed = Lead.objects.get(name="商会签约")
+        # An edit after signing moves the contract amount, not the counted 签约投资额.
+        lead_update(lead=signed, contract_amount=Decimal("9999"))
+        for cents in ("0.10", "0.20", "0.01"):
+            make_lead(
+                name=f"小额{cents}",
+                stage=Stage.SIGNED,
+                contract_amount=Decimal(cents),
+                source=Source.CHAMBER,
+                chamber=self.quiet,
+                industry=Industry.objects.first(),
+            )
+        response = self.client.get(reverse("chambers:chamber_list"))
+        rows = {c.name: c for c in response.context["page"]}
+        self.assertEqual(rows["深圳本市商会"].amount, Decimal("1500.50"))
+        self.assertEqual(rows["无推介商会"].amount, Decimal("0.31"))
 
     def test_unknown_chamber_is_404(self):
         self.assertEqual(

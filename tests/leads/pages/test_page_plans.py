@@ -66,6 +66,23 @@ class PagePlanTests(RolesMixin, TestCase):
         self.assertIn("activity_recent_idx", plan)
         self.assertNotIn("TEMP B-TREE", plan)
 
+    def test_the_scoreboards_group_the_referred_leads_in_their_index_without_a_sort(self):
+        self.client.force_login(self.director)
+        for url, index in (
+            ("/chambers/", "lead_chamber_score_idx"),
+            ("/entrepreneurs/", "lead_entrepreneur_score_idx"),
+        ):
+            with CaptureQueriesContext(connection) as queries:
+                response = self.client.get(url)
+            self.assertEqual(response.status_code, 200, url)
+            reads = [
+                q["sql"] for q in queries if "GROUP BY" in q["sql"] and "leads_lead" in q["sql"]
+            ]
+            self.assertEqual(len(reads), 1, reads)
+            plan = self.plan(reads[0])
+            self.assertIn(index, plan, url)
+            self.assertNotIn("TEMP B-TREE", plan, url)
+
 
 class EmptyBoardColumnTests(RolesMixin, TestCase):
     """A board column its totals found empty reads no cards."""
