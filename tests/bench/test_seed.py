@@ -8,6 +8,7 @@ from itertools import pairwise
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
+from django.db.models import Count
 from django.test import Client
 
 from aftercare.models import Enterprise, Problem
@@ -18,6 +19,7 @@ from leads.models import Lead, PaidIn, StageTransition
 from leads.reports.monthly import monthly_report_build
 from leads.reports.period import Period
 from leads.reports.serialise import report_data
+from leads.tally import stage_totals
 
 
 @pytest.fixture
@@ -109,3 +111,17 @@ def test_the_report_and_the_detail_pages_read_the_seeded_leads(seeded):
         lead = Lead.all_objects.filter(stage=stage).first()
         assert client.get(f"/leads/{lead.pk}/").status_code == 200, stage
     assert connection.vendor in ("sqlite", "postgresql")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_stage_tally_counts_the_seeded_leads_and_its_triggers_are_back(reference_data):
+    seed_database(300, years=2)
+    counted = {
+        row["stage"]: row["n"]
+        for row in Lead.objects.values("stage").annotate(n=Count("pk")).order_by()
+    }
+    assert {stage: total.count for stage, total in stage_totals().items()} == counted
+    # The triggers count what is written after the seed.
+    lead = Lead.objects.filter(stage=Stage.CONTACT).first()
+    Lead.objects.filter(pk=lead.pk).update(stage=Stage.VISIT, visited_on=lead.created.date())
+    assert stage_totals()[Stage.VISIT].count == counted[Stage.VISIT] + 1
