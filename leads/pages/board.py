@@ -3,13 +3,14 @@
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Count, F, Sum
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from leads.choices import PIPELINE, Stage
 from leads.pages.alerts import StageLimits
 from leads.pages.dashboard import ZERO
 from leads.querysets import lead_amount_expression
+from leads.reports.grouped import cents_sum, from_cents
 from leads.selectors import lead_available_moves
 from leads.tally import stage_totals
 
@@ -64,23 +65,40 @@ def _cards(queryset) -> list[Card]:
     ]
 
 
+def _counted_totals(queryset) -> dict[str, dict]:
+    """Return {stage: {"count", "amount"}} of `queryset`, in one aggregate without GROUP BY.
+
+    Grouped by stage, SQLite read the filtered leads in stage order through the
+    whole stage index (0.51 s for 一个产业 + 滞留 at 1,000,000 leads); ungrouped it
+    takes the filter's own index (0.10 s). Amounts summed in whole cents.
+    """
+    counts = {}
+    for stage in PIPELINE:
+        here = Q(stage=stage)
+        counts[f"{stage.value}_count"] = Count("pk", filter=here)
+        counts[f"{stage.value}_amount"] = cents_sum(lead_amount_expression(), here)
+    row = queryset.order_by().aggregate(**counts)
+    return {
+        stage.value: {
+            "count": row[f"{stage.value}_count"],
+            "amount": from_cents(row[f"{stage.value}_amount"]),
+        }
+        for stage in PIPELINE
+    }
+
+
 def board_columns(queryset, *, limits: StageLimits, user, tally_teams=None) -> list[dict]:
     """Return the board's columns for the (filtered) `queryset` of leads.
 
     The totals of every stage come from the stage tally when the filter keeps
     all leads or one team's (`tally_teams`, see `LeadFilter.tally_teams`), else
-    from one query over the leads; then one query per non-empty column for its
+    from one aggregate over the filtered leads; then one query per non-empty column for its
     cards, longest in stage first (落地: most recently landed first): at most
     1 + 5 queries whatever the number of leads. Each card carries what `user`
     may do to it (`lead_available_moves`).
     """
     if tally_teams is None:
-        totals = {
-            row["stage"]: row
-            for row in queryset.order_by()
-            .values("stage")
-            .annotate(count=Count("pk"), amount=Sum(lead_amount_expression()))
-        }
+        totals = _counted_totals(queryset)
     else:
         totals = {
             stage: {"count": total.team_count, "amount": total.team_amount}
