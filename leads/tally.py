@@ -159,6 +159,11 @@ def stage_totals(*, team_ids=None, using: str = "default") -> dict[str, StageTot
     }
 
 
+def live_lead_count(*, team_ids=None, using: str = "default") -> int:
+    """Return the number of live leads, of `team_ids` only when given (one tally query)."""
+    return sum(total.team_count for total in stage_totals(team_ids=team_ids, using=using).values())
+
+
 def _lock(using: str) -> None:
     """Keep writers of leads out of the tally until the transaction ends.
 

@@ -19,6 +19,7 @@ from leads.pages.forms import ActivityForm
 from leads.pages.timeline import lead_detail_queryset, lead_field_changes, lead_timeline
 from leads.permissions import require_perm
 from leads.selectors import lead_available_moves
+from leads.tally import live_lead_count
 
 PAGE_SIZE = 50
 
@@ -90,12 +91,26 @@ def home(request):
     return render(request, "home.html", dashboard_get(request.user))
 
 
+def _list_paginator(lead_filter, queryset) -> Paginator:
+    """Return the list's paginator; the number of all leads or one team's from the tally.
+
+    The exact count of a million live leads read a whole index (26 ms on PostgreSQL
+    for the count alone, and the page 150 ms); the tally has the same number.
+    """
+    paginator = Paginator(queryset, PAGE_SIZE)
+    teams = lead_filter.tally_teams()
+    if teams is not None:
+        # `count` is a cached property: once set, the paginator does not count.
+        paginator.count = live_lead_count(team_ids=teams or None)
+    return paginator
+
+
 @require_perm("leads.view_lead")
 def lead_list(request):
     """Render the filtered, sortable, paginated lead list."""
     lead_filter = _filtered(request)
     sort, ordering = _ordering(request.GET.get("o", ""))
-    page = Paginator(lead_filter.qs.order_by(*ordering), PAGE_SIZE).get_page(
+    page = _list_paginator(lead_filter, lead_filter.qs.order_by(*ordering)).get_page(
         request.GET.get("page")
     )
     StageLimits.load().annotate(page.object_list)

@@ -10,6 +10,7 @@ from django.db import connection
 from django.db.models import Count
 from django.http import QueryDict
 from django.test import TestCase, TransactionTestCase
+from django.test.utils import CaptureQueriesContext
 
 from leads import tally
 from leads.choices import Channel, Stage
@@ -265,3 +266,40 @@ class BoardTallyTests(TestCase):
         # The same figures through the lead query (a filter the tally cannot count).
         counted = self.columns({"team": self.team.pk, "stage": [s.value for s in Stage]})
         self.assertEqual(counted, team)
+
+
+class ListCountTests(TestCase):
+    """The list's count of all leads or one team's comes from the tally, and equals the
+    count of the rows it pages through."""
+
+    fixtures = ["reference"]
+
+    @classmethod
+    def setUpTestData(cls):
+        owners = ensure_stage_owners()
+        cls.director = UserFactory(groups=["局领导"])
+        cls.team = owners[Stage.CONTACT.value]
+        for i in range(7):
+            make_lead(name=f"接洽{i}")
+        make_lead(stage=Stage.SIGNED, name="签约")
+        keep, merged = make_lead(name="保留"), make_lead(name="重复")
+        lead_merge(keep=keep, merged=merged, actor=cls.director)
+
+    def test_the_count_is_the_number_of_leads_listed(self):
+        self.client.force_login(self.director)
+        for query, expected in (
+            ({}, Lead.objects.count()),
+            ({"team": self.team.pk}, Lead.objects.filter(team=self.team).count()),
+            ({"stage": "signed"}, 1),
+        ):
+            with self.subTest(query=query):
+                with CaptureQueriesContext(connection) as queries:
+                    response = self.client.get("/leads/", {**query, "page": 1})
+                page = response.context["page"]
+                self.assertEqual(page.paginator.count, expected)
+                self.assertEqual(len(page.object_list), expected)
+                counted = any(
+                    "COUNT(" in q["sql"] and 'FROM "leads_lead"' in q["sql"] for q in queries
+                )
+                self.assertEqual(counted, "stage" in query)
+        self.assertEqual(Lead.objects.count(), 9)
