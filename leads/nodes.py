@@ -70,18 +70,6 @@ def late_conditions(*, today: date, now: datetime, sla_days: dict[str, int]) -> 
     return conditions
 
 
-def planned_passed_q(today: date) -> Q:
-    """Return the condition "some planned node date lies before `today`".
-
-    Every late node implies it, and the planned dates are indexed where set,
-    so a count of late nodes reads only the leads with a plan, not the table.
-    """
-    condition = Q(pk__in=[])
-    for rule in NODE_RULES:
-        condition |= Q(**{f"{rule.planned}__lt": today})
-    return condition
-
-
 def late_any_q(conditions: dict[str, Q]) -> Q:
     """Return the condition "some node of the lead is late"."""
     combined = Q(pk__in=[])

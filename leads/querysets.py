@@ -138,8 +138,20 @@ def stalled_q(*, sla_days: dict[str, int], now) -> Q:
     """
     condition = Q(pk__in=[])
     for stage, days in timed_stages(sla_days):
-        condition |= Q(stage=stage, stage_entered_at__lt=now - timedelta(days=days))
+        condition |= Q(stage=stage, stage_entered_at__lt=_limit_start(now, days))
     return condition
+
+
+def within_limit_q(*, stage: str, days: int, now) -> Q:
+    """Return the condition "in `stage` (limited to `days`) and not stalled": the rest of
+    the stage's leads after `stalled_q`, as one range of the stage index."""
+    return Q(stage=stage, stage_entered_at__gte=_limit_start(now, days))
+
+
+def _limit_start(now, days: int):
+    """Return the moment a lead must have entered a stage limited to `days` after, by `now`,
+    not to be stalled (stage_entered_at is never blank)."""
+    return now - timedelta(days=days)
 
 
 def timed_stages(sla_days: dict[str, int]):

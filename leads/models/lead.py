@@ -305,14 +305,21 @@ class Lead(StageChoicesBase, TimeStampedModel):
                 ],
                 name="lead_stage_idx",
             ),
-            # 督办: the leads with a planned node date (few), by that date.
+            # 督办: the leads with a planned node date (few), by that date, with what
+            # tells whether the node is done (leads.nodes), so a node's late count reads
+            # the index alone.
             *(
                 models.Index(
-                    fields=[f"planned_{node}_on"],
+                    fields=[f"planned_{node}_on", "stage", "merged_into", *done],
                     condition=Q(**{f"planned_{node}_on__isnull": False}),
                     name=f"lead_plan_{node}_idx",
                 )
-                for node in ("signed", "landed", "started", "in_production")
+                for node, done in (
+                    ("signed", ()),
+                    ("landed", ()),
+                    ("started", ("started_on",)),
+                    ("in_production", ("in_production_on",)),
+                )
             ),
             models.Index(fields=["signed_on"]),
             models.Index(fields=["landed_on"]),
@@ -361,6 +368,8 @@ class Lead(StageChoicesBase, TimeStampedModel):
                         "first_signed_on",
                         "first_landed_on",
                         "first_signed_amount",
+                        # Counted by id: PostgreSQL reads an index alone only if it holds it.
+                        "id",
                     ],
                     condition=Q(**{f"{referrer}__isnull": False}),
                     name=f"lead_{referrer}_score_idx",

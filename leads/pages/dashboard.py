@@ -15,7 +15,7 @@ from leads.models import Activity, AnnualTarget, Lead
 from leads.nodes import SLA, sla_late_q
 from leads.overdue import late_node_counts, overdue_totals
 from leads.pages.alerts import StageLimits
-from leads.querysets import landed_in_q, signed_in_q
+from leads.querysets import landed_in_q, signed_in_q, within_limit_q
 from leads.reports.grouped import COUNTED_AMOUNT, cents_sum, from_cents
 from leads.selectors import user_team_ids
 from leads.tally import StageTotal, stage_totals
@@ -118,8 +118,8 @@ def _stage_totals(limits: StageLimits, team_ids: list[int] | None) -> dict:
     leads of `team_ids`, or all) and the signed leads past the 签约 time limit (district-wide,
     the 督办 tile's).
 
-    Two queries whatever the number of leads: the stage tally, and the leads
-    that entered a timed stage within its limit. A stage's red (stalled) leads
+    A fixed number of queries whatever the number of leads: the stage tally,
+    and per timed stage its leads within the limit. A stage's red (stalled) leads
     are the rest: the red, amber and green conditions split a timed stage's
     leads in three, so the leads past a limit, which pile up over the years,
     are never read.
@@ -128,31 +128,33 @@ def _stage_totals(limits: StageLimits, team_ids: list[int] | None) -> dict:
     nothing = StageTotal(0, ZERO, 0, ZERO)
     scope_q = Q() if team_ids is None else Q(team_id__in=team_ids)
     timed = dict(limits.timed_stages())
-    # One aggregate without GROUP BY: grouped, SQLite scanned the whole stage index in
-    # stage order (0.17 s at 1,000,000 leads); ungrouped, it reads each stage's range
-    # within the limit (25 ms).
-    counts = {}
-    for stage in timed:
-        here = Q(stage=stage) & scope_q
-        counts[f"{stage}_amber"] = Count("pk", filter=here & limits.amber_q())
-        counts[f"{stage}_green"] = Count("pk", filter=here & limits.green_q())
+    # One range of the stage index per timed stage, its leads within the limit, read from
+    # the index alone (counted by stage, which it holds). One aggregate over the OR of the
+    # ranges took 70 ms on PostgreSQL at 1,000,000 leads: a bitmap scan visits the rows.
     signed = Stage.SIGNED.value
     sla_q = sla_late_q(sla_days=limits.sla_days, now=limits.now)
-    counts["signed_in_time"] = Count("pk", filter=Q(stage=signed) & ~sla_q)
-    within = Lead.objects.filter(limits.amber_q() | limits.green_q()).aggregate(**counts)
+    within = {}
+    for stage, days in timed.items():
+        within[stage] = Lead.objects.filter(
+            within_limit_q(stage=stage, days=days, now=limits.now)
+        ).aggregate(
+            amber=Count("stage", filter=limits.amber_q() & scope_q),
+            green=Count("stage", filter=limits.green_q() & scope_q),
+            in_time=Count("stage", filter=~sla_q),
+        )
     totals = {f"warning_{colour}": 0 for colour in ("red", "amber", "green")}
     for stage in [*PIPELINE, Stage.DROPPED]:
         total = stages.get(stage.value, nothing)
         totals[f"stage_{stage.value}_count"] = total.count
         totals[f"stage_{stage.value}_amount"] = total.amount
         if stage.value in timed:
-            amber, green = within[f"{stage.value}_amber"], within[f"{stage.value}_green"]
+            amber, green = within[stage.value]["amber"], within[stage.value]["green"]
             totals["warning_amber"] += amber
             totals["warning_green"] += green
             totals["warning_red"] += total.team_count - amber - green
     # Signed leads not past the 签约 limit are among those read (签约 is timed when it has one).
     totals[f"overdue_{SLA}"] = (
-        stages.get(signed, nothing).count - within["signed_in_time"] if signed in timed else 0
+        stages.get(signed, nothing).count - within[signed]["in_time"] if signed in timed else 0
     )
     return totals
 

@@ -23,7 +23,7 @@ class PagePlanTests(RolesMixin, TestCase):
                 lead=lead, actor=cls.director, kind=ActivityKind.CALL, summary=f"{number}"
             )
 
-    def plan(self, sql: str) -> str:
+    def plan(self, sql: str, *, index_only: bool = False) -> str:
         """Return the query plan of `sql`, with a sort step named "TEMP B-TREE" on both.
 
         PostgreSQL plans these few test rows with a scan and a sort whatever the indexes,
@@ -36,6 +36,10 @@ class PagePlanTests(RolesMixin, TestCase):
                 return " ".join(str(step[-1]) for step in cursor.fetchall())
             cursor.execute("SET LOCAL enable_seqscan = off")
             cursor.execute("SET LOCAL enable_sort = off")
+            if index_only:
+                # Left only index-only scans, the plan shows whether an index covers the read.
+                cursor.execute("SET LOCAL enable_indexscan = off")
+                cursor.execute("SET LOCAL enable_bitmapscan = off")
             cursor.execute("EXPLAIN " + sql)
             plan = " ".join(row[0] for row in cursor.fetchall())
             # A sort left in the plan despite its price is a sort all the same.
@@ -82,6 +86,30 @@ class PagePlanTests(RolesMixin, TestCase):
             plan = self.plan(reads[0])
             self.assertIn(index, plan, url)
             self.assertNotIn("TEMP B-TREE", plan, url)
+
+    def test_the_dashboards_counts_read_their_index_alone(self):
+        self.client.force_login(self.director)
+        with CaptureQueriesContext(connection) as queries:
+            self.client.get("/")
+        counts = {
+            "late on a node": [
+                q["sql"] for q in queries if 'COUNT("leads_lead"."planned_' in q["sql"]
+            ],
+            "within a time limit": [
+                q["sql"] for q in queries if 'COUNT("leads_lead"."stage") FILTER' in q["sql"]
+            ],
+            "referred": [],
+        }
+        self.assertEqual(len(counts["late on a node"]), 4)
+        self.assertGreater(len(counts["within a time limit"]), 0)
+        with CaptureQueriesContext(connection) as queries:
+            self.client.get("/chambers/")
+        counts["referred"] = [q["sql"] for q in queries if "GROUP BY" in q["sql"]]
+        for what, reads in counts.items():
+            for sql in reads:
+                plan = self.plan(sql, index_only=True)
+                with self.subTest(what, plan=plan):
+                    self.assertTrue("COVERING INDEX" in plan or "Index Only Scan" in plan, plan)
 
 
 class EmptyBoardColumnTests(RolesMixin, TestCase):
