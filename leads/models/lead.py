@@ -343,6 +343,13 @@ class Lead(StageChoicesBase, TimeStampedModel):
             # The list sorted by 签约金额 either way (ties by id the same way): the first
             # page read from the index instead of sorting every lead.
             models.Index(fields=["contract_amount", "id"], name="lead_amount_sort_idx"),
+            # The same within one stage (签约项目 by amount, a deep page): the stage's
+            # range in order, not every lead by amount filtered down to the stage; with
+            # merged_into, so the page's count of the stage reads it alone too.
+            models.Index(
+                fields=["stage", "contract_amount", "id", "merged_into"],
+                name="lead_stage_amount_idx",
+            ),
             models.Index(fields=["next_follow_up"]),
             models.Index(fields=["started_on"]),
             models.Index(fields=["in_production_on"]),
