@@ -40,7 +40,7 @@ from leads.reports.grouped import cents, cents_sum, from_cents
 # thousand rows costs about a millisecond.
 COMPACT_AFTER = 2000
 # A reader asks at most once a minute per process (the worker folds in milliseconds).
-COMPACT_ASKED = ("leads.tally.compact", 60)
+COMPACT_ASKED, COMPACT_ASK_EVERY = "leads.tally.compact", 60
 
 LEADS = Lead._meta.db_table
 TALLY = StageTally._meta.db_table
@@ -146,7 +146,9 @@ def stage_totals(*, team_ids=None, using: str = "default") -> dict[str, StageTot
         )
         .order_by()
     )
-    if sum(row["rows"] for row in grouped) > COMPACT_AFTER and cache.add(*COMPACT_ASKED):
+    if sum(row["rows"] for row in grouped) > COMPACT_AFTER and cache.add(
+        COMPACT_ASKED, True, timeout=COMPACT_ASK_EVERY
+    ):
         compact_stage_tally.enqueue(using=using)
     return {
         row["stage"]: StageTotal(

@@ -151,6 +151,12 @@ class TallyWritePathTests(TallyAssertions, TestCase):
         self.assertEqual(totals[Stage.CONTACT].count, 4)
         self.assertEqual(StageTally.objects.count(), 1)
         self.assert_tally_right()
+        # Asked once: within the next minute this process does not ask again.
+        for i in range(4):
+            make_lead(name=f"又一个{i}")
+        with mock.patch.object(tally, "COMPACT_AFTER", 3):
+            self.assertEqual(stage_totals()[Stage.CONTACT].count, 8)
+            self.assertEqual(StageTally.objects.count(), 5)
 
     def test_writes_with_the_triggers_paused_are_counted_after(self):
         make_lead(name="之前")
