@@ -135,13 +135,15 @@ def _stage_totals(limits: StageLimits, team_ids: list[int] | None) -> dict:
     sla_q = sla_late_q(sla_days=limits.sla_days, now=limits.now)
     within = {}
     for stage, days in timed.items():
+        counts = {
+            "amber": Count("stage", filter=limits.amber_q() & scope_q),
+            "green": Count("stage", filter=limits.green_q() & scope_q),
+        }
+        if stage == signed:
+            counts["in_time"] = Count("stage", filter=~sla_q)
         within[stage] = Lead.objects.filter(
             within_limit_q(stage=stage, days=days, now=limits.now)
-        ).aggregate(
-            amber=Count("stage", filter=limits.amber_q() & scope_q),
-            green=Count("stage", filter=limits.green_q() & scope_q),
-            in_time=Count("stage", filter=~sla_q),
-        )
+        ).aggregate(**counts)
     totals = {f"warning_{colour}": 0 for colour in ("red", "amber", "green")}
     for stage in [*PIPELINE, Stage.DROPPED]:
         total = stages.get(stage.value, nothing)
