@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from operator import add
 
 from django.db import connections
 from django.db.models import BigIntegerField, Count, F, Q, Sum, Value
@@ -94,35 +93,48 @@ class Rollup:
 
 def rollup(querysets, columns: list[str], names: list[str]) -> Rollup:
     """Return the Rollup of the rows of `querysets` (grouped `.values(*columns)` querysets
-    annotated with the integer aggregates `names`).
+    of one model's rows, annotated with the integer aggregates `names`).
 
-    The rows are read as the database returns them, without Django's
-    converter per value: the group columns are ids and texts, the aggregates
-    whole numbers (PostgreSQL gives its bigint sums as Decimal, which add up
-    as exactly). At 100,000 leads the converters cost more than the rollup.
+    One query, added up by the database: the grouped rows (the querysets'
+    UNION ALL) are materialised once and summed in all and by each column,
+    one short branch per column. Only the sums come back, one row per value
+    of each column (about 300 at 1,000,000 leads), instead of every group (a
+    group is nearly one lead when grouped by six columns: 47,000 groups of
+    88,000 leads at 1,000,000); reading and adding those up here took more
+    than the query.
+
+    The values come back as text, one column for all, as the branches'
+    types must agree; each is turned back into its column's type.
     """
-    total = [0] * len(names)
+    first, *rest = querysets
+    grouped = first.union(*rest, all=True) if rest else first
+    inner, params = grouped.query.sql_with_params()
+    connection = connections[first.db]
+    quote = connection.ops.quote_name
+    sums = ", ".join(f"CAST(SUM({quote(name)}) AS BIGINT)" for name in names)
+    branches = [f"SELECT -1, CAST(NULL AS TEXT), {sums} FROM grouped"]
+    for index, column in enumerate(columns):
+        key = quote(column)
+        branches.append(f"SELECT {index}, CAST({key} AS TEXT), {sums} FROM grouped GROUP BY {key}")
+    sql = f"WITH grouped AS MATERIALIZED ({inner}) {' UNION ALL '.join(branches)}"
+    typed = [_to_python(column) for column in columns]
+    total = dict.fromkeys(names, 0)
     by = {column: {} for column in columns}
-    for queryset in querysets:
-        sql, params = queryset.query.sql_with_params()
-        with connections[queryset.db].cursor() as cursor:
-            cursor.execute(sql, params)
-            position = {column[0]: index for index, column in enumerate(cursor.description)}
-            keys = [(by[column], position[column]) for column in columns]
-            at = [position[name] for name in names]
-            for row in cursor.fetchall():
-                values = [row[index] or 0 for index in at]
-                total = list(map(add, total, values))
-                for sums_by, index in keys:
-                    held = sums_by.get(row[index])
-                    sums_by[row[index]] = values if held is None else list(map(add, held, values))
-    return Rollup(
-        dict(zip(names, total, strict=True)),
-        {
-            column: {key: dict(zip(names, sums, strict=True)) for key, sums in sums_by.items()}
-            for column, sums_by in by.items()
-        },
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for index, value, *values in cursor.fetchall():
+            sums_of = dict(zip(names, (value or 0 for value in values), strict=True))
+            if index < 0:
+                total = sums_of
+            else:
+                by[columns[index]][typed[index](value)] = sums_of
+    return Rollup(total, by)
+
+
+def _to_python(column: str):
+    """Return the function turning a value of the lead's `column`, read as text, into its type."""
+    field = Lead._meta.get_field(column)
+    return (field.target_field if field.is_relation else field).to_python
 
 
 def grouped_totals(
