@@ -134,6 +134,9 @@ def main() -> None:
         help="time the database as it is (e.g. one bench/report.py seeded), never reseed",
     )
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--only", default="", help="time only the pages whose name contains this text"
+    )
     args = parser.parse_args()
 
     call_command("migrate", verbosity=0)
@@ -178,6 +181,7 @@ def main() -> None:
             cursor.fetchone()
 
     anonymous = Client()
+    ended = f"{timezone.localdate().replace(day=1) - timedelta(days=1):%Y-%m}"
     checks = [
         ("baseline: raw SELECT COUNT(*) over leads", raw_count),
         ("baseline: trivial page (login form)", lambda: anonymous.get("/accounts/login/")),
@@ -193,7 +197,10 @@ def main() -> None:
         (f"detail, {len(details)} leads of every stage", pages(details)),
         ("chambers /chambers/", page("/chambers/")),
         ("report page /reports/monthly/", page("/reports/monthly/")),
+        (f"report page, month just ended ({ended})", page(f"/reports/monthly/?month={ended}")),
+        ("report JSON, month just ended", page(f"/reports/monthly/json/?month={ended}")),
     ]
+    checks = [(name, f) for name, f in checks if args.only in name or name.startswith("baseline")]
     vendor = connection.vendor
     total = Lead.objects.count()
     out(f"{vendor}, {total} leads, {args.runs} runs per page")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -250,7 +251,7 @@ class MonthlyReport:
     by_origin: list[BreakdownRow]
     landing_rate: LandingRate
     targets: list[TargetRow]
-    backlog: list[BacklogRow]
+    backlog: Sequence[BacklogRow]  # leads.reports.backlog.Backlog: totals, rows read lazily
     trend: list[TrendPoint]
     by_unit: list[BreakdownRow] = field(default_factory=list)
     by_leader: list[BreakdownRow] = field(default_factory=list)
@@ -284,4 +285,4 @@ class MonthlyReport:
 
     @property
     def overdue_count(self) -> int:
-        return sum(1 for row in self.backlog if row.overdue)
+        return self.backlog.overdue_count

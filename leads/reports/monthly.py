@@ -45,7 +45,7 @@ from django.utils import timezone
 from leads.choices import OriginType, Source, Stage
 from leads.models import AnnualTarget, Industry, StageOwner, TaskTeam, Unit
 from leads.reports.after_landing import after_landing_build, paid_in_groups, rate_conditions
-from leads.reports.backlog import backlog_rows
+from leads.reports.backlog import Backlog
 from leads.reports.events import adjustments, signed_then_dropped
 from leads.reports.figures import (
     BreakdownRow,
@@ -178,7 +178,7 @@ class MonthlyReportBuilder:
             by_leader=breakdowns["leader"],
             landing_rate=LandingRate(totals["ytd"].signed.count, rate_counts["landed"]),
             targets=targets,
-            backlog=backlog_rows(as_of=self.as_of, sla_days=sla_days),
+            backlog=Backlog(as_of=self.as_of, sla_days=sla_days),
             trend=self._trend(),
             signed_then_dropped=signed_then_dropped(self.period),
             corrections=adjustments(self.period),

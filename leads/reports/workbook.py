@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from openpyxl import Workbook
 from openpyxl.chart import Reference
 from openpyxl.chart.series import SeriesLabel
@@ -189,7 +187,7 @@ def _backlog_total_row(sheet: Worksheet, report: MonthlyReport, row: int) -> int
         sheet,
         row,
         8,
-        sum((item.contract_amount for item in report.backlog), Decimal("0.00")),
+        report.backlog.amount,
         MONEY,
         total=True,
     )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from openpyxl.chart import Reference
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
@@ -132,7 +130,7 @@ def _backlog_total(sheet: Worksheet, report: MonthlyReport, row: int) -> int:
     put(sheet, row, 1, f"截至 {report.as_of:%Y-%m-%d}")
     put(sheet, row, 2, len(report.backlog), COUNT)
     put(sheet, row, 3, report.overdue_count, COUNT)
-    put(sheet, row, 4, sum((r.contract_amount for r in report.backlog), Decimal("0.00")), MONEY)
+    put(sheet, row, 4, report.backlog.amount, MONEY)
     return row
 
 

@@ -5,7 +5,7 @@ from datetime import date
 from django.test import TestCase
 
 from leads.choices import Stage
-from leads.reports.backlog import backlog_rows
+from leads.reports.backlog import Backlog, backlog_rows
 from tests.leads.reports.scenario import LeadMaker, load_reference, moment
 
 
@@ -60,3 +60,64 @@ class PastBacklogOfLeadsBackAtSignedTests(TestCase):
             if r.code == self.waiting.code
         )
         self.assertEqual((row.days_waiting, row.overdue), (30, True))
+
+
+class BacklogTotalsAndRowsTests(TestCase):
+    """The backlog's totals (one aggregate) agree with its rows, read only where listed."""
+
+    @classmethod
+    def setUpTestData(cls):
+        load_reference()
+        LeadMaker(seed=21).random_leads(40, date(2024, 1, 1), date(2024, 12, 31))
+
+    def test_totals_equal_the_rows_for_past_and_current_days(self):
+        for day in (date(2024, 6, 30), date(2024, 12, 31)):
+            for sla_days in (None, 0, 30):
+                with self.subTest(day=day, sla_days=sla_days):
+                    backlog = Backlog(as_of=day, sla_days=sla_days)
+                    rows = list(backlog)
+                    self.assertTrue(rows)
+                    self.assertEqual(len(backlog), len(rows))
+                    self.assertEqual(backlog.overdue_count, sum(row.overdue for row in rows))
+                    self.assertEqual(backlog.amount, sum(row.contract_amount for row in rows))
+                    self.assertEqual(
+                        [row.overdue for row in rows],
+                        [sla_days is not None and row.days_waiting > sla_days for row in rows],
+                    )
+                    self.assertEqual(rows, backlog_rows(as_of=day, sla_days=sla_days))
+
+    def test_some_are_overdue_and_some_not(self):
+        waited = sorted(row.days_waiting for row in Backlog(as_of=date(2024, 12, 31), sla_days=0))
+        sla_days = waited[len(waited) // 2]
+        self.assertLess(waited[0], sla_days)
+        rows = list(Backlog(as_of=date(2024, 12, 31), sla_days=sla_days))
+        self.assertTrue(any(row.overdue for row in rows))
+        self.assertFalse(all(row.overdue for row in rows))
+
+    def test_a_slice_reads_only_its_rows_and_is_read_once(self):
+        backlog = Backlog(as_of=date(2024, 12, 31), sla_days=30)
+        everything = list(backlog)
+        self.assertGreater(len(everything), 3)
+        with self.assertNumQueries(1) as queries:
+            shown = backlog[:3]
+            self.assertEqual(backlog[:3], shown)
+        self.assertIn("LIMIT 3", queries.captured_queries[0]["sql"])
+        self.assertEqual(shown, everything[:3])
+        self.assertEqual(backlog[1], everything[1])
+        self.assertEqual(backlog[-1], everything[-1])
+        with self.assertRaises(IndexError):
+            backlog[len(everything)]
+
+    def test_totals_are_one_query_and_kept(self):
+        backlog = Backlog(as_of=date(2024, 12, 31), sla_days=30)
+        with self.assertNumQueries(1):
+            self.assertEqual((len(backlog), bool(backlog)), (len(backlog), True))
+            self.assertLessEqual(backlog.overdue_count, len(backlog))
+            self.assertGreater(backlog.amount, 0)
+
+    def test_a_day_before_any_signing_has_an_empty_backlog(self):
+        backlog = Backlog(as_of=date(2023, 6, 30), sla_days=30)
+        self.assertEqual((len(backlog), backlog.overdue_count), (0, 0))
+        self.assertEqual(backlog.amount, 0)
+        self.assertEqual(backlog, [])
+        self.assertEqual(backlog[:300], [])
