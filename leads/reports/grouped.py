@@ -92,8 +92,8 @@ class Rollup:
 
 
 def rollup(querysets, columns: list[str], names: list[str]) -> Rollup:
-    """Return the Rollup of the rows of `querysets` (grouped `.values(*columns)` querysets
-    of one model's rows, annotated with the integer aggregates `names`).
+    """Return the Rollup of the rows of `querysets` (grouped `.values(*columns)` querysets,
+    `columns` named as the lead's columns, annotated with the integer aggregates `names`).
 
     One query, added up by the database: the grouped rows (the querysets'
     UNION ALL) are materialised once and summed in all and by each column,
@@ -122,12 +122,12 @@ def rollup(querysets, columns: list[str], names: list[str]) -> Rollup:
     by = {column: {} for column in columns}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for index, value, *values in cursor.fetchall():
-            sums_of = dict(zip(names, (value or 0 for value in values), strict=True))
+        for index, key, *sums in cursor.fetchall():
+            sums_of = dict(zip(names, (each or 0 for each in sums), strict=True))
             if index < 0:
                 total = sums_of
             else:
-                by[columns[index]][typed[index](value)] = sums_of
+                by[columns[index]][typed[index](key)] = sums_of
     return Rollup(total, by)
 
 
