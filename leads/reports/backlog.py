@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, Sum, Value, When, Window
+from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact
 from django.utils import timezone
@@ -28,9 +28,9 @@ class Backlog(Sequence):
     At 1,000,000 leads the backlog holds about 70,000 leads: reading them all
     took a second, most of the report's time, though the page shows the
     first 300. So the totals (项目数, 其中超期, 签约金额) are one query summed by
-    the database, or carried by the first rows read; `backlog[:n]` reads the
-    first n rows (kept); iterating reads every row in order (the JSON and the
-    workbook), as plain tuples turned into rows one at a time.
+    the database; `backlog[:n]` reads the first n rows (kept); iterating
+    reads every row in order (the JSON and the workbook), as plain tuples
+    turned into rows one at a time.
     """
 
     def __init__(self, *, as_of: date, sla_days: int | None):
@@ -41,11 +41,10 @@ class Backlog(Sequence):
         self._shown: dict[tuple, list[BacklogRow]] = {}
 
     def _totals_read(self) -> dict:
-        # Read with the first rows listed (`_listed`) when they were; else one aggregate.
         if self._totals is None:
             sums = {"count": Count("pk"), "amount": cents_sum(COUNTED_AMOUNT)}
             if self.sla_days is not None:
-                sums["overdue"] = Count("pk", filter=self._overdue_q())
+                sums["overdue"] = Count("pk", filter=Q(first_signed_on__lt=self._overdue_before()))
             self._totals = {"overdue": 0, **self._leads.aggregate(**sums)}
         return self._totals
 
@@ -72,13 +71,13 @@ class Backlog(Sequence):
             return rows[0]
         key = (index.start, index.stop, index.step)
         if key not in self._shown:
-            self._shown[key] = list(self._rows(self._listed()[index], whole=not index.start))
+            self._shown[key] = list(self._rows(self._listed()[index]))
         return self._shown[key]
 
     def __iter__(self) -> Iterator[BacklogRow]:
         # One plain query, not a server-side cursor (`iterator()`): PostgreSQL plans
         # a cursor for its first rows, which took this query from 0.9 to 2 s.
-        return self._rows(self._listed(), whole=True)
+        return self._rows(self._listed())
 
     def __eq__(self, other) -> bool:
         if not isinstance(other, Sequence):
@@ -94,54 +93,25 @@ class Backlog(Sequence):
         # Overdue: waited more than sla_days full days, i.e. signed before this day.
         return self.as_of - timedelta(days=self.sla_days)
 
-    def _overdue_q(self) -> Q:
-        return Q(first_signed_on__lt=self._overdue_before())
-
     def _listed(self):
-        """Return the rows in order, each with the backlog's totals (window aggregates over
-        every row, computed before any LIMIT): the first rows listed carry the totals, so
-        the page reads the history condition once, and its count and rows agree."""
-        overdue = (
-            Window(Sum(Case(When(self._overdue_q(), then=Value(1)), default=Value(0))))
-            if self.sla_days is not None
-            else Value(0)
-        )
-        return (
-            self._leads.annotate(
-                backlog_count=Window(Count("pk")),
-                backlog_amount=Window(Sum(cents(COUNTED_AMOUNT))),
-                backlog_overdue=overdue,
-            )
-            .order_by("first_signed_on", "code")
-            .values_list(
-                # Plain tuples: model instances (with their field tracker) cost ten
-                # times more to build for a backlog of thousands, dicts a little more;
-                # the amount in whole cents, an integer, which needs no converter.
-                "pk",
-                "code",
-                "name",
-                "investor",
-                "industry__name",
-                "team__name",
-                "first_signed_on",
-                cents(COUNTED_AMOUNT),
-                "backlog_count",
-                "backlog_amount",
-                "backlog_overdue",
-            )
+        return self._leads.order_by("first_signed_on", "code").values_list(
+            # Plain tuples: model instances (with their field tracker) cost ten
+            # times more to build for a backlog of thousands, dicts a little more;
+            # the amount in whole cents, an integer, which needs no converter.
+            "pk",
+            "code",
+            "name",
+            "investor",
+            "industry__name",
+            "team__name",
+            "first_signed_on",
+            cents(COUNTED_AMOUNT),
         )
 
-    def _rows(self, listed, *, whole: bool) -> Iterator[BacklogRow]:
-        """Yield the BacklogRows of `listed`; keep the totals its rows carry. `whole`: the
-        listing starts at the first row, so no row means an empty backlog."""
+    def _rows(self, listed) -> Iterator[BacklogRow]:
         as_of = self.as_of
         overdue_before = self._overdue_before() if self.sla_days is not None else None
-        empty = True
-        for pk, code, name, investor, industry, team, signed_on, amount, *totals in listed:
-            if empty and self._totals is None:
-                count, cents_total, overdue = totals
-                self._totals = {"count": count, "amount": cents_total, "overdue": overdue}
-            empty = False
+        for pk, code, name, investor, industry, team, signed_on, amount in listed:
             yield BacklogRow(
                 pk,
                 code,
@@ -154,8 +124,6 @@ class Backlog(Sequence):
                 (as_of - signed_on).days,
                 overdue_before is not None and signed_on < overdue_before,
             )
-        if empty and whole and self._totals is None:
-            self._totals = {"count": 0, "amount": None, "overdue": 0}
 
 
 def backlog_rows(*, as_of: date, sla_days: int | None) -> list[BacklogRow]:
