@@ -14,7 +14,7 @@ from django.utils import timezone
 from leads.choices import Stage
 from leads.models import Lead, StageTransition
 from leads.querysets import landed_in_q, signed_in_q
-from leads.reports.figures import BacklogRow
+from leads.reports.figures import ZERO, BacklogRow
 from leads.reports.grouped import COUNTED_AMOUNT, cents, cents_sum, from_cents
 from leads.reports.period import next_day_start
 
@@ -29,8 +29,9 @@ class Backlog(Sequence):
     took a second, most of the report's time, though the page shows the
     first 300. So the totals (项目数, 其中超期, 签约金额) are one query summed by
     the database; `backlog[:n]` reads the first n rows (kept); iterating
-    reads every row in order (the JSON and the workbook), as plain tuples
-    turned into rows one at a time.
+    reads every row in order (the JSON and the workbook) once and keeps them:
+    locking a report writes the JSON, the workbook and the page from one read,
+    the totals then worked out from the rows.
     """
 
     def __init__(self, *, as_of: date, sla_days: int | None):
@@ -39,13 +40,15 @@ class Backlog(Sequence):
         self._leads = _backlog_leads(as_of)
         self._totals: dict | None = None
         self._shown: dict[tuple, list[BacklogRow]] = {}
+        self._all: list[BacklogRow] | None = None
 
     def _totals_read(self) -> dict:
         if self._totals is None:
             sums = {"count": Count("pk"), "amount": cents_sum(COUNTED_AMOUNT)}
             if self.sla_days is not None:
                 sums["overdue"] = Count("pk", filter=Q(first_signed_on__lt=self._overdue_before()))
-            self._totals = {"overdue": 0, **self._leads.aggregate(**sums)}
+            totals = {"overdue": 0, **self._leads.aggregate(**sums)}
+            self._totals = {**totals, "amount": from_cents(totals["amount"])}
         return self._totals
 
     @property
@@ -56,7 +59,7 @@ class Backlog(Sequence):
     @property
     def amount(self) -> Decimal:
         """Return the counted 签约投资额 of the backlog, summed in cents."""
-        return from_cents(self._totals_read()["amount"])
+        return self._totals_read()["amount"]
 
     def __len__(self) -> int:
         return self._totals_read()["count"]
@@ -69,15 +72,25 @@ class Backlog(Sequence):
             if not rows:
                 raise IndexError(index)
             return rows[0]
+        if self._all is not None:
+            return self._all[index]
         key = (index.start, index.stop, index.step)
         if key not in self._shown:
             self._shown[key] = list(self._rows(self._listed()[index]))
         return self._shown[key]
 
     def __iter__(self) -> Iterator[BacklogRow]:
-        # One plain query, not a server-side cursor (`iterator()`): PostgreSQL plans
-        # a cursor for its first rows, which took this query from 0.9 to 2 s.
-        return self._rows(self._listed())
+        if self._all is None:
+            # One plain query, not a server-side cursor (`iterator()`): PostgreSQL plans
+            # a cursor for its first rows, which took this query from 0.9 to 2 s.
+            self._all = list(self._rows(self._listed()))
+            if self._totals is None:
+                self._totals = {
+                    "count": len(self._all),
+                    "overdue": sum(row.overdue for row in self._all),
+                    "amount": sum((row.contract_amount for row in self._all), ZERO),
+                }
+        return iter(self._all)
 
     def __eq__(self, other) -> bool:
         if not isinstance(other, Sequence):

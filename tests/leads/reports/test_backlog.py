@@ -95,8 +95,8 @@ class BacklogTotalsAndRowsTests(TestCase):
         self.assertFalse(all(row.overdue for row in rows))
 
     def test_a_slice_reads_only_its_rows_and_is_read_once(self):
+        everything = list(Backlog(as_of=date(2024, 12, 31), sla_days=30))
         backlog = Backlog(as_of=date(2024, 12, 31), sla_days=30)
-        everything = list(backlog)
         self.assertGreater(len(everything), 3)
         with self.assertNumQueries(1) as queries:
             shown = backlog[:3]
@@ -107,6 +107,19 @@ class BacklogTotalsAndRowsTests(TestCase):
         self.assertEqual(backlog[-1], everything[-1])
         with self.assertRaises(IndexError):
             backlog[len(everything)]
+
+    def test_rows_read_once_serve_the_totals_and_slices(self):
+        for sla_days in (None, 30):
+            with self.subTest(sla_days=sla_days):
+                counted = Backlog(as_of=date(2024, 6, 30), sla_days=sla_days)
+                totals = (len(counted), counted.overdue_count, counted.amount)
+                backlog = Backlog(as_of=date(2024, 6, 30), sla_days=sla_days)
+                with self.assertNumQueries(1):
+                    rows = list(backlog)
+                with self.assertNumQueries(0):
+                    self.assertEqual(list(backlog), rows)
+                    self.assertEqual(backlog[:3], rows[:3])
+                    self.assertEqual((len(backlog), backlog.overdue_count, backlog.amount), totals)
 
     def test_totals_are_one_query_and_kept(self):
         backlog = Backlog(as_of=date(2024, 12, 31), sla_days=30)
