@@ -336,6 +336,26 @@ class Lead(StageChoicesBase, TimeStampedModel):
                 condition=Q(first_landed_on__isnull=False),
                 name="lead_landed_event_idx",
             ),
+            # The backlog (签约未落地, leads.reports.backlog): the leads at 签约 in the
+            # order it lists them, with what its totals and its "not moved since the
+            # day" part read, so the totals read this index alone and the page's
+            # first rows need no sort. The stage leads, though the condition implies
+            # it: SQLite reads an index alone only if it holds the column, and an
+            # unanalyzed SQLite prefers an index whose first column the query
+            # matches by equality (else it takes lead_stage_amount_idx and the rows).
+            models.Index(
+                fields=[
+                    "stage",
+                    "first_signed_on",
+                    "code",
+                    "stage_entered_at",
+                    "first_landed_on",
+                    "first_signed_amount",
+                    "merged_into",
+                ],
+                condition=Q(stage=Stage.SIGNED),
+                name="lead_backlog_idx",
+            ),
             # 调整说明 (late entries): the events first recorded in a period.
             models.Index(fields=["first_signed_entered"], name="lead_signed_entered_idx"),
             models.Index(fields=["first_landed_entered"], name="lead_landed_entered_idx"),

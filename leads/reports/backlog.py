@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, Value, When
+from django.db import connections
+from django.db.models import Case, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact
 from django.utils import timezone
@@ -15,7 +16,7 @@ from leads.choices import Stage
 from leads.models import Lead, StageTransition
 from leads.querysets import landed_in_q, signed_in_q
 from leads.reports.figures import ZERO, BacklogRow
-from leads.reports.grouped import COUNTED_AMOUNT, cents, cents_sum, from_cents
+from leads.reports.grouped import COUNTED_AMOUNT, cents, from_cents
 from leads.reports.period import next_day_start
 
 # The stages of a lead whose signing stands (not dropped or moved back).
@@ -37,18 +38,34 @@ class Backlog(Sequence):
     def __init__(self, *, as_of: date, sla_days: int | None):
         self.as_of = as_of
         self.sla_days = sla_days
-        self._leads = _backlog_leads(as_of)
+        self._parts = _backlog_parts(as_of)
         self._totals: dict | None = None
         self._shown: dict[tuple, list[BacklogRow]] = {}
         self._all: list[BacklogRow] | None = None
 
     def _totals_read(self) -> dict:
         if self._totals is None:
-            sums = {"count": Count("pk"), "amount": cents_sum(COUNTED_AMOUNT)}
+            # One aggregate over the parts' UNION ALL (Django aggregates a union's
+            # columns under the wrong names, so the outer SELECT is written here).
+            overdue = Value(0)
             if self.sla_days is not None:
-                sums["overdue"] = Count("pk", filter=Q(first_signed_on__lt=self._overdue_before()))
-            totals = {"overdue": 0, **self._leads.aggregate(**sums)}
-            self._totals = {**totals, "amount": from_cents(totals["amount"])}
+                overdue = Case(
+                    When(first_signed_on__lt=self._overdue_before(), then=Value(1)),
+                    default=Value(0),
+                )
+            listed = _union(
+                part.annotate(cents=cents(COUNTED_AMOUNT), late=overdue).values("cents", "late")
+                for part in self._parts
+            )
+            inner, params = listed.query.sql_with_params()
+            sql = (
+                "SELECT COUNT(*), CAST(SUM(cents) AS BIGINT), CAST(SUM(late) AS BIGINT) "
+                f"FROM ({inner}) backlog"
+            )
+            with connections[listed.db].cursor() as cursor:
+                cursor.execute(sql, params)
+                count, amount, late = cursor.fetchone()
+            self._totals = {"count": count, "overdue": late or 0, "amount": from_cents(amount)}
         return self._totals
 
     @property
@@ -107,19 +124,23 @@ class Backlog(Sequence):
         return self.as_of - timedelta(days=self.sla_days)
 
     def _listed(self):
-        return self._leads.order_by("first_signed_on", "code").values_list(
-            # Plain tuples: model instances (with their field tracker) cost ten
-            # times more to build for a backlog of thousands, dicts a little more;
-            # the amount in whole cents, an integer, which needs no converter.
-            "pk",
-            "code",
-            "name",
-            "investor",
-            "industry__name",
-            "team__name",
-            "first_signed_on",
-            cents(COUNTED_AMOUNT),
+        # Plain tuples: model instances (with their field tracker) cost ten times
+        # more to build for a backlog of thousands, dicts a little more; the
+        # amount in whole cents, an integer, which needs no converter.
+        listed = _union(
+            part.annotate(cents=cents(COUNTED_AMOUNT)).values_list(
+                "pk",
+                "code",
+                "name",
+                "investor",
+                "industry__name",
+                "team__name",
+                "first_signed_on",
+                "cents",
+            )
+            for part in self._parts
         )
+        return listed.order_by("first_signed_on", "code")
 
     def _rows(self, listed) -> Iterator[BacklogRow]:
         as_of = self.as_of
@@ -144,41 +165,53 @@ def backlog_rows(*, as_of: date, sla_days: int | None) -> list[BacklogRow]:
     return list(Backlog(as_of=as_of, sla_days=sla_days))
 
 
-def _backlog_leads(as_of: date):
-    """Return the leads signed but not landed as of `as_of`.
+def _backlog_parts(as_of: date) -> list[QuerySet]:
+    """Return the leads signed but not landed as of `as_of`, as disjoint querysets.
 
     Counted by event, like the report's figures: the lead's counted signing
     (`signed_in_q`) is on or before `as_of`, its counted landing is not, and
-    by the history it sat in 签约 at the end of `as_of`; it has waited since
-    its counted 签约日期.
+    it sat in 签约 at the end of `as_of`; it has waited since its counted
+    签约日期. Where it sat then is told by two parts:
+
+    - not moved since (entered its stage before the end of `as_of`): the stage
+      then is the stage now, 签约. A range of the backlog index (stage 签约,
+      by when it entered): the candidates are the leads at 签约 now, not every
+      lead ever signed, so this part costs the backlog, not the city's history;
+    - moved since: its stage then is read from the history (`_stage_then`),
+      for the leads moved after `as_of` only (a range of the stage index per
+      stage; none as of today).
+
+    At 1,000,000 leads (SQLite, 30 November) the history condition over every
+    signed and not yet landed lead took 1.1 s for the totals; the two parts
+    take 0.02 s and 0.05 s.
     """
-    candidates = Lead.objects.filter(signed_in_q(end=as_of)).exclude(landed_in_q(end=as_of))
+    counted = Lead.objects.filter(signed_in_q(end=as_of)).exclude(landed_in_q(end=as_of)).order_by()
+    end = next_day_start(as_of)
     if as_of >= timezone.localdate():
-        # As of today the history holds no later move: the stage then is the stage now.
-        return candidates.filter(stage=Stage.SIGNED)
-    return candidates.filter(_signed_at_end_of(as_of))
+        # As of today nothing has moved since: the stage then is the stage now.
+        return [counted.filter(stage=Stage.SIGNED)]
+    # Every stage listed, so each is a range of the stage index (stage, stage_entered_at).
+    moved = Lead.objects.filter(stage__in=Stage.values, stage_entered_at__gte=end).values("pk")
+    return [
+        counted.filter(stage=Stage.SIGNED, stage_entered_at__lt=end),
+        counted.filter(pk__in=moved).filter(Exact(_stage_then(end), Value(Stage.SIGNED.value))),
+    ]
 
 
-def _signed_at_end_of(day: date) -> Q:
-    """Return the condition "the lead stood at 签约 at the end of `day`", by its history.
+def _union(querysets) -> QuerySet:
+    """Return the rows of `querysets` (disjoint, with the same columns) as one queryset."""
+    first, *rest = querysets
+    return first.union(*rest, all=True) if rest else first
 
-    The last StageTransition before `day` + 1 00:00 goes to 签约; a lead with
-    no transition by then counts by its dates when it is now 签约 or 落地, or
-    was dropped from 签约. Two branches, in this order, so the databases
-    (which stop at the first true branch of an OR) read the history per
-    lead only where they must:
 
-    - now at 签约 and no transition after `day`: the stage then is the stage
-      now; an index-only look-up on (lead, at), no transition row is read;
-    - otherwise the last transition before the end of `day` (one
-      subquery reference, so it is evaluated once per remaining lead).
+def _stage_then(end: datetime):
+    """Return the lead's stage just before `end`, by its history.
 
-    On 100,000 leads (SQLite, June 2026) this halved the backlog query,
-    from 0.14 s to 0.085 s: three in five candidates take the first branch.
+    The last StageTransition before `end`; a lead with no transition by then
+    counts by its dates when it is now 签约 or 落地, or was dropped from 签约
+    (a lead imported later with its 签约日期).
     """
-    end = next_day_start(day)
-    later = StageTransition.objects.filter(lead=OuterRef("pk"), at__gte=end)
-    stage_then = Coalesce(
+    return Coalesce(
         Subquery(
             StageTransition.objects.filter(lead=OuterRef("pk"), at__lt=end)
             .order_by("-at", "-id")
@@ -191,7 +224,4 @@ def _signed_at_end_of(day: date) -> Q:
             ),
             default=Value(""),
         ),
-    )
-    return (Q(stage=Stage.SIGNED) & ~Exists(later)) | Q(
-        Exact(stage_then, Value(Stage.SIGNED.value))
     )

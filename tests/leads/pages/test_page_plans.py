@@ -1,6 +1,5 @@
 """Pages that show the first rows of a long ordering read them from an index, not a sort."""
 
-import re
 from datetime import date
 
 from django.db import connection
@@ -10,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from leads.choices import ActivityKind
 from leads.services.activities import activity_create
 from tests.factories import make_lead
+from tests.plans import covering_indexes, query_plan
 from tests.roles import RolesMixin
 
 
@@ -24,24 +24,6 @@ class PagePlanTests(RolesMixin, TestCase):
                 lead=lead, actor=cls.director, kind=ActivityKind.CALL, summary=f"{number}"
             )
 
-    def plan(self, sql: str) -> str:
-        """Return the query plan of `sql`, with a sort step named "TEMP B-TREE" on both.
-
-        PostgreSQL plans these few test rows with a scan and a sort whatever the indexes,
-        so there scans and sorts are priced out (for this transaction only): the plan
-        then shows whether an index gives the rows in order.
-        """
-        with connection.cursor() as cursor:
-            if connection.vendor == "sqlite":
-                cursor.execute("EXPLAIN QUERY PLAN " + sql)
-                return " ".join(str(step[-1]) for step in cursor.fetchall())
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute("SET LOCAL enable_sort = off")
-            cursor.execute("EXPLAIN " + sql)
-            plan = " ".join(row[0] for row in cursor.fetchall())
-            # A sort left in the plan despite its price is a sort all the same.
-            return plan.replace("Sort", "TEMP B-TREE")
-
     def test_the_list_sorted_by_amount_either_way_reads_lead_amount_sort_idx(self):
         self.client.force_login(self.director)
         for sort in ("amount", "-amount"):
@@ -52,7 +34,7 @@ class PagePlanTests(RolesMixin, TestCase):
                 q["sql"] for q in queries if "ORDER BY" in q["sql"] and "leads_lead" in q["sql"]
             ]
             self.assertEqual(len(reads), 1, reads)
-            plan = self.plan(reads[0])
+            plan = query_plan(reads[0])
             self.assertIn("lead_amount_sort_idx", plan, sort)
             self.assertNotIn("TEMP B-TREE", plan, sort)
 
@@ -74,7 +56,7 @@ class PagePlanTests(RolesMixin, TestCase):
             reads = [
                 q["sql"] for q in queries if "ORDER BY" in q["sql"] and "leads_lead" in q["sql"]
             ]
-            plan = self.plan(reads[0])
+            plan = query_plan(reads[0])
             self.assertIn("lead_stage_amount_idx", plan, sort)
             self.assertNotIn("TEMP B-TREE", plan, sort)
 
@@ -85,7 +67,7 @@ class PagePlanTests(RolesMixin, TestCase):
         self.assertContains(response, "电话")
         reads = [q["sql"] for q in queries if q["sql"].startswith('SELECT "leads_activity"')]
         self.assertEqual(len(reads), 1)
-        plan = self.plan(reads[0])
+        plan = query_plan(reads[0])
         self.assertIn("activity_recent_idx", plan)
         self.assertNotIn("TEMP B-TREE", plan)
 
@@ -102,16 +84,9 @@ class PagePlanTests(RolesMixin, TestCase):
                 q["sql"] for q in queries if "GROUP BY" in q["sql"] and "leads_lead" in q["sql"]
             ]
             self.assertEqual(len(reads), 1, reads)
-            plan = self.plan(reads[0])
+            plan = query_plan(reads[0])
             self.assertIn(index, plan, url)
             self.assertNotIn("TEMP B-TREE", plan, url)
-
-    def covering(self, sql: str, indexes) -> list[str]:
-        """Return those of `indexes` that hold every lead column `sql` reads."""
-        read = set(re.findall(r'"leads_lead"\."(\w+)"', sql))
-        with connection.cursor() as cursor:
-            found = connection.introspection.get_constraints(cursor, "leads_lead")
-        return [name for name in indexes if read <= set(found[name]["columns"])]
 
     def test_the_dashboards_counts_read_their_index_alone(self):
         """The counts name only columns of an index (on PostgreSQL a condition of reading
@@ -144,9 +119,9 @@ class PagePlanTests(RolesMixin, TestCase):
             self.assertTrue(reads, what)
             for sql in reads:
                 with self.subTest(what, sql=sql):
-                    self.assertEqual(len(self.covering(sql, indexes)), 1)
+                    self.assertEqual(len(covering_indexes(sql, indexes)), 1)
                     if connection.vendor == "sqlite":
-                        self.assertIn("COVERING INDEX", self.plan(sql))
+                        self.assertIn("COVERING INDEX", query_plan(sql))
 
 
 class EmptyBoardColumnTests(RolesMixin, TestCase):
