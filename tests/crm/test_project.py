@@ -215,3 +215,16 @@ class StaticFilesWithoutDebugTests(SimpleTestCase):
             # The manifest storage names files by content, so they can be cached for long.
             self.assertRegex(css, r"^/static/crm/base\.[0-9a-f]{12}\.css$")
             self.assertIn("max-age", cache)
+
+
+class DatabaseSessionTests(TestCase):
+    def test_postgresql_sessions_run_without_jit(self):
+        """PostgreSQL connections turn JIT compilation off (crm/settings.py); SQLite has none."""
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SHOW jit")
+                self.assertEqual(cursor.fetchone()[0], "off")
+            else:
+                self.assertNotIn("options", connection.settings_dict["OPTIONS"])
