@@ -162,11 +162,12 @@ class BacklogPlanTests(TestCase):
         backlog = Backlog(as_of=timezone.localdate(), sla_days=30)
         (sql,) = self.reads(backlog, len)
         self.assertTrue(len(backlog))
+        # Every column it reads is in the index: on PostgreSQL the condition of an
+        # index-only scan, which it plans for a city's rows (docs/benchmarks.md) but,
+        # by the statistics earlier tests left, not always for these few.
         self.assertEqual(covering_indexes(sql, ["lead_backlog_idx"]), ["lead_backlog_idx"])
-        plan = query_plan(sql)
-        self.assertIn("lead_backlog_idx", plan)
         if connection.vendor == "sqlite":
-            self.assertIn("COVERING INDEX lead_backlog_idx", plan)
+            self.assertIn("COVERING INDEX lead_backlog_idx", query_plan(sql))
 
     def test_first_rows_as_of_today_come_in_the_index_order(self):
         backlog = Backlog(as_of=timezone.localdate(), sla_days=30)
