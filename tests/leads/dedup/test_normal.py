@@ -1,9 +1,12 @@
 """The normal form of investors and project names: real-looking variants match, near misses not."""
 
 import random
+from operator import attrgetter
 
 from django.test import SimpleTestCase
 
+from leads.dedup.matches import SAME_CREDIT as SAME_CREDIT_REASON
+from leads.dedup.matches import SAME_INVESTOR as SAME_INVESTOR_REASON
 from leads.dedup.matches import KeyIndex, Keys, keys_match
 from leads.dedup.normal import credit_key, investor_key, lead_keys, name_key, names_similar
 
@@ -23,6 +26,7 @@ SAME_INVESTOR = [
     ("Foxconn Co., Ltd.", "FOXCONN LTD"),
     ("广西柳工机械股份有限公司", "广西壮族自治区柳工机械有限公司"),
 ]
+keys_of = attrgetter("investor_key", "name_key", "credit_key")
 # Different investors that look alike.
 DIFFERENT_INVESTORS = [
     ("华为技术有限公司", "华为终端有限公司"),
@@ -112,3 +116,39 @@ class KeyIndexTests(SimpleTestCase):
                     bool(index.find(keys.investor_key, keys.name_key, keys.credit_key)), expected
                 )
             index.add(keys.investor_key, keys.name_key, keys.credit_key, f"第{number}项")
+
+    def test_the_index_names_the_entry_the_rule_pairs_first(self):
+        """With hundreds of names per investor, either way of searching (held names
+        scanned, or the name's substrings looked up) names the same entry as the rule
+        applied to every held entry in order: the credit code's, else the same name's,
+        else the earliest similar name's."""
+        rng = random.Random(11)
+        alphabet = "新能源客车产业园二期\x00"
+        entries = [
+            Keys(
+                rng.choice(["宇通", "金龙", "比亚迪", ""]),
+                "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 9))),
+                rng.choice(["", "", "", "", "91410100170010543X"]),
+            )
+            for _ in range(700)
+        ]
+
+        def paired(keys, held):
+            for other, label in held:
+                if keys.credit_key and other.credit_key == keys.credit_key:
+                    return f"与{label}{SAME_CREDIT_REASON}"
+            same = [(o, label) for o, label in held if o.investor_key == keys.investor_key]
+            if not keys.investor_key or not keys.name_key:
+                return ""
+            for rule in (str.__eq__, names_similar):
+                for other, label in same:
+                    if rule(keys.name_key, other.name_key):
+                        return f"与{label}{SAME_INVESTOR_REASON}"
+            return ""
+
+        index, held = KeyIndex(), []
+        for number, keys in enumerate(entries):
+            with self.subTest(entry=number):
+                self.assertEqual(index.find(*keys_of(keys)), paired(keys, held))
+            index.add(*keys_of(keys), f"第{number}项")
+            held.append((keys, f"第{number}项"))
