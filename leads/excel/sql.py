@@ -115,35 +115,53 @@ def select_in(model, attnames: Sequence[str], key: str, keys: Iterable) -> list[
     return found
 
 
-def insert_copies(model, attnames: Sequence[str], source, ids: Sequence, **fixed) -> int:
-    """Insert into `model`, per row of `source` whose id is in `ids`, its `attnames` and `fixed`.
+def insert_copies(
+    model, attnames: Sequence[str], source, rows: Sequence, varying: Sequence[str] = (), **fixed
+) -> int:
+    """Insert into `model`, per (id, *values) of `rows`, the `attnames` of the row of
+    `source` with that id, the row's `values` (by attname of `model`, named by `varying`)
+    and `fixed` (the same for every row).
 
-    `attnames` name the same columns in both tables (a field-history table
-    and its model's); `fixed` are values by attname of `model`, the same for
-    every row. The database copies the values (INSERT … SELECT), instead of
+    `attnames` name the same columns in both tables (a field-history table and
+    its model's). The database copies the values (INSERT … SELECT), instead of
     the driver binding each of them again: for a lead row just written, a
-    quarter of the cost. Returns the count.
+    quarter of the cost. The ids and varying values of a chunk are joined as a
+    VALUES list, so rows that differ (each 到位资金 instalment's change reason
+    names its amount and date) still go in one statement per chunk, not one
+    each (7,000 statements for a 100,000-row ledger). Returns the count.
     """
     target = {field.attname: field for field in model._meta.concrete_fields}
     copied = {field.attname: field for field in source._meta.concrete_fields}
     quote = connection.ops.quote_name
-    names = [*attnames, *fixed]
+    names = [*attnames, *varying, *fixed]
     columns = ", ".join(quote(target[name].column) for name in names)
-    selected = ", ".join(quote(copied[name].column) for name in attnames)
+    from_table = quote(source._meta.db_table)
+    pk = quote(source._meta.pk.column)
+    selected = [f"{from_table}.{quote(copied[name].column)}" for name in attnames]
+    # A VALUES list's columns are column1, column2, … on both databases.
+    selected += [f"v.column{index}" for index in range(2, len(varying) + 2)]
     values, marks = [], []
     for name, value in fixed.items():
         values.append(target[name].get_db_prep_save(value, connection))
         marks.append(_typed_mark(target[name]))
-    table, from_table = quote(model._meta.db_table), quote(source._meta.db_table)
-    pk = quote(source._meta.pk.column)
+    varying_fields = [target[name] for name in varying]
+    row_marks = f"({', '.join(map(_typed_mark, [source._meta.pk, *varying_fields]))})"
+    table = quote(model._meta.db_table)
+    chunk_size = IN_CHUNK // (1 + len(varying))
     count = 0
     with connection.cursor() as cursor:
-        for start in range(0, len(ids), IN_CHUNK):
-            chunk = list(ids[start : start + IN_CHUNK])
+        for start in range(0, len(rows), chunk_size):
+            chunk = rows[start : start + chunk_size]
+            bound = []
+            for pk_value, *row_values in chunk:
+                bound.append(pk_value)
+                for field, value in zip(varying_fields, row_values, strict=True):
+                    bound.append(field.get_db_prep_save(value, connection))
             cursor.execute(
-                f"INSERT INTO {table} ({columns}) SELECT {selected}, {', '.join(marks)} "
-                f"FROM {from_table} WHERE {pk} IN ({', '.join(['%s'] * len(chunk))})",
-                [*values, *chunk],
+                f"INSERT INTO {table} ({columns}) SELECT {', '.join([*selected, *marks])} "
+                f"FROM {from_table} JOIN (VALUES {', '.join([row_marks] * len(chunk))}) AS v "
+                f"ON {from_table}.{pk} = v.column1",
+                [*values, *bound],
             )
             count += len(chunk)
     return count

@@ -137,7 +137,7 @@ class _Writer:
         The rows of earlier plans carry the values taken after each; the row
         of each lead's last plan is copied by the database from the lead row
         just written (the same values, without binding forty of them again per
-        row), one statement per change reason.
+        row), with its change reason and type.
         """
         actor_id, at, note = self.actor_id, self.at, self.note
         bulk_insert(
@@ -156,22 +156,19 @@ class _Writer:
                 if values is not None
             ),
         )
-        finals: dict[tuple, list[int]] = {}
-        for lead, plan, values in applied:
-            if values is None:
-                key = (plan.history_reason(source=note), plan.history_type)
-                finals.setdefault(key, []).append(lead.id)
-        for (reason, kind), ids in finals.items():
-            insert_copies(
-                HISTORY,
-                HISTORY_COLUMNS[: len(HISTORY_TRACKED) + 1],
-                Lead,
-                ids,
-                history_date=at,
-                history_change_reason=reason,
-                history_type=kind,
-                history_user_id=actor_id,
-            )
+        insert_copies(
+            HISTORY,
+            HISTORY_COLUMNS[: len(HISTORY_TRACKED) + 1],
+            Lead,
+            [
+                (lead.id, plan.history_reason(source=note), plan.history_type)
+                for lead, plan, values in applied
+                if values is None
+            ],
+            ["history_change_reason", "history_type"],
+            history_date=at,
+            history_user_id=actor_id,
+        )
 
     def write_transitions(self, applied: list[tuple]) -> list[int]:
         """Write the transition row of every applied move; return the ids of leads moved on."""

@@ -4,7 +4,9 @@ from datetime import date
 from decimal import Decimal
 from unittest import mock
 
+from django.db import connection
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from leads.choices import Stage
@@ -44,7 +46,7 @@ class InsertCopiesTests(TestCase):
                 HISTORY,
                 TRACKED,
                 Lead,
-                [signed.pk],
+                [(signed.pk,)],
                 history_date=at,
                 history_change_reason="Excel导入：台账.xlsx（阶段变更：意向 → 签约）",
                 history_type="~",
@@ -62,3 +64,35 @@ class InsertCopiesTests(TestCase):
             (copy.contract_amount, copy.signed_on), (Decimal("1234.50"), date(2026, 3, 5))
         )
         self.assertFalse(HISTORY.objects.filter(id=other.pk, history_date=at).exists())
+
+    def test_each_row_gets_its_own_values_across_chunks(self):
+        """Rows whose change reasons differ go in together, each with its own reason."""
+        leads = [make_lead(name=f"项目{number}") for number in range(5)]
+        at = timezone.now()
+        rows = [
+            (
+                lead.pk,
+                f"Excel导入：到位资金 {number}.00 万元（2026-03-0{number + 1}）",
+                "~+"[number % 2],
+            )
+            for number, lead in enumerate(leads)
+        ]
+        with mock.patch.object(sql, "IN_CHUNK", 6), CaptureQueriesContext(connection) as queries:
+            count = sql.insert_copies(
+                HISTORY,
+                TRACKED,
+                Lead,
+                rows,
+                ["history_change_reason", "history_type"],
+                history_date=at,
+                history_user_id=None,
+            )
+        # Two rows a statement (three values each, six at most): three statements.
+        self.assertEqual((count, len(queries)), (5, 3))
+        copies = HISTORY.objects.filter(history_date=at)
+        self.assertEqual(
+            sorted(copies.values_list("id", "history_change_reason", "history_type")), sorted(rows)
+        )
+        for lead in leads:
+            copy = copies.values(*TRACKED).get(id=lead.pk)
+            self.assertEqual(copy, Lead.objects.values(*TRACKED).get(pk=lead.pk))
