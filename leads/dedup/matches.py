@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
-from operator import methodcaller
 
 from django.db.models import Q
 
@@ -73,6 +72,57 @@ def lead_likely_duplicates(*, investor: str, name: str, credit_code: str = "", e
     return found
 
 
+class _Names:
+    """One investor's held names: the label of each, in the order added, and all of them
+    joined (UTF-8, each after a NUL) so that one search in C finds the earliest containing
+    a given name. A bytearray grows in place; a str joined again on each add would copy
+    every held name each time."""
+
+    __slots__ = ("joined", "labels", "listed", "order", "starts")
+
+    def __init__(self):
+        self.labels: dict[str, str] = {}
+        self.order: dict[str, int] = {}
+        self.listed: list[str] = []
+        self.joined = bytearray()
+        self.starts: list[int] = []
+
+    def add(self, name_key: str, label: str) -> None:
+        if name_key in self.labels:
+            return
+        self.labels[name_key] = label
+        self.order[name_key] = len(self.listed)
+        self.listed.append(name_key)
+        self.joined += b"\x00"
+        self.starts.append(len(self.joined))
+        self.joined += name_key.encode()
+
+    def containing(self, name_key: str) -> str | None:
+        """Return the earliest held name containing `name_key` (not equal to it), or None."""
+        if "\x00" in name_key:
+            return next((other for other in self.listed if name_key in other), None)
+        # UTF-8 matches only at character boundaries, so a byte hit is a text hit.
+        at = self.joined.find(name_key.encode())
+        return None if at < 0 else self.listed[bisect_right(self.starts, at) - 1]
+
+    def contained(self, name_key: str) -> str | None:
+        """Return the earliest held name of two characters or more inside `name_key`, or None."""
+        length = len(name_key)
+        substrings = length * (length - 1) // 2 - 1  # of 2 to length - 1 characters
+        if substrings > len(self.listed):
+            return next(
+                (o for o in filter(name_key.__contains__, self.listed) if len(o) >= 2), None
+            )
+        inside = (
+            name_key[start : start + size]
+            for size in range(2, length)
+            for start in range(length - size + 1)
+        )
+        return min(
+            filter(self.labels.__contains__, inside), key=self.order.__getitem__, default=None
+        )
+
+
 class KeyIndex:
     """Keys held for lookups by the rule of `keys_match`: credit key, or investor key and name.
 
@@ -91,77 +141,33 @@ class KeyIndex:
       names, the held names scanned in C.
     """
 
-    SEPARATOR = "\x00"
-
     def __init__(self):
         self.by_credit: dict[str, str] = {}
-        self.by_investor: dict[str, dict[str, str]] = {}
-        # Per investor key, its held names: the position each was added at, in
-        # that order, and joined by SEPARATOR with where each starts.
-        self.order: dict[str, dict[str, int]] = {}
-        self.listed: dict[str, list[str]] = {}
-        self.joined: dict[str, str] = {}
-        self.starts: dict[str, list[int]] = {}
+        self.by_investor: dict[str, _Names] = {}
 
     def add(self, investor_key: str, name_key: str, credit_key: str, label: str) -> None:
         if credit_key:
             self.by_credit.setdefault(credit_key, label)
         if investor_key:
-            names = self.by_investor.setdefault(investor_key, {})
-            if name_key not in names:
-                names[name_key] = label
-                order = self.order.setdefault(investor_key, {})
-                order[name_key] = len(order)
-                self.listed.setdefault(investor_key, []).append(name_key)
-                joined = self.joined.get(investor_key, "")
-                self.starts.setdefault(investor_key, []).append(len(joined) + 1)
-                self.joined[investor_key] = f"{joined}{self.SEPARATOR}{name_key}"
+            self.by_investor.setdefault(investor_key, _Names()).add(name_key, label)
 
     def find(self, investor_key: str, name_key: str, credit_key: str) -> str:
         if credit_key and credit_key in self.by_credit:
             return f"与{self.by_credit[credit_key]}{SAME_CREDIT}"
         names = self.by_investor.get(investor_key) if investor_key else None
-        if not names or not name_key:
+        if names is None or not name_key:
             return ""
-        label = names.get(name_key)
+        label = names.labels.get(name_key)
         if label is None and len(name_key) >= 2:
             # names_similar's rule: one containing the other, never by one character.
-            order = self.order[investor_key]
             found = [
                 other
-                for other in (
-                    self._containing(investor_key, name_key, names),
-                    self._contained(name_key, names, order),
-                )
+                for other in (names.containing(name_key), names.contained(name_key))
                 if other is not None
             ]
             if found:
-                label = names[min(found, key=order.__getitem__)]
+                label = names.labels[min(found, key=names.order.__getitem__)]
         return f"与{label}{SAME_INVESTOR}" if label is not None else ""
-
-    def _containing(self, investor_key: str, name_key: str, names: dict) -> str | None:
-        """Return the earliest held name containing `name_key` (not equal to it), or None."""
-        if self.SEPARATOR in name_key:
-            return next(filter(methodcaller("__contains__", name_key), names), None)
-        at = self.joined[investor_key].find(name_key)
-        if at < 0:
-            return None
-        return self.listed[investor_key][bisect_right(self.starts[investor_key], at) - 1]
-
-    def _contained(self, name_key: str, names: dict, order: dict) -> str | None:
-        """Return the earliest held name of two characters or more inside `name_key`, or None."""
-        length = len(name_key)
-        substrings = length * (length - 1) // 2 - 1  # of 2 to length - 1 characters
-        if substrings > len(names):
-            return next(
-                (other for other in filter(name_key.__contains__, names) if len(other) >= 2), None
-            )
-        inside = (
-            name_key[start : start + size]
-            for size in range(2, length)
-            for start in range(length - size + 1)
-        )
-        return min(filter(names.__contains__, inside), key=order.__getitem__, default=None)
 
 
 def import_duplicate_warnings(rows: list[tuple[int, str, dict]]) -> list[str]:
