@@ -47,9 +47,9 @@ def _adapter(field):
     return None
 
 
-def _prepare(model, attnames: Sequence[str]):
-    by_attname = {field.attname: field for field in model._meta.concrete_fields}
-    adapters = [_adapter(by_attname[name]) for name in attnames]
+def _row_adapter(fields: Sequence):
+    """Return the function adapting a row of values of `fields`, in order, before it is bound."""
+    adapters = [_adapter(field) for field in fields]
     active = [(index, adapt) for index, adapt in enumerate(adapters) if adapt is not None]
 
     def adapt_row(row):
@@ -60,8 +60,14 @@ def _prepare(model, attnames: Sequence[str]):
             row[index] = adapt(row[index])
         return row
 
-    columns = [connection.ops.quote_name(by_attname[name].column) for name in attnames]
-    return columns, adapt_row
+    return adapt_row
+
+
+def _prepare(model, attnames: Sequence[str]):
+    by_attname = {field.attname: field for field in model._meta.concrete_fields}
+    fields = [by_attname[name] for name in attnames]
+    columns = [connection.ops.quote_name(field.column) for field in fields]
+    return columns, _row_adapter(fields)
 
 
 def bulk_insert(model, attnames: Sequence[str], rows: Iterable[Sequence]) -> int:
@@ -161,6 +167,8 @@ def insert_copies(
         values.append(target[name].get_db_prep_save(value, connection))
         marks.append(_typed_mark(target[name]))
     varying_fields = [target[name] for name in varying]
+    # Each row's id and values adapted as bulk_insert adapts its rows.
+    adapt_row = _row_adapter([source._meta.pk, *varying_fields])
     row_marks = f"({', '.join(map(_typed_mark, [source._meta.pk, *varying_fields]))})"
     table = quote(model._meta.db_table)
     chunk_size = IN_CHUNK // (1 + len(varying))
@@ -168,11 +176,7 @@ def insert_copies(
     with connection.cursor() as cursor:
         for start in range(0, len(rows), chunk_size):
             chunk = rows[start : start + chunk_size]
-            bound = []
-            for pk_value, *row_values in chunk:
-                bound.append(pk_value)
-                for field, value in zip(varying_fields, row_values, strict=True):
-                    bound.append(field.get_db_prep_save(value, connection))
+            bound = [value for row in chunk for value in adapt_row(row)]
             cursor.execute(
                 f"INSERT INTO {table} ({columns}) SELECT {', '.join([*selected, *marks])} "
                 f"FROM {from_table} JOIN (VALUES {', '.join([row_marks] * len(chunk))}) AS v "
