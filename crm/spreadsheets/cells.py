@@ -160,6 +160,15 @@ def _serial_date(number: float) -> date:
     return EXCEL_EPOCH + timedelta(days=int(number))
 
 
+def excel_serial(value: date) -> float:
+    """Return the Excel serial number of a date (a datetime's time as the fraction of its day),
+    what a date cell holds; for days from 1900-03-01, past Excel's 1900 leap-year bug."""
+    if isinstance(value, datetime):
+        delta = value.replace(tzinfo=None) - datetime(1899, 12, 30)
+        return delta.days + delta.seconds / 86400
+    return float((value - EXCEL_EPOCH).days)
+
+
 def parse_amount(value, *, exact: bool = False) -> Decimal | None:
     """Return the amount in 万元 in `value`, to two places; None for an empty cell.
 

@@ -21,10 +21,10 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from crm.spreadsheets.cells import (
     EXCEL_CELL_LIMIT,
-    EXCEL_EPOCH,
     FORMULA_TRIGGERS,
     RefusedCell,
     escape_formula,
+    excel_serial,
 )
 from crm.spreadsheets.reader import ERROR_COLUMN, Sheet
 
@@ -117,7 +117,7 @@ def _stream_sheet(sheet, formats, columns: Sequence[Column], rows: Iterable[Sequ
                 # A date cell is its Excel serial number shown with a date format.
                 serial = serials.get(value)
                 if serial is None:
-                    serial = serials[value] = _excel_serial(value)
+                    serial = serials[value] = excel_serial(value)
                 write_number(count, index, serial, date_format)
             else:
                 write_string(count, index, escape_formula(str(value)))
@@ -134,13 +134,6 @@ def _stream_sheet(sheet, formats, columns: Sequence[Column], rows: Iterable[Sequ
             if value is not None and value != "":
                 write_number(count, index, int(value), formats["integer"])
     return count
-
-
-def _excel_serial(value: date) -> float:
-    if isinstance(value, datetime):
-        delta = value.replace(tzinfo=None) - datetime(1899, 12, 30)
-        return delta.days + delta.seconds / 86400
-    return float((value - EXCEL_EPOCH).days)
 
 
 def _formats(workbook):
