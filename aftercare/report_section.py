@@ -4,15 +4,7 @@ from __future__ import annotations
 
 from aftercare.figures import ProblemFigures, ProblemRow, problem_figures_build
 from leads.reports.sections import report_section_register
-from leads.reports.sheet_layout import (
-    COUNT,
-    PERCENT,
-    header_cell,
-    page_setup,
-    put,
-    set_widths,
-    sheet_title,
-)
+from leads.reports.sheet_layout import COUNT, PERCENT
 
 SHEET = "企业诉求"
 TEMPLATE = "aftercare/_report_section.html"
@@ -71,25 +63,24 @@ def problems_data(figures: ProblemFigures) -> dict:
 
 def write_problems_sheet(book, figures: ProblemFigures, report) -> None:
     """Add the 企业诉求 sheet: by category, then by responsible unit, A4 landscape."""
-    sheet = book.create_sheet(SHEET)
-    row = sheet_title(
-        sheet,
+    sheet = book.add_sheet(SHEET)
+    row = sheet.title(
         report,
         f"企业诉求（统计至 {figures.end:%Y-%m-%d}，比率为本年累计）",
         len(COLUMNS) + 1,
     )
     for title, rows in (("诉求类别", figures.by_category), ("责任单位", figures.by_unit)):
-        header_cell(sheet, row, 1, title)
+        sheet.header(row, 1, title)
         for index, (_key, label) in enumerate(COLUMNS, start=2):
-            header_cell(sheet, row, index, label)
+            sheet.header(row, index, label)
         row += 1
         for item in [*rows, figures.total]:
             total = item is figures.total
-            put(sheet, row, 1, item.name, total=total)
+            sheet.put(row, 1, item.name, total=total)
             for index, (key, _label) in enumerate(COLUMNS, start=2):
                 value = getattr(item, key)
-                put(sheet, row, index, value, PERCENT if key in RATES else COUNT, total=total)
+                sheet.put(row, index, value, PERCENT if key in RATES else COUNT, total=total)
             row += 1
         row += 1
-    set_widths(sheet, [24] + [12] * len(COLUMNS))
-    page_setup(sheet)
+    sheet.widths([24] + [12] * len(COLUMNS))
+    sheet.page_setup()

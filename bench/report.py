@@ -138,7 +138,7 @@ def main() -> None:
 
     def workbook():
         buffer = io.BytesIO()
-        build_monthly_workbook(monthly_report_build(period)).save(buffer)
+        build_monthly_workbook(monthly_report_build(period), buffer)
         return buffer
 
     count_time, leads = timed(lambda: Lead.objects.count(), args.runs)

@@ -2,6 +2,6 @@
 
 from aftercare.excel.export import export_problems
 from aftercare.excel.importer import ProblemImporter
-from aftercare.excel.ledger import build_ledger_workbook, ledger_rows
+from aftercare.excel.ledger import build_ledger_workbook
 
-__all__ = ["ProblemImporter", "build_ledger_workbook", "export_problems", "ledger_rows"]
+__all__ = ["ProblemImporter", "build_ledger_workbook", "export_problems"]

@@ -4,19 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from openpyxl import Workbook
-
 from aftercare.models import Problem
 from aftercare.querysets import overdue_q
 from leads.reports.period import Period
-from leads.reports.sheet_layout import (
-    DATE,
-    add_cell_styles,
-    header_cell,
-    page_setup,
-    put,
-    set_widths,
-)
+from leads.reports.sheet_layout import DATE, ReportBook
 
 COLUMNS = [
     ("诉求编号", 14, None),
@@ -46,13 +37,15 @@ def _progress(problem: Problem) -> str:
     return ""
 
 
-def _sheet(book, title: str, heading: str, problems, today: date) -> None:
-    sheet = book.create_sheet(title)
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS))
-    sheet.cell(1, 1, heading)
+def _sheet(book: ReportBook, title: str, heading: str, problems, today: date) -> int:
+    """Add a sheet listing `problems`; return how many it lists."""
+    sheet = book.add_sheet(title)
+    sheet.text(1, 1, heading, to_column=len(COLUMNS))
     for index, (label, _width, _fmt) in enumerate(COLUMNS, start=1):
-        header_cell(sheet, 2, index, label)
-    for row, problem in enumerate(problems, start=3):
+        sheet.header(2, index, label)
+    count = 0
+    for count, problem in enumerate(problems, start=1):
+        row = count + 2
         overdue = problem.is_overdue_on(today)
         values = [
             problem.code,
@@ -67,27 +60,27 @@ def _sheet(book, title: str, heading: str, problems, today: date) -> None:
             problem.closed_on,
             "超期" if overdue else "",
         ]
-        for column, value in enumerate(values, start=1):
-            put(sheet, row, column, value, COLUMNS[column - 1][2], overdue=overdue)
-    set_widths(sheet, [width for _label, width, _fmt in COLUMNS])
-    page_setup(sheet, header_rows="2:2")
+        formats = (number_format for _label, _width, number_format in COLUMNS)
+        sheet.put_row(row, zip(values, formats, strict=True), overdue=overdue)
+    sheet.widths([width for _label, width, _fmt in COLUMNS])
+    sheet.page_setup(header_rows="2:2")
+    return count
 
 
-def build_ledger_workbook(period: Period, *, today: date) -> Workbook:
-    """Return the 台账 of `period`: sheets 全部诉求, 本月销号, 超期诉求 (A4 landscape).
+def build_ledger_workbook(period: Period, output, *, today: date) -> int:
+    """Write the 台账 of `period` to `output` (a path or a binary file): sheets 全部诉求,
+    本月销号, 超期诉求 (A4 landscape); return how many problems 全部诉求 lists.
 
     全部诉求 lists every problem raised up to the period's end, with its
     state now; 超期 is judged on `today` (Asia/Shanghai), so the workbook of
     the current month shows what is overdue today.
     """
-    book = Workbook()
-    add_cell_styles(book)
-    book.remove(book.active)
+    book = ReportBook(output)
     base = Problem.objects.select_related(
         "enterprise", "responsible_team", "responsible_unit"
     ).order_by("raised_on", "code")
     label = period.label
-    _sheet(
+    listed = _sheet(
         book,
         "全部诉求",
         f"企业反映问题台账（截至{period.end:%Y-%m-%d}）",
@@ -104,9 +97,5 @@ def build_ledger_workbook(period: Period, *, today: date) -> Workbook:
         base.filter(overdue_q(today)),
         today,
     )
-    return book
-
-
-def ledger_rows(book: Workbook) -> int:
-    """Return how many problems the 台账's 全部诉求 sheet lists (below its heading and header)."""
-    return book["全部诉求"].max_row - 2
+    book.close()
+    return listed

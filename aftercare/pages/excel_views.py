@@ -12,7 +12,7 @@ from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from aftercare.excel import ProblemImporter, build_ledger_workbook, export_problems, ledger_rows
+from aftercare.excel import ProblemImporter, build_ledger_workbook, export_problems
 from aftercare.filters import ProblemFilter
 from aftercare.selectors import problem_list
 from crm.spreadsheets.signals import CHANNEL_WEB, export_sent, import_sent
@@ -117,9 +117,7 @@ def ledger_view(request):
     except PeriodError as error:
         return HttpResponse(str(error), status=400, content_type="text/plain; charset=utf-8")
     buffer = io.BytesIO()
-    book = build_ledger_workbook(period, today=timezone.localdate())
-    book.save(buffer)
+    rows = build_ledger_workbook(period, buffer, today=timezone.localdate())
     filename = f"企业诉求台账_{period.key}.xlsx"
-    rows = ledger_rows(book)
     export_sent(request=request, kind="problem_ledger", rows=rows, filename=filename)
     return xlsx_response(buffer, filename)

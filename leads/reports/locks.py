@@ -72,7 +72,7 @@ def report_lock(*, period: Period, actor, reason: str = "") -> ReportSnapshot:
             lock_reason=reason,
         )
         buffer = io.BytesIO()
-        build_monthly_workbook(report).save(buffer)
+        build_monthly_workbook(report, buffer)
         html = render_to_string("reports/_report_body.html", body_context(report))
         return ReportSnapshot.objects.create(
             start=period.start,

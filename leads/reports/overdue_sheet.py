@@ -3,20 +3,10 @@
 from __future__ import annotations
 
 from django.utils import timezone
-from openpyxl.worksheet.worksheet import Worksheet
 
 from leads.overdue import overdue_nodes
 from leads.reports.figures import MonthlyReport
-from leads.reports.sheet_layout import (
-    COUNT,
-    DATE,
-    WRAP,
-    header_cell,
-    page_setup,
-    put,
-    set_widths,
-    sheet_title,
-)
+from leads.reports.sheet_layout import COUNT, DATE, WRAP, Sheet
 
 HEADERS = (
     ("序号", 6),
@@ -38,12 +28,12 @@ NOTE = (
 )
 
 
-def overdue_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
+def overdue_sheet(sheet: Sheet, report: MonthlyReport) -> None:
     """Write 督办清单: one row per late node, most late first, as of today, and the definition."""
     today = timezone.localdate()
-    row = sheet_title(sheet, report, f"督办清单（截至 {today:%Y-%m-%d}）", len(HEADERS))
+    row = sheet.title(report, f"督办清单（截至 {today:%Y-%m-%d}）", len(HEADERS))
     for column, (label, _width) in enumerate(HEADERS, start=1):
-        header_cell(sheet, row, column, label)
+        sheet.header(row, column, label)
     header_rows = f"{row}:{row}"
     for number, item in enumerate(overdue_nodes(today=today), start=1):
         row += 1
@@ -60,11 +50,7 @@ def overdue_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
             (item.note, None),
             (item.note_deadline, DATE),
         )
-        for column, (value, number_format) in enumerate(values, start=1):
-            put(sheet, row, column, value, number_format)
-    row += 2
-    sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(HEADERS))
-    sheet.cell(row, 1, NOTE).alignment = WRAP
-    sheet.row_dimensions[row].height = 48
-    set_widths(sheet, [width for _label, width in HEADERS])
-    page_setup(sheet, header_rows)
+        sheet.put_row(row, values)
+    sheet.text(row + 2, 1, NOTE, WRAP, to_column=len(HEADERS), height=48)
+    sheet.widths([width for _label, width in HEADERS])
+    sheet.page_setup(header_rows)

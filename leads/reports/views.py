@@ -4,6 +4,7 @@ A locked period serves its newest locked version (or `?version=N`);
 `?live=1` computes the figures afresh.
 """
 
+import io
 import json
 from urllib.parse import quote
 
@@ -101,7 +102,9 @@ def monthly_xlsx(request):
         rows = _backlog_size(locked)
     else:
         report = monthly_report_build(period)
-        build_monthly_workbook(report).save(response)
+        buffer = io.BytesIO()
+        build_monthly_workbook(report, buffer)
+        response.write(buffer.getvalue())
         rows = len(report.backlog)
     export_sent(request=request, kind="monthly_report", rows=rows, filename=filename)
     return response

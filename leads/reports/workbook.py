@@ -2,29 +2,11 @@
 
 from __future__ import annotations
 
-from openpyxl import Workbook
-from openpyxl.chart import Reference
-from openpyxl.chart.series import SeriesLabel
-from openpyxl.worksheet.worksheet import Worksheet
-
 from leads.reports.definitions import DEFINITIONS
 from leads.reports.figures import BreakdownRow, MonthlyReport, Totals
 from leads.reports.overdue_sheet import overdue_sheet
 from leads.reports.sections import report_sections_write
-from leads.reports.sheet_layout import (
-    COUNT,
-    DATE,
-    MONEY,
-    PERCENT,
-    WRAP,
-    add_cell_styles,
-    bar_chart,
-    header_cell,
-    page_setup,
-    put,
-    set_widths,
-    sheet_title,
-)
+from leads.reports.sheet_layout import COUNT, DATE, MONEY, PERCENT, WRAP, ReportBook, Sheet
 from leads.reports.workbook_sheets import dropped_and_adjustments_sheet, ranking_sheet
 from leads.reports.workbook_summary import summary_sheet
 
@@ -45,22 +27,22 @@ BREAKDOWN_HEADERS = [
 ]
 
 
-def build_monthly_workbook(report: MonthlyReport) -> Workbook:
-    """Return the workbook: 汇总, breakdowns, 签约未落地, 年度目标, 签约后终止与调整说明, 排名."""
-    book = Workbook()
-    add_cell_styles(book)
-    summary_sheet(book.active, report)
+def build_monthly_workbook(report: MonthlyReport, output) -> None:
+    """Write the workbook to `output` (a path or a binary file): 汇总, the breakdowns,
+    签约未落地, 年度目标, 签约后终止与调整说明, 排名, 督办清单 and the apps' sections."""
+    book = ReportBook(output)
+    summary_sheet(book.add_sheet("汇总"), report)
     for key, title, rows in report.breakdowns:
-        sheet = book.create_sheet(title)
+        sheet = book.add_sheet(title)
         first_column = FIRST_COLUMNS[key]
         _breakdown_sheet(sheet, report, title, first_column, rows, chart=key == "industry")
-    _backlog_sheet(book.create_sheet("签约未落地"), report)
-    _targets_sheet(book.create_sheet("年度目标"), report)
-    dropped_and_adjustments_sheet(book.create_sheet("签约后终止与调整说明"), report)
-    ranking_sheet(book.create_sheet("排名"), report)
-    overdue_sheet(book.create_sheet("督办清单"), report)
+    _backlog_sheet(book.add_sheet("签约未落地"), report)
+    _targets_sheet(book.add_sheet("年度目标"), report)
+    dropped_and_adjustments_sheet(book.add_sheet("签约后终止与调整说明"), report)
+    ranking_sheet(book.add_sheet("排名"), report)
+    overdue_sheet(book.add_sheet("督办清单"), report)
     report_sections_write(book, report)
-    return book
+    book.close()
 
 
 def _totals_cells(totals: Totals) -> list[tuple[object, str]]:
@@ -77,7 +59,7 @@ def _totals_cells(totals: Totals) -> list[tuple[object, str]]:
 
 
 def _breakdown_sheet(
-    sheet: Worksheet,
+    sheet: Sheet,
     report: MonthlyReport,
     title: str,
     first_column: str,
@@ -86,13 +68,13 @@ def _breakdown_sheet(
     chart: bool,
 ) -> None:
     width = 1 + sum(len(sub) for _, sub in BREAKDOWN_HEADERS)
-    row = sheet_title(sheet, report, title, width)
-    header_cell(sheet, row, 1, first_column, span=(2, 1))
+    row = sheet.title(report, title, width)
+    sheet.header(row, 1, first_column, span=(2, 1))
     column = 2
     for group, subs in BREAKDOWN_HEADERS:
-        header_cell(sheet, row, column, group, span=(1, len(subs)))
+        sheet.header(row, column, group, span=(1, len(subs)))
         for offset, label in enumerate(subs):
-            header_cell(sheet, row + 1, column + offset, label)
+            sheet.header(row + 1, column + offset, label)
         column += len(subs)
     header_rows = f"{row}:{row + 1}"
     row += 1
@@ -103,30 +85,31 @@ def _breakdown_sheet(
     for item in [*rows, total_row]:
         row += 1
         total = item is total_row
-        put(sheet, row, 1, item.name, total=total)
+        sheet.put(row, 1, item.name, total=total)
         dated = [(item.paid_in_month, MONEY), (item.paid_in_ytd, MONEY)]
         for offset, (value, number_format) in enumerate(
             _totals_cells(item.month) + _totals_cells(item.ytd) + dated, start=2
         ):
-            put(sheet, row, offset, value, number_format, total=total)
+            sheet.put(row, offset, value, number_format, total=total)
     last_data = row - 1
     if chart and last_data >= first_data:
-        bar = bar_chart("本年累计签约、落地金额（按产业）", "金额（万元）", horizontal=True)
-        for data_column in (8, 10):  # 本年累计签约金额, 本年累计落地金额
-            bar.add_data(
-                Reference(sheet, min_col=data_column, min_row=first_data, max_row=last_data),
-                titles_from_data=False,
-            )
-        bar.series[0].tx = SeriesLabel(v="本年累计签约金额")
-        bar.series[1].tx = SeriesLabel(v="本年累计落地金额")
-        bar.set_categories(Reference(sheet, min_col=1, min_row=first_data, max_row=last_data))
-        bar.height = 12
-        sheet.add_chart(bar, f"A{row + 2}")
-    set_widths(sheet, [26] + [11, 14] * 1 + [11, 14, 14] + [11, 14] + [11, 14, 14] + [14, 14])
-    page_setup(sheet, header_rows)
+        sheet.bar_chart(
+            row + 2,
+            title="本年累计签约、落地金额（按产业）",
+            axis_title="金额（万元）",
+            series=[
+                {"name": name, "values": sheet.cells(first_data, last_data, column)}
+                for name, column in (("本年累计签约金额", 8), ("本年累计落地金额", 10))
+            ],
+            categories=sheet.cells(first_data, last_data, 1),
+            horizontal=True,
+            height_cm=12,
+        )
+    sheet.widths([26] + [11, 14] * 1 + [11, 14, 14] + [11, 14] + [11, 14, 14] + [14, 14])
+    sheet.page_setup(header_rows)
 
 
-def _backlog_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
+def _backlog_sheet(sheet: Sheet, report: MonthlyReport) -> None:
     """Write 签约未落地: one row per waiting lead, the total row and the definition."""
     headers = [
         ("序号", 6),
@@ -140,9 +123,9 @@ def _backlog_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
         ("等待天数", 10),
         ("是否超期", 10),
     ]
-    row = sheet_title(sheet, report, "签约未落地项目", len(headers))
+    row = sheet.title(report, "签约未落地项目", len(headers))
     for column, (label, _) in enumerate(headers, start=1):
-        header_cell(sheet, row, column, label)
+        sheet.header(row, column, label)
     header_rows = f"{row}:{row}"
     for number, item in enumerate(report.backlog, start=1):
         row += 1
@@ -158,45 +141,27 @@ def _backlog_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
             (item.days_waiting, COUNT),
             ("超期" if item.overdue else "", None),
         ]
-        for column, (value, number_format) in enumerate(values, start=1):
-            put(sheet, row, column, value, number_format, overdue=item.overdue)
+        sheet.put_row(row, values, overdue=item.overdue)
     row = _backlog_total_row(sheet, report, row + 1)
     row += 2
     sla = f"{report.sla_days} 天" if report.sla_days is not None else "未设置"
-    sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(headers))
-    note = sheet.cell(row, 1, f"说明：{dict(DEFINITIONS)['签约未落地']}“签约”阶段时限：{sla}。")
-    note.alignment = WRAP
-    sheet.row_dimensions[row].height = 48
-    set_widths(sheet, [width for _, width in headers])
-    page_setup(sheet, header_rows)
+    note = f"说明：{dict(DEFINITIONS)['签约未落地']}“签约”阶段时限：{sla}。"
+    sheet.text(row, 1, note, WRAP, to_column=len(headers), height=48)
+    sheet.widths([width for _, width in headers])
+    sheet.page_setup(header_rows)
 
 
-def _backlog_total_row(sheet: Worksheet, report: MonthlyReport, row: int) -> int:
-    put(sheet, row, 1, "合计", total=True)
-    sheet.merge_cells(start_row=row, start_column=2, end_row=row, end_column=7)
-    put(
-        sheet,
-        row,
-        2,
-        f"{len(report.backlog)} 个项目，其中超期 {report.overdue_count} 个",
-        total=True,
-    )
-    for column in range(3, 8):
-        put(sheet, row, column, None, total=True)
-    put(
-        sheet,
-        row,
-        8,
-        report.backlog.amount,
-        MONEY,
-        total=True,
-    )
-    put(sheet, row, 9, None, total=True)
-    put(sheet, row, 10, None, total=True)
+def _backlog_total_row(sheet: Sheet, report: MonthlyReport, row: int) -> int:
+    text = f"{len(report.backlog)} 个项目，其中超期 {report.overdue_count} 个"
+    sheet.put(row, 1, "合计", total=True)
+    sheet.put(row, 2, text, total=True, to_column=7)
+    sheet.put(row, 8, report.backlog.amount, MONEY, total=True)
+    sheet.put(row, 9, None, total=True)
+    sheet.put(row, 10, None, total=True)
     return row
 
 
-def _targets_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
+def _targets_sheet(sheet: Sheet, report: MonthlyReport) -> None:
     """Write 年度目标: target, actual and completion per measure, one row per target.
 
     A linear sheet layout (headers, rows, the note when no target exists),
@@ -209,14 +174,14 @@ def _targets_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
         ("落地金额", "landed", "amount", MONEY),
     ]
     width = 2 + 3 * len(measures)
-    row = sheet_title(sheet, report, f"{report.period.end.year}年度目标完成情况", width)
-    header_cell(sheet, row, 1, "范围", span=(2, 1))
-    header_cell(sheet, row, 2, "名称", span=(2, 1))
+    row = sheet.title(report, f"{report.period.end.year}年度目标完成情况", width)
+    sheet.header(row, 1, "范围", span=(2, 1))
+    sheet.header(row, 2, "名称", span=(2, 1))
     for index, (label, *_rest) in enumerate(measures):
         column = 3 + 3 * index
-        header_cell(sheet, row, column, label, span=(1, 3))
+        sheet.header(row, column, label, span=(1, 3))
         for offset, sub in enumerate(["年度目标", "本年累计", "完成率(%)"]):
-            header_cell(sheet, row + 1, column + offset, sub)
+            sheet.header(row + 1, column + offset, sub)
     header_rows = f"{row}:{row + 1}"
     row += 1
     scopes = {
@@ -228,30 +193,25 @@ def _targets_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
     }
     for target in report.targets:
         row += 1
-        put(sheet, row, 1, scopes[target.scope])
-        put(sheet, row, 2, target.name)
+        sheet.put(row, 1, scopes[target.scope])
+        sheet.put(row, 2, target.name)
         for index, (_label, kind, measure, number_format) in enumerate(measures):
             column = 3 + 3 * index
-            put(sheet, row, column, getattr(getattr(target.target, kind), measure), number_format)
-            put(
-                sheet,
-                row,
-                column + 1,
-                getattr(getattr(target.actual, kind), measure),
-                number_format,
-            )
-            put(sheet, row, column + 2, target.percent(kind, measure), PERCENT)
+            sheet.put(row, column, getattr(getattr(target.target, kind), measure), number_format)
+            actual = getattr(getattr(target.actual, kind), measure)
+            sheet.put(row, column + 1, actual, number_format)
+            sheet.put(row, column + 2, target.percent(kind, measure), PERCENT)
     if not report.targets:
         row += 1
-        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
-        sheet.cell(
+        sheet.text(
             row,
             1,
             f"{report.period.end.year}年度尚未录入目标"
             "（可在管理后台“年度目标”中录入或从 Excel 导入）。",
+            to_column=width,
         )
     widths = [8, 24]
     for *_rest, number_format in measures:
         widths += [15, 15, 10] if number_format == MONEY else [10, 10, 10]
-    set_widths(sheet, widths)
-    page_setup(sheet, header_rows)
+    sheet.widths(widths)
+    sheet.page_setup(header_rows)

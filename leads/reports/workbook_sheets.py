@@ -2,55 +2,40 @@
 
 from __future__ import annotations
 
-from openpyxl.worksheet.worksheet import Worksheet
-
 from leads.reports.definitions import DEFINITIONS
 from leads.reports.figures import MonthlyReport
 from leads.reports.ranking import SCOPE_LABELS
-from leads.reports.sheet_layout import (
-    COUNT,
-    DATE,
-    MONEY,
-    PERCENT,
-    WRAP,
-    header_cell,
-    page_setup,
-    put,
-    set_widths,
-    sheet_title,
-)
+from leads.reports.sheet_layout import COUNT, DATE, MONEY, PERCENT, WRAP, Sheet
 
 EVENT_LABELS = {"signed": "签约", "landed": "落地"}
 KIND_LABELS = {"correction": "更正误录", "late_entry": "补录"}
 
 
-def _note(sheet: Worksheet, row: int, width: int, term: str) -> int:
-    sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
-    sheet.cell(row, 1, f"说明：{dict(DEFINITIONS)[term]}").alignment = WRAP
-    sheet.row_dimensions[row].height = 45
+def _note(sheet: Sheet, row: int, width: int, term: str) -> int:
+    sheet.text(row, 1, f"说明：{dict(DEFINITIONS)[term]}", WRAP, to_column=width, height=45)
     return row + 2
 
 
-def dropped_and_adjustments_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
+def dropped_and_adjustments_sheet(sheet: Sheet, report: MonthlyReport) -> None:
     """Write 签约后终止 (count, amount, leads) and the 调整说明 of the period.
 
     A linear sheet layout: the two tables and their notes follow each other
     down the sheet, written in the order they print.
     """
     width = 9
-    row = sheet_title(sheet, report, "签约后终止与调整说明", width)
+    row = sheet.title(report, "签约后终止与调整说明", width)
     dropped = report.signed_then_dropped
     for column, label in enumerate(["签约后终止", "项目数（个）", "签约金额"], start=1):
-        header_cell(sheet, row, column, label)
+        sheet.header(row, column, label)
     for label, tally in (("本期", dropped.month), ("本年累计", dropped.ytd)):
         row += 1
-        put(sheet, row, 1, label)
-        put(sheet, row, 2, tally.count, COUNT)
-        put(sheet, row, 3, tally.amount, MONEY)
+        sheet.put(row, 1, label)
+        sheet.put(row, 2, tally.count, COUNT)
+        sheet.put(row, 3, tally.amount, MONEY)
     row += 2
     headers = ["项目编号", "项目名称", "引进小分队", "签约日期", "终止日期", "签约金额", "终止原因"]
     for column, label in enumerate(headers, start=1):
-        header_cell(sheet, row, column, label)
+        sheet.header(row, column, label)
     for item in dropped.leads:
         row += 1
         values = [
@@ -62,13 +47,12 @@ def dropped_and_adjustments_sheet(sheet: Worksheet, report: MonthlyReport) -> No
             (item.amount, MONEY),
             (item.reason, None),
         ]
-        for column, (value, number_format) in enumerate(values, start=1):
-            put(sheet, row, column, value, number_format)
+        sheet.put_row(row, values)
     row = _note(sheet, row + 2, width, "签约后终止")
     headers = ["调整说明", "项目编号", "项目名称", "事项", "原计入日期", "金额", "调整日期"]
     headers += ["操作人", "原因"]
     for column, label in enumerate(headers, start=1):
-        header_cell(sheet, row, column, label)
+        sheet.header(row, column, label)
     for item in report.corrections:
         row += 1
         locked = "（已封存月份）" if item.locked else ""
@@ -83,17 +67,16 @@ def dropped_and_adjustments_sheet(sheet: Worksheet, report: MonthlyReport) -> No
             (item.by, None),
             (item.reason, None),
         ]
-        for column, (value, number_format) in enumerate(values, start=1):
-            put(sheet, row, column, value, number_format)
+        sheet.put_row(row, values)
     if not report.corrections:
         row += 1
-        put(sheet, row, 1, "本期无调整。")
+        sheet.put(row, 1, "本期无调整。")
     _note(sheet, row + 2, width, "调整说明")
-    set_widths(sheet, [16, 15, 30, 14, 12, 14, 12, 12, 30])
-    page_setup(sheet)
+    sheet.widths([16, 15, 30, 14, 12, 14, 12, 12, 30])
+    sheet.page_setup()
 
 
-def ranking_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
+def ranking_sheet(sheet: Sheet, report: MonthlyReport) -> None:
     """Write the ranking (排名): per scope, rank, change, target, actuals, completion, mark."""
     headers = [
         "范围",
@@ -108,9 +91,9 @@ def ranking_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
         "完成率(%)",
         "评价",
     ]
-    row = sheet_title(sheet, report, "排名（红黑榜）", len(headers))
+    row = sheet.title(report, "排名（红黑榜）", len(headers))
     for column, label in enumerate(headers, start=1):
-        header_cell(sheet, row, column, label)
+        sheet.header(row, column, label)
     header_rows = f"{row}:{row}"
     for item in report.ranking:
         row += 1
@@ -127,11 +110,10 @@ def ranking_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
             (item.percent, PERCENT),
             (item.mark, None),
         ]
-        for column, (value, number_format) in enumerate(values, start=1):
-            put(sheet, row, column, value, number_format, overdue=item.mark == "末位")
+        sheet.put_row(row, values, overdue=item.mark == "末位")
     if not report.ranking:
         row += 1
-        put(sheet, row, 1, "尚未录入小分队、单位或分包领导的签约金额年度目标，无排名。")
+        sheet.put(row, 1, "尚未录入小分队、单位或分包领导的签约金额年度目标，无排名。")
     _note(sheet, row + 2, len(headers), "排名")
-    set_widths(sheet, [12, 8, 10, 24, 15, 12, 15, 12, 15, 11, 8])
-    page_setup(sheet, header_rows)
+    sheet.widths([12, 8, 10, 24, 15, 12, 15, 12, 15, 11, 8])
+    sheet.page_setup(header_rows)

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from openpyxl.chart import Reference
-from openpyxl.worksheet.pagebreak import Break
-from openpyxl.worksheet.worksheet import Worksheet
-
 from leads.reports.definitions import DEFINITIONS
 from leads.reports.figures import MonthlyReport, growth
 from leads.reports.page import (
@@ -14,20 +10,7 @@ from leads.reports.page import (
     RATE_ROWS,
     after_landing_value,
 )
-from leads.reports.sheet_layout import (
-    BOLD,
-    COUNT,
-    MONEY,
-    PERCENT,
-    RATE,
-    WRAP,
-    bar_chart,
-    header_cell,
-    page_setup,
-    put,
-    set_widths,
-    sheet_title,
-)
+from leads.reports.sheet_layout import BOLD, COUNT, MONEY, PERCENT, RATE, WRAP, Sheet
 
 MEASURES = [
     ("签约项目数（个）", "signed", "count", COUNT),
@@ -38,10 +21,9 @@ MEASURES = [
 ]
 
 
-def summary_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
+def summary_sheet(sheet: Sheet, report: MonthlyReport) -> None:
     """Write 汇总: one block after the other, each starting two rows below the last."""
-    sheet.title = "汇总"
-    row = sheet_title(sheet, report, "汇总", 7)
+    row = sheet.title(report, "汇总", 7)
     row = _figures(sheet, report, row)
     row = _after_landing_figures(sheet, report, row)
     row = _landing_rate(sheet, report, row + 2)
@@ -49,17 +31,17 @@ def summary_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
     row = _backlog_total(sheet, report, row + 2)
     row = _trend(sheet, report, row + 2)
     _notes(sheet, row)
-    set_widths(sheet, [24, 16, 16, 14, 16, 16, 14])
-    page_setup(sheet)
+    sheet.widths([24, 16, 16, 14, 16, 16, 14])
+    sheet.page_setup()
 
 
-def _header_row(sheet: Worksheet, row: int, labels: list[str]) -> int:
+def _header_row(sheet: Sheet, row: int, labels: list[str]) -> int:
     for column, label in enumerate(labels, start=1):
-        header_cell(sheet, row, column, label)
+        sheet.header(row, column, label)
     return row
 
 
-def _figures(sheet: Worksheet, report: MonthlyReport, row: int) -> int:
+def _figures(sheet: Sheet, report: MonthlyReport, row: int) -> int:
     """Write the period's and year's figures with last year's and 同比; return the last row."""
     headers = ["指标", "本期", "上年同期", "同比(%)", "本年累计", "上年同期累计", "同比(%)"]
     _header_row(sheet, row, headers)
@@ -69,72 +51,72 @@ def _figures(sheet: Worksheet, report: MonthlyReport, row: int) -> int:
         def value(totals, kind=kind, measure=measure):
             return getattr(getattr(totals, kind), measure)
 
-        put(sheet, row, 1, label)
+        sheet.put(row, 1, label)
         windows = ("month", "last_year_month", "ytd", "last_year_ytd")
         values = [value(getattr(report, f"{w}_totals")) for w in windows]
         _growth_cells(sheet, row, values, number_format)
     return row
 
 
-def _growth_cells(sheet: Worksheet, row: int, values: list, number_format: str) -> None:
+def _growth_cells(sheet: Sheet, row: int, values: list, number_format: str) -> None:
     """Write this period, last year, 同比, YTD, last YTD, 同比 from column 2 of `row`."""
     now, before, ytd, ytd_before = values
-    put(sheet, row, 2, now, number_format)
-    put(sheet, row, 3, before, number_format)
-    put(sheet, row, 4, growth(now, before), PERCENT)
-    put(sheet, row, 5, ytd, number_format)
-    put(sheet, row, 6, ytd_before, number_format)
-    put(sheet, row, 7, growth(ytd, ytd_before), PERCENT)
+    sheet.put(row, 2, now, number_format)
+    sheet.put(row, 3, before, number_format)
+    sheet.put(row, 4, growth(now, before), PERCENT)
+    sheet.put(row, 5, ytd, number_format)
+    sheet.put(row, 6, ytd_before, number_format)
+    sheet.put(row, 7, growth(ytd, ytd_before), PERCENT)
 
 
-def _after_landing_figures(sheet: Worksheet, report: MonthlyReport, row: int) -> int:
+def _after_landing_figures(sheet: Sheet, report: MonthlyReport, row: int) -> int:
     """Write dated 到位资金, 开工 and 投产 below the figures, same columns; return the last row."""
     for label, figure, measure in AFTER_LANDING_MEASURES:
         row += 1
-        put(sheet, row, 1, label)
+        sheet.put(row, 1, label)
         values = [after_landing_value(report, figure, measure, w) for w in GROWTH_WINDOWS]
         _growth_cells(sheet, row, values, COUNT if measure == "count" else MONEY)
     return row
 
 
-def _rates(sheet: Worksheet, report: MonthlyReport, row: int) -> int:
+def _rates(sheet: Sheet, report: MonthlyReport, row: int) -> int:
     """Write the 四率: numerator, denominator, percent (one place), each with its label."""
     row = _header_row(sheet, row, ["四率（截至本期末）", "分子", "数值", "分母", "数值", "比率(%)"])
     for key, name, numerator, denominator in RATE_ROWS:
         row += 1
         rate = report.after_landing.rates[key]
         number_format = MONEY if key == "paid_in" else COUNT
-        put(sheet, row, 1, name)
-        put(sheet, row, 2, numerator)
-        put(sheet, row, 3, rate.numerator, number_format)
-        put(sheet, row, 4, denominator)
-        put(sheet, row, 5, rate.denominator, number_format)
-        put(sheet, row, 6, rate.percent, RATE)
+        sheet.put(row, 1, name)
+        sheet.put(row, 2, numerator)
+        sheet.put(row, 3, rate.numerator, number_format)
+        sheet.put(row, 4, denominator)
+        sheet.put(row, 5, rate.denominator, number_format)
+        sheet.put(row, 6, rate.percent, RATE)
     return row
 
 
-def _landing_rate(sheet: Worksheet, report: MonthlyReport, row: int) -> int:
+def _landing_rate(sheet: Sheet, report: MonthlyReport, row: int) -> int:
     rate = report.landing_rate
     row = _header_row(sheet, row, ["落地率", "本年累计签约（个）", "其中已落地（个）", "落地率(%)"])
     row += 1
-    put(sheet, row, 1, "本年累计")
-    put(sheet, row, 2, rate.signed_count, COUNT)
-    put(sheet, row, 3, rate.landed_count, COUNT)
-    put(sheet, row, 4, rate.percent, PERCENT)
+    sheet.put(row, 1, "本年累计")
+    sheet.put(row, 2, rate.signed_count, COUNT)
+    sheet.put(row, 3, rate.landed_count, COUNT)
+    sheet.put(row, 4, rate.percent, PERCENT)
     return row
 
 
-def _backlog_total(sheet: Worksheet, report: MonthlyReport, row: int) -> int:
+def _backlog_total(sheet: Sheet, report: MonthlyReport, row: int) -> int:
     row = _header_row(sheet, row, ["签约未落地", "项目数（个）", "其中超期（个）", "签约金额"])
     row += 1
-    put(sheet, row, 1, f"截至 {report.as_of:%Y-%m-%d}")
-    put(sheet, row, 2, len(report.backlog), COUNT)
-    put(sheet, row, 3, report.overdue_count, COUNT)
-    put(sheet, row, 4, report.backlog.amount, MONEY)
+    sheet.put(row, 1, f"截至 {report.as_of:%Y-%m-%d}")
+    sheet.put(row, 2, len(report.backlog), COUNT)
+    sheet.put(row, 3, report.overdue_count, COUNT)
+    sheet.put(row, 4, report.backlog.amount, MONEY)
     return row
 
 
-def _trend(sheet: Worksheet, report: MonthlyReport, row: int) -> int:
+def _trend(sheet: Sheet, report: MonthlyReport, row: int) -> int:
     """Write the 12-month table and its two charts, on a page of their own; return the next row."""
     trend_header = _header_row(
         sheet,
@@ -143,40 +125,37 @@ def _trend(sheet: Worksheet, report: MonthlyReport, row: int) -> int:
     )
     for point in report.trend:
         row += 1
-        put(sheet, row, 1, point.period.short_label)
-        put(sheet, row, 2, point.signed.count, COUNT)
-        put(sheet, row, 3, point.landed.count, COUNT)
-        put(sheet, row, 4, point.signed.amount, MONEY)
-        put(sheet, row, 5, point.landed.amount, MONEY)
-        put(sheet, row, 6, point.landed.paid_in, MONEY)
-    categories = Reference(sheet, min_col=1, min_row=trend_header + 1, max_row=row)
-    charts = []
+        sheet.put(row, 1, point.period.short_label)
+        sheet.put(row, 2, point.signed.count, COUNT)
+        sheet.put(row, 3, point.landed.count, COUNT)
+        sheet.put(row, 4, point.signed.amount, MONEY)
+        sheet.put(row, 5, point.landed.amount, MONEY)
+        sheet.put(row, 6, point.landed.paid_in, MONEY)
+    last = row
+    # The two charts print together on the second page, the notes on the third.
+    sheet.page_break_after(row)
+    row += 1
     for title, axis, first in (
         ("近12个月签约、落地项目数", "项目数（个）", 2),
         ("近12个月签约、落地金额", "金额（万元）", 4),
     ):
-        chart = bar_chart(title, axis)
-        chart.add_data(
-            Reference(sheet, min_col=first, max_col=first + 1, min_row=trend_header, max_row=row),
-            titles_from_data=True,
-        )
-        chart.set_categories(categories)
-        charts.append(chart)
-    # The two charts print together on the second page, the notes on the third.
-    sheet.row_breaks.append(Break(id=row))
-    row += 1
-    for chart in charts:
-        sheet.add_chart(chart, f"A{row}")
+        series = [
+            {
+                "name": sheet.cell_ref(trend_header, column),
+                "values": sheet.cells(trend_header + 1, last, column),
+            }
+            for column in (first, first + 1)
+        ]
+        categories = sheet.cells(trend_header + 1, last, 1)
+        sheet.bar_chart(row, title=title, axis_title=axis, series=series, categories=categories)
         row += 17
-    sheet.row_breaks.append(Break(id=row))
+    sheet.page_break_after(row)
     return row + 1
 
 
-def _notes(sheet: Worksheet, row: int) -> None:
-    sheet.cell(row, 1, "说明").font = BOLD
+def _notes(sheet: Sheet, row: int) -> None:
+    sheet.text(row, 1, "说明", BOLD)
     for term, text in DEFINITIONS:
         row += 1
-        sheet.cell(row, 1, term).alignment = WRAP
-        sheet.merge_cells(start_row=row, start_column=2, end_row=row, end_column=7)
-        sheet.cell(row, 2, text).alignment = WRAP
-        sheet.row_dimensions[row].height = 15 * (1 + len(text) // 60)
+        sheet.text(row, 1, term, WRAP)
+        sheet.text(row, 2, text, WRAP, to_column=7, height=15 * (1 + len(text) // 60))

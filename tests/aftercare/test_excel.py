@@ -9,9 +9,11 @@ from pathlib import Path
 from django.core.management import CommandError, call_command
 from django.test import TestCase
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from aftercare.excel import ProblemImporter, build_ledger_workbook, export_problems
 from aftercare.excel.columns import LEDGER
+from aftercare.excel.ledger import COLUMNS as LEDGER_COLUMNS
 from aftercare.models import Enterprise, Problem, ProblemStatusChange
 from crm.spreadsheets.reader import ERROR_COLUMN
 from crm.spreadsheets.results import ImportFailed
@@ -315,7 +317,10 @@ class CommandAndLedgerTests(ExcelTestCase):
             ("resolved", {"resolution": "好", "resolved_on": date(2026, 3, 3)}),
             ("closed", feedback(date(2026, 3, 4)) | {"closed_on": date(2026, 3, 4)}),
         )
-        book = build_ledger_workbook(Period.month(2026, 3), today=today)
+        buffer = io.BytesIO()
+        listed = build_ledger_workbook(Period.month(2026, 3), buffer, today=today)
+        book = load_workbook(buffer)
+        self.assertEqual(listed, 2)
         self.assertEqual(book.sheetnames, ["全部诉求", "本月销号", "超期诉求"])
         for sheet in book.worksheets:
             self.assertEqual(sheet.page_setup.orientation, "landscape")
@@ -324,6 +329,21 @@ class CommandAndLedgerTests(ExcelTestCase):
         self.assertEqual(sorted(codes("全部诉求")), sorted([late.code, done.code]))
         self.assertEqual(codes("本月销号"), [done.code])
         self.assertEqual(codes("超期诉求"), [late.code])
+
+    def test_ledger_text_longer_than_a_cell_is_cut_with_a_note_and_formula_text_stays_text(self):
+        long = "用地" * 20_000
+        make_problem(raised_on=date(2026, 3, 1), description=long)
+        make_problem(raised_on=date(2026, 3, 2), description="=1+1 一直未办")
+        buffer = io.BytesIO()
+        build_ledger_workbook(Period.month(2026, 3), buffer, today=date(2026, 3, 20))
+        sheet = load_workbook(buffer)["全部诉求"]
+        column = [label for label, _width, _fmt in LEDGER_COLUMNS].index("诉求内容") + 1
+        cut, formula = sheet.cell(3, column), sheet.cell(4, column)
+        self.assertEqual(len(cut.value), 32767)
+        self.assertTrue(cut.value.startswith("用地用地"))
+        self.assertTrue(cut.value.endswith("（超出 Excel 单元格上限，全文共 40,000 字，见系统）"))
+        self.assertEqual((formula.value, formula.data_type), ("=1+1 一直未办", "s"))
+        self.assertTrue(formula.quotePrefix)
 
     def _tmp(self, data: bytes) -> Path:
         folder = Path(tempfile.mkdtemp())

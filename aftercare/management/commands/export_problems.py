@@ -10,7 +10,7 @@ this month): all problems, those closed out in the month, the overdue ones.
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from aftercare.excel import build_ledger_workbook, export_problems, ledger_rows
+from aftercare.excel import build_ledger_workbook, export_problems
 from aftercare.filters import ProblemFilter
 from aftercare.selectors import problem_list
 from crm.spreadsheets.commands import ExportCommand
@@ -43,9 +43,7 @@ class Command(ExportCommand):
                 period = Period.parse_month(month) if month else current_month()
             except PeriodError as error:
                 raise CommandError(str(error)) from None
-            book = build_ledger_workbook(period, today=timezone.localdate())
-            book.save(path)
-            return ledger_rows(book)
+            return build_ledger_workbook(period, path, today=timezone.localdate())
         query = {"status": options["status"], "category": options["category"]}
         if options["team"]:
             team = TaskTeam.objects.filter(name=options["team"]).first()

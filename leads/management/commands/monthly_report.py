@@ -1,5 +1,6 @@
 """Write the monthly signed-versus-landed report as an Excel workbook or JSON."""
 
+import io
 import json
 from pathlib import Path
 
@@ -56,7 +57,9 @@ class Command(BaseCommand):
             report = monthly_report_build(period)
             text, workbook, rows = json.dumps(report_data(report)), None, len(report.backlog)
             if format == "xlsx":
-                workbook = build_monthly_workbook(report)
+                buffer = io.BytesIO()
+                build_monthly_workbook(report, buffer)
+                workbook = buffer.getvalue()
         self._write(text if format == "json" else workbook, out)
         if format == "xlsx":
             self.stderr.write(f"已生成 {period.label} 通报：{out}")
@@ -71,7 +74,7 @@ class Command(BaseCommand):
         )
 
     def _write(self, content, out) -> None:
-        """Write JSON text (pretty-printed), workbook bytes or an openpyxl workbook to `out`."""
+        """Write JSON text (pretty-printed) or workbook bytes to `out`."""
         try:
             if isinstance(content, str):
                 text = json.dumps(json.loads(content), ensure_ascii=False, indent=2)
@@ -79,10 +82,8 @@ class Command(BaseCommand):
                     self.stdout.write(text)
                     return
                 Path(out).write_text(text + "\n", encoding="utf-8")
-            elif isinstance(content, bytes):
-                Path(out).write_bytes(content)
             else:
-                content.save(out)
+                Path(out).write_bytes(content)
         except OSError as error:
             raise CommandError(f"无法写入文件“{out}”：{error.strerror or error}。") from None
 

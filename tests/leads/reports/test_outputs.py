@@ -58,6 +58,17 @@ KEYS = {
 }
 
 
+def unquoted(reference: str) -> str:
+    """Return a cell reference without quotes around the sheet name (optional for these names)."""
+    return reference.replace("'", "")
+
+
+def is_red(cell) -> bool:
+    """Return whether the cell's font is the report's red (C00000, whatever the alpha)."""
+    color = cell.font.color
+    return color is not None and isinstance(color.rgb, str) and color.rgb.endswith("C00000")
+
+
 def amount_text(value):
     return f"{value:.2f}"
 
@@ -85,7 +96,7 @@ class ReportData(TestCase):
 
     def workbook(self):
         buffer = io.BytesIO()
-        build_monthly_workbook(self.report).save(buffer)
+        build_monthly_workbook(self.report, buffer)
         buffer.seek(0)
         return load_workbook(buffer)
 
@@ -108,7 +119,10 @@ class MonthlyWorkbookTests(ReportData):
             with self.subTest(sheet=sheet.title):
                 self.assertEqual(sheet.page_setup.orientation, "landscape")
                 self.assertEqual(int(sheet.page_setup.paperSize), 9)  # A4
-                self.assertEqual(int(sheet.page_setup.fitToWidth), 1)
+                # One page wide (1 is the attribute's default, so a writer may leave it out),
+                # as many pages tall as the rows need.
+                self.assertEqual(int(sheet.page_setup.fitToWidth or 1), 1)
+                self.assertEqual(int(sheet.page_setup.fitToHeight), 0)
                 self.assertTrue(sheet.sheet_properties.pageSetUpPr.fitToPage)
                 self.assertGreater(sheet.column_dimensions["B"].width, 5)
                 self.assertEqual(sheet["A3"].border.top.style, "thin")
@@ -149,12 +163,14 @@ class MonthlyWorkbookTests(ReportData):
         first = min(r for r in range(1, sheet.max_row + 1) if sheet.cell(r, 1).value == "月份") + 1
         for chart, columns in zip(charts, (("B", "C"), ("D", "E")), strict=True):
             self.assertIsInstance(chart, BarChart)
-            refs = [series.val.numRef.f for series in chart.series]
+            refs = [unquoted(series.val.numRef.f) for series in chart.series]
+            self.assertEqual(refs, [f"汇总!${c}${first}:${c}${first + 11}" for c in columns])
             self.assertEqual(
-                refs,
-                [f"'汇总'!${c}${first}:${c}${first + 11}" for c in columns],
+                [unquoted(series.tx.strRef.f) for series in chart.series],
+                [f"汇总!${c}${first - 1}" for c in columns],
             )
-            self.assertEqual(chart.series[0].cat.numRef.f, f"'汇总'!$A${first}:$A${first + 11}")
+            categories = chart.series[0].cat.strRef or chart.series[0].cat.numRef
+            self.assertEqual(unquoted(categories.f), f"汇总!$A${first}:$A${first + 11}")
 
     def test_industry_sheet_lists_ten_industries_total_and_a_chart(self):
         sheet = self.workbook()["按产业"]
@@ -167,8 +183,10 @@ class MonthlyWorkbookTests(ReportData):
         (chart,) = sheet._charts
         self.assertEqual(chart.type, "bar")
         self.assertEqual(
-            [s.val.numRef.f for s in chart.series], ["'按产业'!$H$5:$H$14", "'按产业'!$J$5:$J$14"]
+            [unquoted(s.val.numRef.f) for s in chart.series],
+            ["按产业!$H$5:$H$14", "按产业!$J$5:$J$14"],
         )
+        self.assertEqual([s.tx.v for s in chart.series], ["本年累计签约金额", "本年累计落地金额"])
 
     def test_backlog_and_targets_sheets_hold_the_rows(self):
         book = self.workbook()
@@ -193,11 +211,7 @@ class MonthlyWorkbookTests(ReportData):
         self.assertIn(False, overdue)
         for r, late in enumerate(overdue, start=4):
             self.assertEqual(sheet.cell(r, 10).value, "超期" if late else None)
-            self.assertEqual(
-                sheet.cell(r, 3).font.color is not None
-                and sheet.cell(r, 3).font.color.rgb == "00C00000",
-                late,
-            )
+            self.assertEqual(is_red(sheet.cell(r, 3)), late)
         total = 4 + len(overdue)
         self.assertEqual(sheet.cell(total, 1).value, "合计")
         self.assertTrue(sheet.cell(total, 1).font.bold)
@@ -205,6 +219,52 @@ class MonthlyWorkbookTests(ReportData):
             sheet.cell(total, 8).value,
             float(sum(row.contract_amount for row in self.report.backlog)),
         )
+
+
+class WorkbookCellTests(TestCase):
+    """What a lead's text can hold reaches the workbook as that text, and the layout holds."""
+
+    NAME = '=HYPERLINK("http://example.com","点此查看")'
+    INVESTOR = "+86 某某投资有限公司"
+
+    @classmethod
+    def setUpTestData(cls):
+        load_reference()
+        maker = LeadMaker(seed=7)
+        for investor in (cls.INVESTOR, "http://example.com/某公司", "普通投资方"):
+            maker.sign(
+                maker.contact(moment(date(2025, 3, 2)), name=cls.NAME, investor=investor),
+                moment(date(2025, 3, 5)),
+            )
+
+    def test_text_excel_would_run_or_link_stays_text(self):
+        buffer = io.BytesIO()
+        build_monthly_workbook(monthly_report_build(Period.month(2025, 3)), buffer)
+        sheet = load_workbook(buffer)["签约未落地"]
+        names = {sheet.cell(r, 4).value: sheet.cell(r, 3) for r in range(4, 7)}
+        self.assertEqual(set(names), {self.INVESTOR, "http://example.com/某公司", "普通投资方"})
+        for name in names.values():
+            self.assertEqual(name.value, self.NAME)
+            self.assertEqual(name.data_type, "s")
+            self.assertTrue(name.quotePrefix)
+        investors = [sheet.cell(r, 4) for r in range(4, 7)]
+        self.assertEqual(
+            {cell.value: cell.quotePrefix for cell in investors},
+            {self.INVESTOR: True, "http://example.com/某公司": False, "普通投资方": False},
+        )
+        self.assertFalse(sheet._hyperlinks)
+        self.assertEqual(sheet.cell(7, 1).value, "合计")
+
+    def test_titles_notes_and_header_spans_are_merged(self):
+        buffer = io.BytesIO()
+        build_monthly_workbook(monthly_report_build(Period.month(2025, 3)), buffer)
+        book = load_workbook(buffer)
+        backlog = {str(r) for r in book["签约未落地"].merged_cells.ranges}
+        self.assertLessEqual({"A1:J1", "A2:J2", "B7:G7", "A9:J9"}, backlog)
+        industry = {str(r) for r in book["按产业"].merged_cells.ranges}
+        self.assertLessEqual({"A1:M1", "A3:A4", "B3:C3", "D3:F3", "L3:M3"}, industry)
+        targets = {str(r) for r in book["年度目标"].merged_cells.ranges}
+        self.assertLessEqual({"A3:A4", "B3:B4", "C3:E3"}, targets)
 
 
 class MonthlyReportJsonTests(ReportData):
