@@ -70,6 +70,19 @@ def refuse_error_text(value):
     return value
 
 
+def excel_length(text: str) -> int:
+    """Return the length of `text` as Excel counts it against its cell limit: UTF-16 code
+    units, so a character outside the Basic Multilingual Plane (an emoji, a rare CJK
+    character) counts two."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def exceeds_cell(text: str) -> bool:
+    """Return whether `text` is longer than an Excel cell holds (EXCEL_CELL_LIMIT units)."""
+    # Up to half the limit in characters is within it whatever they are: no encoding.
+    return len(text) > EXCEL_CELL_LIMIT // 2 and excel_length(text) > EXCEL_CELL_LIMIT
+
+
 def too_long(length: int) -> str:
     """Return the error for a text of `length` characters, more than an Excel cell holds."""
     return (
@@ -86,8 +99,8 @@ def cell_problem(value) -> str | None:
     """
     if isinstance(value, RefusedCell):
         return value.message
-    if isinstance(value, str) and len(value) > EXCEL_CELL_LIMIT:
-        return too_long(len(value))
+    if isinstance(value, str) and exceeds_cell(value):
+        return too_long(excel_length(value))
     if isinstance(value, float) and not math.isfinite(value):
         return "单元格的数值无效（无穷大或非数字），请填写正常的数字。"
     return None
@@ -162,11 +175,19 @@ def _serial_date(number: float) -> date:
 
 def excel_serial(value: date) -> float:
     """Return the Excel serial number of a date (a datetime's time as the fraction of its day),
-    what a date cell holds; for days from 1900-03-01, past Excel's 1900 leap-year bug."""
+    what a date cell holds.
+
+    Excel counts a 29 February 1900 that never was (serial 60), so the days
+    before 1 March 1900 are one less than their distance from EXCEL_EPOCH.
+    """
     if isinstance(value, datetime):
         delta = value.replace(tzinfo=None) - datetime(1899, 12, 30)
-        return delta.days + delta.seconds / 86400
-    return float((value - EXCEL_EPOCH).days)
+        days, fraction = delta.days, delta.seconds / 86400
+    else:
+        days, fraction = (value - EXCEL_EPOCH).days, 0.0
+    if 0 < days < 61:
+        days -= 1
+    return days + fraction
 
 
 def parse_amount(value, *, exact: bool = False) -> Decimal | None:

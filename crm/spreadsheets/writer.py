@@ -24,6 +24,8 @@ from crm.spreadsheets.cells import (
     FORMULA_TRIGGERS,
     RefusedCell,
     escape_formula,
+    exceeds_cell,
+    excel_length,
     excel_serial,
 )
 from crm.spreadsheets.reader import ERROR_COLUMN, Sheet
@@ -106,8 +108,8 @@ def _stream_sheet(sheet, formats, columns: Sequence[Column], rows: Iterable[Sequ
                 value = str(value)
             if value[0] in FORMULA_TRIGGERS:
                 value = "'" + value
-            if len(value) > EXCEL_CELL_LIMIT:
-                raise TextTooLong(count + 1, columns[index].header, len(value))
+            if exceeds_cell(value):
+                raise TextTooLong(count + 1, columns[index].header, excel_length(value))
             write_string(count, index, value)
         for index in dates:
             value = values[index]

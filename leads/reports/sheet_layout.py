@@ -17,7 +17,13 @@ from decimal import Decimal
 import xlsxwriter
 from django.utils import timezone
 
-from crm.spreadsheets.cells import EXCEL_CELL_LIMIT, FORMULA_TRIGGERS, excel_serial
+from crm.spreadsheets.cells import (
+    EXCEL_CELL_LIMIT,
+    FORMULA_TRIGGERS,
+    exceeds_cell,
+    excel_length,
+    excel_serial,
+)
 from leads.reports.figures import MonthlyReport
 
 COUNT = "#,##0"
@@ -154,7 +160,7 @@ class Sheet:
             key = (number_format, total, overdue)
             kind = value.__class__
             if kind is str and value and value[0] not in FORMULA_TRIGGERS:
-                if len(value) <= EXCEL_CELL_LIMIT:
+                if not exceeds_cell(value):
                     sheet.write_string(r, c, value, formats.get(key) or self._format(key))
                     continue
             elif kind is int or kind is Decimal or kind is float:
@@ -233,7 +239,7 @@ class Sheet:
                 sheet.write_blank(r, c, None, self._format(key))
             else:
                 quote = value[0] in FORMULA_TRIGGERS
-                if len(value) > EXCEL_CELL_LIMIT:
+                if exceeds_cell(value):
                     value = _cut(value)
                 sheet.write_string(r, c, str(value), self._format(key, quote))
         elif value is None:
@@ -268,7 +274,9 @@ class Sheet:
         sheet.fit_to_pages(1, 0)
         sheet.center_horizontally()
         sheet.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
-        sheet.set_footer("&C第 &P 页，共 &N 页")
+        # Header and footer half an inch from the edge, as the sheets have always printed.
+        sheet.set_header("", {"margin": 0.5})
+        sheet.set_footer("&C第 &P 页，共 &N 页", {"margin": 0.5})
         if header_rows:
             first, last = (int(part) for part in header_rows.split(":"))
             sheet.repeat_rows(first - 1, last - 1)
@@ -317,7 +325,9 @@ def _cut(text: str) -> str:
     """Return `text` cut to what an Excel cell holds, saying so and how long the whole is
     (an official sheet must not shorten a clerk's text without a word)."""
     mark = f"……（超出 Excel 单元格上限，全文共 {len(text):,} 字，见系统）"
-    return text[: EXCEL_CELL_LIMIT - len(mark)] + mark
+    keep = 2 * (EXCEL_CELL_LIMIT - excel_length(mark))  # bytes of UTF-16, as Excel counts
+    # A character cut in half (a surrogate pair) is dropped whole.
+    return text.encode("utf-16-le")[:keep].decode("utf-16-le", errors="ignore") + mark
 
 
 def _pixels(cm: float) -> int:

@@ -345,6 +345,17 @@ class CommandAndLedgerTests(ExcelTestCase):
         self.assertEqual((formula.value, formula.data_type), ("=1+1 一直未办", "s"))
         self.assertTrue(formula.quotePrefix)
 
+    def test_ledger_cuts_text_as_excel_counts_it(self):
+        make_problem(raised_on=date(2026, 3, 1), description="😀" * 20_000)
+        buffer = io.BytesIO()
+        build_ledger_workbook(Period.month(2026, 3), buffer, today=date(2026, 3, 20))
+        sheet = load_workbook(buffer)["全部诉求"]
+        column = [label for label, _width, _fmt in LEDGER_COLUMNS].index("诉求内容") + 1
+        text = sheet.cell(3, column).value
+        self.assertTrue(text.endswith("（超出 Excel 单元格上限，全文共 20,000 字，见系统）"))
+        self.assertLessEqual(len(text.encode("utf-16-le")) // 2, 32767)
+        self.assertEqual(set(text.split("……")[0]), {"😀"})
+
     def _tmp(self, data: bytes) -> Path:
         folder = Path(tempfile.mkdtemp())
         self.addCleanup(shutil.rmtree, folder)

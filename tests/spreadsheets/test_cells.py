@@ -6,11 +6,15 @@ from decimal import Decimal
 from django.test import SimpleTestCase
 
 from crm.spreadsheets.cells import (
+    EXCEL_CELL_LIMIT,
     CellError,
     ChoiceParser,
     NameLookup,
     clean_text,
     escape_formula,
+    exceeds_cell,
+    excel_length,
+    excel_serial,
     parse_amount,
     parse_date,
     parse_yes_no,
@@ -142,3 +146,21 @@ class LookupTests(SimpleTestCase):
         self.assertIsNone(lookup(""))
         with self.assertRaisesMessage(CellError, "系统中没有名为“软件”的产业"):
             lookup("软件")
+
+
+class ExcelCountingTests(SimpleTestCase):
+    def test_serial_numbers_are_excels_including_its_1900_leap_day(self):
+        self.assertEqual(excel_serial(date(1900, 1, 1)), 1)
+        self.assertEqual(excel_serial(date(1900, 2, 28)), 59)
+        self.assertEqual(excel_serial(date(1900, 3, 1)), 61)
+        self.assertEqual(excel_serial(date(2026, 3, 5)), 46086)
+        self.assertEqual(excel_serial(datetime(2026, 3, 5, 18)), 46086.75)
+        self.assertEqual(parse_date(excel_serial(date(2026, 3, 5))), date(2026, 3, 5))
+
+    def test_cell_length_is_counted_as_excel_counts_it(self):
+        self.assertEqual(excel_length("长" * 10), 10)
+        self.assertEqual(excel_length("😀" * 10), 20)
+        self.assertFalse(exceeds_cell("长" * EXCEL_CELL_LIMIT))
+        self.assertTrue(exceeds_cell("长" * (EXCEL_CELL_LIMIT + 1)))
+        self.assertFalse(exceeds_cell("😀" * (EXCEL_CELL_LIMIT // 2)))
+        self.assertTrue(exceeds_cell("😀" * (EXCEL_CELL_LIMIT // 2 + 1)))

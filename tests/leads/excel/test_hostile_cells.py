@@ -172,6 +172,12 @@ class HostileCellTests(TestCase):
         self.assertIn(
             "[备注] 有 32,772 个字符，超过 Excel 单元格上限 32,767", caught.exception.message
         )
+        # Excel counts a character outside the BMP (an emoji) as two: 20,000 of them do not
+        # fit either, and must not be cut to 16,383 by the writer.
+        Lead.objects.update(notes="😀" * 20_000)
+        with self.assertRaises(TextTooLong) as caught:
+            export_leads(io.BytesIO())
+        self.assertIn("[备注] 有 40,000 个字符", caught.exception.message)
 
 
 class ErrorCapTests(TestCase):
