@@ -125,6 +125,9 @@ class MonthlyWorkbookTests(ReportData):
                 self.assertEqual(int(sheet.page_setup.fitToHeight), 0)
                 self.assertTrue(sheet.sheet_properties.pageSetUpPr.fitToPage)
                 self.assertGreater(sheet.column_dimensions["B"].width, 5)
+                self.assertEqual(sheet.oddFooter.center.text, "第 &P 页，共 &N 页")
+                margins = sheet.page_margins
+                self.assertEqual((margins.left, margins.top, margins.footer), (0.5, 0.6, 0.5))
                 self.assertEqual(sheet["A3"].border.top.style, "thin")
 
     def test_summary_cells_hold_the_report_figures(self):
