@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run serve test test-fast lint format venv migrate demo bench bench-import bench-pages bench-report bench-seed bench-sizes test-browser clean
+.PHONY: run serve test test-fast lint format venv migrate demo bench bench-import bench-pages bench-report bench-workbook bench-seed bench-sizes test-browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -76,6 +76,10 @@ clean:
 ## Monthly report timings on 100,000 seeded leads (see docs/benchmarks.md).
 bench-report: venv
 	$(BIN)/python bench/report.py
+
+## The report workbook on a seeded database (make bench-seed first; the same DATABASE_URL).
+bench-workbook: venv
+	$(BIN)/python bench/workbook.py
 
 ## Seed a benchmark database (DATABASE_URL, default bench/out/seed.sqlite3): LEADS=1000000.
 LEADS ?= 100000

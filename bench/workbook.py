@@ -132,7 +132,13 @@ def main() -> None:
     last = today.replace(day=1) - timedelta(days=1)
     period = Period.parse_month(args.month) if args.month else Period.month(last.year, last.month)
     vendor = django.db.connection.vendor
-    print(f"database: {vendor}, {Lead.objects.count():,} leads, {period.label}")
+    try:
+        leads = Lead.objects.count()
+    except django.db.DatabaseError:
+        leads = 0
+    if not leads:
+        sys.exit("No leads in this database: seed it first (python bench/seed.py --leads N).")
+    print(f"database: {vendor}, {leads:,} leads, {period.label}")
     start = time.perf_counter()
     report = monthly_report_build(period)
     print(f"report built in {time.perf_counter() - start:.2f} s; peak {peak_mb():.0f} MB so far")
