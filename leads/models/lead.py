@@ -271,7 +271,9 @@ class Lead(StageChoicesBase, TimeStampedModel):
         excluded_fields=["modified", "investor_key", "name_key", "credit_key"],
         bases=[StageChoicesBase],
     )
-    tracker = FieldTracker()
+    # The credit change (`lead_set_credit`) asks what it changed. Only its two columns:
+    # tracking every field copied ~50 values into each lead loaded, on every page.
+    tracker = FieldTracker(fields=["credit_team_id", "credit_unit_id"])
 
     class Meta:
         verbose_name = _("招商线索")

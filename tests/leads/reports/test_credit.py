@@ -62,3 +62,30 @@ class CreditTests(TestCase):
         latest = lead.history.first()
         self.assertIn("实为该小分队首谈", latest.history_change_reason)
         self.assertEqual(latest.credit_team_id, other.pk)
+
+    def test_the_same_credit_writes_nothing_and_one_column_changes_alone(self):
+        lead = Lead.objects.get(pk=self.lead.pk)
+        version, rows = lead.version, lead.history.count()
+        same = lead_set_credit(
+            lead=lead,
+            credit_team=lead.credit_team,
+            credit_unit=lead.credit_unit,
+            actor=self.maker.director,
+            reason="核对",
+        )
+        self.assertEqual((same.version, same.history.count()), (version, rows))
+        unit = Unit.objects.create(name="西城街道", kind=Unit.Kind.TOWN)
+        moved = lead_set_credit(
+            lead=Lead.objects.get(pk=self.lead.pk),
+            credit_team=lead.credit_team,
+            credit_unit=unit,
+            actor=self.maker.director,
+            reason="实为西城街道引进",
+        )
+        stored = Lead.objects.get(pk=self.lead.pk)
+        self.assertEqual(
+            (stored.version, stored.credit_unit, stored.credit_team),
+            (version + 1, unit, lead.credit_team),
+        )
+        self.assertEqual(moved.history.count(), rows + 1)
+        self.assertEqual(moved.history.first().credit_unit_id, unit.pk)
