@@ -155,7 +155,7 @@ class Sheet:
         row's style looked up once; any other value takes `_write`.
         """
         r = row - 1
-        sheet, serials, formats = self.worksheet, self._serials, self.book.plain_formats
+        sheet, formats = self.worksheet, self.book.plain_formats
         for c, (value, number_format) in enumerate(cells):
             key = (number_format, total, overdue)
             kind = value.__class__
@@ -167,10 +167,7 @@ class Sheet:
                 sheet.write_number(r, c, float(value), formats.get(key) or self._format(key))
                 continue
             elif kind is date:
-                serial = serials.get(value)
-                if serial is None:
-                    serial = serials[value] = excel_serial(value)
-                sheet.write_number(r, c, serial, formats.get(key) or self._format(key))
+                sheet.write_number(r, c, self._serial(value), formats.get(key) or self._format(key))
                 continue
             self._write(r, c, value, key)
 
@@ -226,12 +223,20 @@ class Sheet:
         )
         self._write(first_row - 1, first_column - 1, value, key)
 
+    def _serial(self, day: date) -> float:
+        """Return the Excel serial of `day` (`excel_serial`, the export's rule), once per day."""
+        serial = self._serials.get(day)
+        if serial is None:
+            serial = self._serials[day] = excel_serial(day)
+        return serial
+
     def _format(self, key, quote=False):
         return self.book.format(key, quote)
 
     def _write(self, r: int, c: int, value, key) -> None:
         """Write `value` by its type: text as text (quote-prefixed when Excel would run it),
-        numbers and Decimal amounts as numbers, dates as dates, None and "" as a blank."""
+        numbers and Decimal amounts as numbers, dates as their Excel serials (shown by the
+        cell's date format), None and "" as a blank. `put_row` inlines the common cases."""
         sheet = self.worksheet
         kind = value.__class__
         if kind is str or isinstance(value, str):
@@ -250,9 +255,9 @@ class Sheet:
             sheet.write_number(r, c, float(value), self._format(key))
         elif isinstance(value, datetime):
             local = timezone.localtime(value) if timezone.is_aware(value) else value
-            sheet.write_datetime(r, c, local.replace(tzinfo=None), self._format(key))
+            sheet.write_number(r, c, excel_serial(local), self._format(key))
         elif isinstance(value, date):
-            sheet.write_datetime(r, c, value, self._format(key))
+            sheet.write_number(r, c, self._serial(value), self._format(key))
         else:  # a lazy translation or another object shown as text
             self._write(r, c, str(value), key)
 
