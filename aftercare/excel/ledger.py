@@ -6,6 +6,7 @@ from datetime import date
 
 from aftercare.models import Problem
 from aftercare.querysets import overdue_q
+from crm.snapshot import read_snapshot
 from leads.reports.period import Period
 from leads.reports.sheet_layout import DATE, ReportBook
 
@@ -75,7 +76,11 @@ def build_ledger_workbook(period: Period, output, *, today: date) -> int:
     state now; 超期 is judged on `today` (Asia/Shanghai), so the workbook of
     the current month shows what is overdue today.
     """
-    book = ReportBook(output)
+    with read_snapshot():  # the three sheets agree with one another
+        return _ledger_sheets(ReportBook(output), period, today)
+
+
+def _ledger_sheets(book: ReportBook, period: Period, today: date) -> int:
     base = Problem.objects.select_related(
         "enterprise", "responsible_team", "responsible_unit"
     ).order_by("raised_on", "code")

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from crm.snapshot import read_snapshot
 from crm.spreadsheets.signals import export_sent
 from leads.reports.definitions import DEFINITIONS
 from leads.reports.locks import (
@@ -62,20 +63,22 @@ def monthly(request):
         context = {"error": str(error), "query": request.GET, "definitions": DEFINITIONS}
         return render(request, "reports/monthly.html", context, status=400)
     locked = _served(request, period)
-    context = {} if locked else body_context(monthly_report_build(period))
-    context.setdefault("report", PeriodOnly(period))
-    previous_month, next_month = neighbour_months(period)
-    context.update(
-        query=request.GET,
-        download_query=_query_without(request, "version", "live"),
-        live_query=_query_without(request, "version") + "&live=1",
-        locked=locked,
-        versions=report_versions(period),
-        previous_month=previous_month,
-        next_month=next_month,
-        definitions=DEFINITIONS,
-    )
-    return render(request, "reports/monthly.html", context)
+    # The body reads the backlog's rows while it renders: one snapshot for all of it.
+    with read_snapshot():
+        context = {} if locked else body_context(monthly_report_build(period))
+        context.setdefault("report", PeriodOnly(period))
+        previous_month, next_month = neighbour_months(period)
+        context.update(
+            query=request.GET,
+            download_query=_query_without(request, "version", "live"),
+            live_query=_query_without(request, "version") + "&live=1",
+            locked=locked,
+            versions=report_versions(period),
+            previous_month=previous_month,
+            next_month=next_month,
+            definitions=DEFINITIONS,
+        )
+        return render(request, "reports/monthly.html", context)
 
 
 def _period_or_error(request):
@@ -101,11 +104,12 @@ def monthly_xlsx(request):
         response.write(bytes(locked.workbook))
         rows = _backlog_size(locked)
     else:
-        report = monthly_report_build(period)
         buffer = io.BytesIO()
-        build_monthly_workbook(report, buffer)
+        with read_snapshot():
+            report = monthly_report_build(period)
+            build_monthly_workbook(report, buffer)
+            rows = len(report.backlog)
         response.write(buffer.getvalue())
-        rows = len(report.backlog)
     export_sent(request=request, kind="monthly_report", rows=rows, filename=filename)
     return response
 
@@ -121,7 +125,8 @@ def monthly_json(request):
     if locked:
         export_sent(request=request, kind="monthly_report", rows=_backlog_size(locked), note="JSON")
         return HttpResponse(locked.json_text, content_type="application/json")
-    data = report_data(monthly_report_build(period))
+    with read_snapshot():
+        data = report_data(monthly_report_build(period))
     export_sent(request=request, kind="monthly_report", rows=len(data["backlog"]), note="JSON")
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
 
@@ -153,13 +158,14 @@ def ranking(request):
     except PeriodError as error:
         context = {"error": str(error), "definitions": DEFINITIONS}
         return render(request, "reports/ranking.html", context, status=400)
-    report = monthly_report_build(period)
-    context = {
-        "report": report,
-        "scopes": ranking_by_scope(report),
-        "definitions": [item for item in DEFINITIONS if item[0] == "排名"],
-    }
-    return render(request, "reports/ranking.html", context)
+    with read_snapshot():
+        report = monthly_report_build(period)
+        context = {
+            "report": report,
+            "scopes": ranking_by_scope(report),
+            "definitions": [item for item in DEFINITIONS if item[0] == "排名"],
+        }
+        return render(request, "reports/ranking.html", context)
 
 
 def _backlog_size(locked) -> int:

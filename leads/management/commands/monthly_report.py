@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from crm.snapshot import read_snapshot
 from crm.spreadsheets.commands import command_exported
 from leads.reports.locks import LockError, report_lock, report_snapshot_get
 from leads.reports.monthly import monthly_report_build
@@ -54,12 +55,13 @@ class Command(BaseCommand):
             text, workbook = locked.json_text, bytes(locked.workbook)
             rows = len(json.loads(text).get("backlog", []))
         else:
-            report = monthly_report_build(period)
-            text, workbook, rows = json.dumps(report_data(report)), None, len(report.backlog)
-            if format == "xlsx":
-                buffer = io.BytesIO()
-                build_monthly_workbook(report, buffer)
-                workbook = buffer.getvalue()
+            with read_snapshot():
+                report = monthly_report_build(period)
+                text, workbook, rows = json.dumps(report_data(report)), None, len(report.backlog)
+                if format == "xlsx":
+                    buffer = io.BytesIO()
+                    build_monthly_workbook(report, buffer)
+                    workbook = buffer.getvalue()
         self._write(text if format == "json" else workbook, out)
         if format == "xlsx":
             self.stderr.write(f"已生成 {period.label} 通报：{out}")
