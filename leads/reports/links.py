@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from urllib.parse import urlencode
 
-from django.urls import reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from leads.choices import Stage
 from leads.reports.period import Period
 
 
 def lead_list_url(params: list[tuple[str, object]]) -> str:
-    return f"{reverse('leads:list')}?{urlencode([(k, str(v)) for k, v in params])}"
+    path = _lead_list_path(get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    return f"{path}?{urlencode([(k, str(v)) for k, v in params])}"
+
+
+@lru_cache(maxsize=16)
+def _lead_list_path(script_prefix: str, urlconf: str) -> str:
+    """Return the lead list's path under `script_prefix` and `urlconf` (what `reverse` reads).
+
+    The report page links about 600 figures; reversing each took 20 ms of the
+    page at 100,000 leads.
+    """
+    return reverse("leads:list", urlconf=urlconf)
 
 
 def figure_params(kind: str, period: Period, filters: dict | None = None) -> list[tuple]:
