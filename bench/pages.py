@@ -193,6 +193,8 @@ def main() -> None:
         ("list sorted by amount", page("/leads/?o=-amount")),
         ("list page 200", page("/leads/?page=200")),
         ("list text search", page("/leads/?q=鼎盛")),
+        # A keyword nothing matches reads every lead (LIKE '%…%' has no index).
+        ("list text search, no match", page("/leads/?q=无此关键词")),
         ("detail /leads/<id>/ (the worked lead)", page(f"/leads/{lead.pk}/")),
         (f"detail, {len(details)} leads of every stage", pages(details)),
         ("chambers /chambers/", page("/chambers/")),

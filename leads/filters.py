@@ -59,6 +59,10 @@ class LeadFilter(django_filters.FilterSet):
         model = Lead
         fields = []
 
+    def searches_text(self) -> bool:
+        """Return whether the filter has a keyword (关键词): a scan of every lead's text."""
+        return bool(self.data and (self.data.get("q") or "").strip())
+
     def tally_teams(self) -> tuple[int, ...] | None:
         """Return the teams whose leads this filter keeps: () for all, (team,) for one team,
         or None when it filters by anything else (the stage tally cannot count those)."""

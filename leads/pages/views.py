@@ -22,6 +22,10 @@ from leads.selectors import lead_available_moves
 from leads.tally import live_lead_count
 
 PAGE_SIZE = 50
+# A keyword search lists at most this many matches and counts no further: its
+# LIKE '%…%' uses no index, so counting every match read every lead (0.43 s of
+# the 0.47 s page at 1,000,000 leads for "鼎盛", which one lead in ten matches).
+SEARCH_LISTED = 1000
 
 # Sortable columns of the list: query value → ordering; "-" prefix reverses.
 SORTS = {
@@ -92,16 +96,23 @@ def home(request):
 
 
 def _list_paginator(lead_filter, queryset) -> Paginator:
-    """Return the list's paginator; the number of all leads or one team's from the tally.
+    """Return the list's paginator; the number of all leads or one team's from the tally,
+    a keyword search's matches up to SEARCH_LISTED (`capped` when there are more).
 
     The exact count of a million live leads read a whole index (26 ms on PostgreSQL
     for the count alone, and the page 150 ms); the tally has the same number.
     """
     paginator = Paginator(queryset, PAGE_SIZE)
+    paginator.capped = False
     teams = lead_filter.tally_teams()
     if teams is not None:
         # `count` is a cached property: once set, the paginator does not count.
         paginator.count = live_lead_count(team_ids=teams or None)
+    elif lead_filter.searches_text():
+        # The first SEARCH_LISTED matches in the list's order, and whether there are more.
+        matches = queryset.order_by().values("pk")[: SEARCH_LISTED + 1].count()
+        paginator.capped = matches > SEARCH_LISTED
+        paginator.count = min(matches, SEARCH_LISTED)
     return paginator
 
 

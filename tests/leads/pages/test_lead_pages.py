@@ -2,13 +2,17 @@
 
 from datetime import timedelta
 from decimal import Decimal
+from unittest import mock
 
+from django.db import connection
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from leads.choices import ActivityKind, Source, Stage
 from leads.models import Activity, AnnualTarget, Industry, Lead, StageTransition, Unit
+from leads.pages import views
 from leads.services import lead_change_stage, lead_update
 from tests.factories import credit_code, make_lead
 from tests.roles import RolesMixin
@@ -54,6 +58,26 @@ class LeadListPageTests(PageTestCase):
             ["树脂项目"],
         )
         self.assertEqual(self.names(self.client.get(url, {"q": "乙集团"})), ["碳纤维项目"])
+
+    def test_a_keyword_search_lists_the_first_matches_and_says_there_are_more(self):
+        url = reverse("leads:list")
+        with mock.patch.object(views, "SEARCH_LISTED", 2):
+            with CaptureQueriesContext(connection) as queries:
+                response = self.client.get(url, {"q": "项目", "o": "name"})
+            # Three leads match; the first two by name are listed, the count stops at three.
+            self.assertEqual(self.names(response), ["树脂项目", "石墨烯项目"])
+            self.assertContains(response, "匹配超过 2 条，只列出前 2 条")
+            self.assertNotContains(response, "共 2 条")
+            counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
+            self.assertEqual(len(counts), 1)
+            self.assertIn("LIMIT 3", counts[0])
+            # Fewer matches than the limit: the exact count as before.
+            response = self.client.get(url, {"q": "集团", "industry": self.industry.pk})
+            self.assertContains(response, "共 2 条")
+            self.assertNotContains(response, "匹配超过")
+            # Past the last listed page: the last one (the second match by name).
+            response = self.client.get(url, {"q": "项目", "o": "name", "page": 9})
+            self.assertEqual(self.names(response), ["树脂项目", "石墨烯项目"])
 
     def test_credit_filters_are_on_the_form_and_narrow_the_list(self):
         unit = Unit.objects.create(name="高新区管委会", kind=Unit.Kind.DEPARTMENT)
