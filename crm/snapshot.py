@@ -40,6 +40,9 @@ def read_snapshot(using: str = "default"):
         yield
         return
     if connection.vendor == "sqlite":
+        # The mode is the open connection's (read from the settings when it opens):
+        # open it first, or Atomic would open it and begin in the settings' mode.
+        connection.ensure_connection()
         mode = connection.transaction_mode
         # Read when Atomic starts the transaction (BEGIN <mode>), then put back.
         connection.transaction_mode = "DEFERRED"

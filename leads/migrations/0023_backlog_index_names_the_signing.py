@@ -31,5 +31,5 @@ class Migration(migrations.Migration):
                 name="lead_backlog_idx",
             ),
         ),
-        migrations.RunPython(analyze, migrations.RunPython.noop),
+        migrations.RunPython(analyze, analyze),
     ]

@@ -181,20 +181,25 @@ class CityStatisticsPlanTests(RolesMixin, TestCase):
     def city_statistics(self):
         """Plan with CITY_STATISTICS (SQLite), or with these rows' own (PostgreSQL)."""
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE leads_lead")
             if connection.vendor != "sqlite":
+                cursor.execute("ANALYZE leads_lead")
                 yield
                 return
-            cursor.execute("SELECT idx, stat FROM sqlite_stat1 WHERE tbl = 'leads_lead'")
-            for index, stat in cursor.fetchall():
-                planted = CITY_STATISTICS.get(index) or " ".join(["1000000"] * len(stat.split()))
-                cursor.execute("UPDATE sqlite_stat1 SET stat = %s WHERE idx = %s", [planted, index])
-            cursor.execute("ANALYZE sqlite_schema")  # the planner reads them again
             try:
+                cursor.execute("ANALYZE leads_lead")
+                cursor.execute("SELECT idx, stat FROM sqlite_stat1 WHERE tbl = 'leads_lead'")
+                for index, stat in cursor.fetchall():
+                    planted = CITY_STATISTICS.get(index) or " ".join(
+                        ["1000000"] * len(stat.split())
+                    )
+                    cursor.execute(
+                        "UPDATE sqlite_stat1 SET stat = %s WHERE idx = %s", [planted, index]
+                    )
+                cursor.execute("ANALYZE sqlite_schema")  # the planner reads them again
                 yield
             finally:
-                # Unanalyzed again for the connection's next tests (the rollback alone
-                # leaves the statistics loaded).
+                # Unanalyzed again for the connection's next tests, whatever the
+                # rollback then leaves of sqlite_stat1.
                 cursor.execute("DELETE FROM sqlite_stat1")
                 cursor.execute("ANALYZE sqlite_schema")
 
