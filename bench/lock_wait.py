@@ -36,7 +36,7 @@ from django.utils import timezone  # noqa: E402
 
 from leads.models import Lead, ReportSnapshot  # noqa: E402
 from leads.reports.locks import report_lock  # noqa: E402
-from leads.reports.period import Period  # noqa: E402
+from leads.reports.period import Period, PeriodError  # noqa: E402
 
 
 def timed_write(pk: int) -> str:
@@ -55,7 +55,10 @@ def main() -> None:
     parser.add_argument("--month", default="2026-11")
     parser.add_argument("--after", type=float, default=3.0, help="seconds into the lock")
     args = parser.parse_args()
-    period = Period.parse_month(args.month)
+    try:
+        period = Period.parse_month(args.month)
+    except PeriodError as error:
+        sys.exit(f"--month：{error}")
     last = Lead.objects.order_by("-pk").values("pk", "next_follow_up").first()
     if last is None:
         sys.exit("No leads: seed the database first (bench/seed.py).")
