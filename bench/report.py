@@ -8,7 +8,8 @@ instalments summing to paid_in), then times, median of several runs:
 - baseline: a naive per-lead loop in Python computing the month's totals (and the
   month's 开工 count and dated 到位资金, checked against the report);
 - the report built and serialised to JSON (what `monthly_report --format json` prints);
-- the Excel workbook built and saved.
+- the Excel workbook built and saved (its long lists up to LISTED_ROWS, as downloaded), the
+  same with every row (as a locked version keeps it), and the 签约未落地清单 alone.
 
 Usage:
     python bench/report.py                          # SQLite file /tmp/crm_bench_report.sqlite3
@@ -46,10 +47,10 @@ from django.utils import timezone  # noqa: E402
 
 from bench.seed import seed_database  # noqa: E402
 from leads.models import Industry, Lead, PaidIn, StageTransition  # noqa: E402
-from leads.reports.monthly import monthly_report_build  # noqa: E402
+from leads.reports.monthly import backlog_report_build, monthly_report_build  # noqa: E402
 from leads.reports.period import Period  # noqa: E402
 from leads.reports.serialise import report_data  # noqa: E402
-from leads.reports.workbook import build_monthly_workbook  # noqa: E402
+from leads.reports.workbook import build_backlog_workbook, build_monthly_workbook  # noqa: E402
 
 
 def naive_month_totals(period: Period) -> dict:
@@ -136,15 +137,23 @@ def main() -> None:
     def json_report():
         return json.dumps(report_data(monthly_report_build(period)), ensure_ascii=False)
 
-    def workbook():
+    def workbook(full=False):
         buffer = io.BytesIO()
-        build_monthly_workbook(monthly_report_build(period), buffer)
+        build_monthly_workbook(monthly_report_build(period), buffer, full=full)
+        return buffer
+
+    def backlog_list():
+        buffer = io.BytesIO()
+        build_backlog_workbook(backlog_report_build(period), buffer)
         return buffer
 
     count_time, leads = timed(lambda: Lead.objects.count(), args.runs)
     naive_time, naive = timed(lambda: naive_month_totals(period), args.runs)
     json_time, text = timed(json_report, args.runs)
-    xlsx_time, _ = timed(workbook, max(3, args.runs // 2))
+    xlsx_runs = max(3, args.runs // 2)
+    xlsx_time, _ = timed(workbook, xlsx_runs)
+    full_time, _ = timed(lambda: workbook(full=True), xlsx_runs)
+    list_time, _ = timed(backlog_list, xlsx_runs)
     data = json.loads(text)
     assert data["month_totals"]["signed"]["count"] == naive["signed"][0]
     assert data["month_totals"]["landed"]["amount"] == f"{naive['landed'][1]:.2f}"
@@ -169,6 +178,8 @@ def main() -> None:
     say(f"{'baseline naive per-lead Python loop':44} {naive_time.spread}")
     say(f"{'monthly report, JSON':44} {json_time.spread}")
     say(f"{'monthly report, Excel workbook':44} {xlsx_time.spread}")
+    say(f"{'  the same, every row (a locked version)':44} {full_time.spread}")
+    say(f"{'  签约未落地清单 alone, every row':44} {list_time.spread}")
     say(f"target: JSON under 1 s -> {'met' if json_time < 1 else 'NOT met'}")
 
 

@@ -3,7 +3,8 @@
 Builds the report of a month once (`monthly_report_build`), then, median of
 `--runs`:
 
-- the workbook written to memory (`build_monthly_workbook`), its cells
+- the workbook written to memory (`build_monthly_workbook`, every row of the long
+  lists, as a locked version; bench/report.py times the download's), its cells
   counted and the peak memory it adds over the built report (ru_maxrss);
 - baseline: the same rows of the two long sheets (签约未落地 and 督办清单)
   written bare by XlsxWriter in constant-memory mode, values only, no
@@ -54,9 +55,14 @@ def peak_mb() -> float:
 
 
 def write_workbook(report) -> bytes:
+    """Write the workbook with every row of its long lists, as a locked version keeps it
+    (and as every checkout before the download listed the first LISTED_ROWS)."""
     buffer = io.BytesIO()
-    if len(inspect.signature(build_monthly_workbook).parameters) == 1:
+    parameters = inspect.signature(build_monthly_workbook).parameters
+    if len(parameters) == 1:
         build_monthly_workbook(report).save(buffer)  # an older checkout: openpyxl
+    elif "full" in parameters:
+        build_monthly_workbook(report, buffer, full=True)
     else:
         build_monthly_workbook(report, buffer)
     return buffer.getvalue()

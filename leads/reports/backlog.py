@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -17,7 +18,7 @@ from leads.models import Lead, StageTransition
 from leads.querysets import landed_in_q, signed_in_q
 from leads.reports.figures import ZERO, BacklogRow
 from leads.reports.grouped import COUNTED_AMOUNT, cents, from_cents
-from leads.reports.period import next_day_start
+from leads.reports.period import Period, next_day_start
 
 # The stages of a lead whose signing stands (not dropped or moved back).
 SIGNED_STAGES = (Stage.SIGNED, Stage.LANDED)
@@ -158,6 +159,21 @@ class Backlog(Sequence):
                 (as_of - signed_on).days,
                 overdue_before is not None and signed_on < overdue_before,
             )
+
+
+@dataclass
+class BacklogReport:
+    """A period's backlog alone, read as the report reads it: what the 签约未落地 sheet needs
+    (the period, the day it is as of, the 签约 time limit) for the full list's download."""
+
+    period: Period
+    as_of: date
+    sla_days: int | None
+    backlog: Backlog
+
+    @property
+    def overdue_count(self) -> int:
+        return self.backlog.overdue_count
 
 
 def backlog_rows(*, as_of: date, sla_days: int | None) -> list[BacklogRow]:

@@ -66,8 +66,9 @@ def report_lock(*, period: Period, actor, reason: str = "") -> ReportSnapshot:
         report = monthly_report_build(period)
         data = report_data(report)
         workbook = io.BytesIO()
-        build_monthly_workbook(report, workbook)
-        html = render_to_string("reports/_report_body.html", body_context(report))
+        # A locked version keeps every row of its lists: it is what was sent upward.
+        build_monthly_workbook(report, workbook, full=True)
+        html = render_to_string("reports/_report_body.html", body_context(report, locked=True))
     stored = dict(
         data=data, workbook=workbook.getvalue(), html=html, now=now, actor=actor, reason=reason
     )

@@ -45,7 +45,7 @@ from django.utils import timezone
 from leads.choices import OriginType, Source, Stage
 from leads.models import AnnualTarget, Industry, StageOwner, TaskTeam, Unit
 from leads.reports.after_landing import after_landing_build, paid_in_groups, rate_conditions
-from leads.reports.backlog import Backlog
+from leads.reports.backlog import Backlog, BacklogReport
 from leads.reports.events import adjustments, signed_then_dropped
 from leads.reports.figures import (
     BreakdownRow,
@@ -303,3 +303,11 @@ def _target_scope(target: AnnualTarget) -> tuple[str, str, object]:
 def monthly_report_build(period: Period, *, today: date | None = None) -> MonthlyReport:
     """Return the signed-versus-landed report for `period`."""
     return MonthlyReportBuilder(period, today=today).build()
+
+
+def backlog_report_build(period: Period, *, today: date | None = None) -> BacklogReport:
+    """Return the backlog of `period`'s report alone: as of the same day, the same time limit."""
+    builder = MonthlyReportBuilder(period, today=today)
+    sla_days = builder._sla_days()
+    backlog = Backlog(as_of=builder.as_of, sla_days=sla_days)
+    return BacklogReport(period, builder.as_of, sla_days, backlog)

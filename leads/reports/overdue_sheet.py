@@ -28,14 +28,16 @@ NOTE = (
 )
 
 
-def overdue_sheet(sheet: Sheet, report: MonthlyReport) -> None:
-    """Write 督办清单: one row per late node, most late first, as of today, and the definition."""
+def overdue_sheet(sheet: Sheet, report: MonthlyReport, listed: int | None = None) -> None:
+    """Write 督办清单: a row per late node (the first `listed`), most late first, as of today,
+    and the definition."""
     today = timezone.localdate()
+    nodes = overdue_nodes(today=today)
     row = sheet.title(report, f"督办清单（截至 {today:%Y-%m-%d}）", len(HEADERS))
     for column, (label, _width) in enumerate(HEADERS, start=1):
         sheet.header(row, column, label)
     header_rows = f"{row}:{row}"
-    for number, item in enumerate(overdue_nodes(today=today), start=1):
+    for number, item in enumerate(nodes[:listed], start=1):
         row += 1
         values = (
             (number, COUNT),
@@ -51,6 +53,14 @@ def overdue_sheet(sheet: Sheet, report: MonthlyReport) -> None:
             (item.note_deadline, DATE),
         )
         sheet.put_row(row, values)
-    sheet.text(row + 2, 1, NOTE, WRAP, to_column=len(HEADERS), height=48)
+    row += 2
+    if listed is not None and len(nodes) > listed:
+        rest = (
+            f"本表列出逾期最久的前 {listed} 项（共 {len(nodes)} 项）；"
+            "完整清单请在“督办清单”页面导出。"
+        )
+        sheet.text(row, 1, rest, WRAP, to_column=len(HEADERS))
+        row += 1
+    sheet.text(row, 1, NOTE, WRAP, to_column=len(HEADERS), height=48)
     sheet.widths([width for _label, width in HEADERS])
     sheet.page_setup(header_rows)

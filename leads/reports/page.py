@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.urls import reverse
 from django.utils import timezone
 
 from leads.reports.chart import trend_svg
@@ -153,8 +154,10 @@ def neighbour_months(period: Period) -> tuple[str, str]:
 BACKLOG_ROWS_SHOWN = 300
 
 
-def body_context(report: MonthlyReport) -> dict:
-    """Return what the report body (`reports/_report_body.html`) shows, live or when locked."""
+def body_context(report: MonthlyReport, *, locked: bool = False) -> dict:
+    """Return what the report body (`reports/_report_body.html`) shows, live or `locked`
+    (a locked version's workbook lists the whole backlog; a live one its first rows, the
+    rest in the backlog's own download)."""
     return {
         "report": report,
         "summary": summary_rows(report) + after_landing_summary_rows(report),
@@ -165,6 +168,9 @@ def body_context(report: MonthlyReport) -> dict:
         if report.as_of == timezone.localdate()
         else "",
         "backlog_shown": report.backlog[:BACKLOG_ROWS_SHOWN],
+        "backlog_list_url": ""
+        if locked
+        else f"{reverse('reports:monthly_backlog_xlsx')}?{report.period.query}",
         "sections": report_sections_build(report),
     }
 

@@ -79,6 +79,13 @@ class Period:
         return f"{self.start.isoformat()}/{self.end.isoformat()}"
 
     @property
+    def query(self) -> str:
+        """Return the page query asking for this period (`period_from_query` reads it back)."""
+        if self.is_month:
+            return f"month={self.key}"
+        return f"from={self.start.isoformat()}&to={self.end.isoformat()}"
+
+    @property
     def label(self) -> str:
         if self.is_month:
             return f"{self.start.year}年{self.start.month}月"

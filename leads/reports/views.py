@@ -27,11 +27,11 @@ from leads.reports.locks import (
     report_snapshot_get,
     report_versions,
 )
-from leads.reports.monthly import monthly_report_build
+from leads.reports.monthly import backlog_report_build, monthly_report_build
 from leads.reports.page import body_context, neighbour_months, ranking_by_scope, ranking_period
 from leads.reports.period import PeriodError, period_from_query
 from leads.reports.serialise import report_data
-from leads.reports.workbook import build_monthly_workbook
+from leads.reports.workbook import build_backlog_workbook, build_monthly_workbook
 
 # The report lists leads (the backlog), so it asks what the lead list asks: 查看线索.
 VIEW_PERM = "leads.view_lead"
@@ -111,6 +111,30 @@ def monthly_xlsx(request):
             rows = len(report.backlog)
         response.write(buffer.getvalue())
     export_sent(request=request, kind="monthly_report", rows=rows, filename=filename)
+    return response
+
+
+@login_required
+@permission_required(VIEW_PERM, raise_exception=True)
+def monthly_backlog_xlsx(request):
+    """Download the period's 签约未落地 list, every row (a workbook lists the longest waiting
+    first, up to `LISTED_ROWS`). A locked period: its locked workbook, which lists every row."""
+    period, error = _period_or_error(request)
+    if error:
+        return error
+    if _served(request, period):
+        return redirect(f"{reverse('reports:monthly_xlsx')}?{request.GET.urlencode()}")
+    filename = f"签约未落地清单_{period.key.replace('/', '_')}.xlsx"
+    buffer = io.BytesIO()
+    with read_snapshot():
+        report = backlog_report_build(period)
+        build_backlog_workbook(report, buffer)
+        rows = len(report.backlog)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    export_sent(
+        request=request, kind="monthly_report", rows=rows, filename=filename, note="签约未落地清单"
+    )
     return response
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from leads.reports.backlog import BacklogReport
 from leads.reports.definitions import DEFINITIONS
 from leads.reports.figures import BreakdownRow, MonthlyReport, Totals
 from leads.reports.overdue_sheet import overdue_sheet
@@ -27,21 +28,41 @@ BREAKDOWN_HEADERS = [
 ]
 
 
-def build_monthly_workbook(report: MonthlyReport, output) -> None:
+# The rows a workbook lists of each long list (签约未落地, 督办清单), longest waiting or
+# most late first, unless it is a locked version's (`full`). At a city's
+# 1,000,000 leads the two lists hold about 170,000 rows, 10 of the workbook's 13 s;
+# a district's fit well within. The rest of the backlog downloads on its own
+# (`build_backlog_workbook`), the rest of the 督办清单 from its page.
+LISTED_ROWS = 5000
+
+
+def build_monthly_workbook(report: MonthlyReport, output, *, full: bool = False) -> None:
     """Write the workbook to `output` (a path or a binary file): 汇总, the breakdowns,
-    签约未落地, 年度目标, 签约后终止与调整说明, 排名, 督办清单 and the apps' sections."""
+    签约未落地, 年度目标, 签约后终止与调整说明, 排名, 督办清单 and the apps' sections.
+
+    The two long lists show their first LISTED_ROWS rows and say how many there
+    are and where the rest is; every row when `full` (a locked version).
+    """
+    listed = None if full else LISTED_ROWS
     book = ReportBook(output)
     summary_sheet(book.add_sheet("汇总"), report)
     for key, title, rows in report.breakdowns:
         sheet = book.add_sheet(title)
         first_column = FIRST_COLUMNS[key]
         _breakdown_sheet(sheet, report, title, first_column, rows, chart=key == "industry")
-    _backlog_sheet(book.add_sheet("签约未落地"), report)
+    _backlog_sheet(book.add_sheet("签约未落地"), report, listed)
     _targets_sheet(book.add_sheet("年度目标"), report)
     dropped_and_adjustments_sheet(book.add_sheet("签约后终止与调整说明"), report)
     ranking_sheet(book.add_sheet("排名"), report)
-    overdue_sheet(book.add_sheet("督办清单"), report)
+    overdue_sheet(book.add_sheet("督办清单"), report, listed)
     report_sections_write(book, report)
+    book.close()
+
+
+def build_backlog_workbook(report: MonthlyReport | BacklogReport, output) -> None:
+    """Write the 签约未落地 sheet alone with every row: the full list a workbook points to."""
+    book = ReportBook(output)
+    _backlog_sheet(book.add_sheet("签约未落地"), report, None)
     book.close()
 
 
@@ -109,8 +130,9 @@ def _breakdown_sheet(
     sheet.page_setup(header_rows)
 
 
-def _backlog_sheet(sheet: Sheet, report: MonthlyReport) -> None:
-    """Write 签约未落地: one row per waiting lead, the total row and the definition."""
+def _backlog_sheet(sheet: Sheet, report: MonthlyReport | BacklogReport, listed: int | None) -> None:
+    """Write 签约未落地: a row per waiting lead (the first `listed`), the total row and the
+    definition."""
     headers = [
         ("序号", 6),
         ("项目编号", 15),
@@ -127,7 +149,9 @@ def _backlog_sheet(sheet: Sheet, report: MonthlyReport) -> None:
     for column, (label, _) in enumerate(headers, start=1):
         sheet.header(row, column, label)
     header_rows = f"{row}:{row}"
-    for number, item in enumerate(report.backlog, start=1):
+    total = len(report.backlog)
+    capped = listed is not None and total > listed
+    for number, item in enumerate(report.backlog[:listed] if capped else report.backlog, start=1):
         row += 1
         values = [
             (number, COUNT),
@@ -144,6 +168,13 @@ def _backlog_sheet(sheet: Sheet, report: MonthlyReport) -> None:
         sheet.put_row(row, values, overdue=item.overdue)
     row = _backlog_total_row(sheet, report, row + 1)
     row += 2
+    if capped:
+        rest = (
+            f"本表列出等待最久的前 {listed} 个（共 {total} 个）；"
+            "完整清单请在通报页面下载“签约未落地清单”。"
+        )
+        sheet.text(row, 1, rest, WRAP, to_column=len(headers))
+        row += 1
     sla = f"{report.sla_days} 天" if report.sla_days is not None else "未设置"
     note = f"说明：{dict(DEFINITIONS)['签约未落地']}“签约”阶段时限：{sla}。"
     sheet.text(row, 1, note, WRAP, to_column=len(headers), height=48)
@@ -151,7 +182,7 @@ def _backlog_sheet(sheet: Sheet, report: MonthlyReport) -> None:
     sheet.page_setup(header_rows)
 
 
-def _backlog_total_row(sheet: Sheet, report: MonthlyReport, row: int) -> int:
+def _backlog_total_row(sheet: Sheet, report: MonthlyReport | BacklogReport, row: int) -> int:
     text = f"{len(report.backlog)} 个项目，其中超期 {report.overdue_count} 个"
     sheet.put(row, 1, "合计", total=True)
     sheet.put(row, 2, text, total=True, to_column=7)

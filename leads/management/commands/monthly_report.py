@@ -60,7 +60,9 @@ class Command(BaseCommand):
                 text, workbook, rows = json.dumps(report_data(report)), None, len(report.backlog)
                 if format == "xlsx":
                     buffer = io.BytesIO()
-                    build_monthly_workbook(report, buffer)
+                    # Every row of the long lists: no one waits on the command, and
+                    # its file has no page to download the rest from.
+                    build_monthly_workbook(report, buffer, full=True)
                     workbook = buffer.getvalue()
         self._write(text if format == "json" else workbook, out)
         if format == "xlsx":

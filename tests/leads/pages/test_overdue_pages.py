@@ -3,6 +3,8 @@
 import io
 import re
 from datetime import timedelta
+from unittest import mock
+from urllib.parse import unquote
 
 from django.test import TestCase
 from django.urls import reverse
@@ -198,3 +200,26 @@ class OverdueReportSheetTests(OverduePageTestCase):
         self.assertEqual([row[7] for row in rows[:2]], [40, 3])
         self.assertTrue(rows[-1][0].startswith("说明："))
         self.assertEqual(Lead.objects.count(), 3)
+
+    def test_past_the_cap_the_sheet_lists_the_most_late_and_a_locked_version_every_row(self):
+        self.client.force_login(self.director)
+        with mock.patch("leads.reports.workbook.LISTED_ROWS", 1):
+            live = self.client.get(reverse("reports:monthly_xlsx"))
+            self.client.post(reverse("reports:monthly_lock"), {"reason": "上报"})
+            locked = self.client.get(reverse("reports:monthly_xlsx"))
+        self.assertIn("封存第1版", unquote(locked["Content-Disposition"]))
+        for response, codes, rest in (
+            (
+                live,
+                [self.far.code],
+                "本表列出逾期最久的前 1 项（共 2 项）；完整清单请在“督办清单”页面导出。",
+            ),
+            (locked, [self.far.code, self.near.code], None),
+        ):
+            sheet = load_workbook(io.BytesIO(response.content))["督办清单"]
+            rows = [row for row in sheet.iter_rows(min_row=4, values_only=True) if row[0]]
+            listed = [row for row in rows if isinstance(row[0], int)]
+            self.assertEqual([row[1] for row in listed], codes)
+            notes = [row[0] for row in rows if not isinstance(row[0], int)]
+            self.assertEqual(notes[:-1], [rest] if rest else [])
+            self.assertTrue(notes[-1].startswith("说明："))

@@ -2,10 +2,12 @@
 
 import os
 from datetime import date
+from unittest import mock
 
 import pytest
 from django.conf import settings
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+from openpyxl import load_workbook
 
 from leads.models import Lead
 from leads.reports.monthly import monthly_report_build
@@ -97,3 +99,16 @@ class MonthlyReportBrowserTests(StaticLiveServerTestCase):
         self.assertIn("已封存", mark)
         self.assertIn("第 1 版", mark)
         self.assertIn("上报市局", self.page.locator("#versions").inner_text())
+
+    def test_past_the_rows_shown_the_backlog_list_downloads_every_waiting_project(self):
+        codes = [row.code for row in monthly_report_build(Period.month(2025, 12)).backlog]
+        self.assertGreater(len(codes), 1)
+        with mock.patch("leads.reports.page.BACKLOG_ROWS_SHOWN", 1):
+            self.page.goto(f"{self.live_server_url}/reports/monthly/?month=2025-12")
+        self.assertEqual(self.page.locator("#backlog tbody tr").count(), 1)
+        with self.page.expect_download() as download:
+            self.page.click("#backlog-list")
+        self.assertEqual(download.value.suggested_filename, "签约未落地清单_2025-12.xlsx")
+        with open(download.value.path(), "rb") as file:
+            sheet = load_workbook(file)["签约未落地"]
+        self.assertEqual([sheet.cell(r, 2).value for r in range(4, 4 + len(codes))], codes)

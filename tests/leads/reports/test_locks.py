@@ -3,11 +3,13 @@
 import io
 import json
 from datetime import date
+from unittest import mock
 
 from django.core.management import CommandError, call_command
 from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from leads.models import Lead, ReportSnapshot
 from leads.reports.locks import LockError, report_lock
@@ -69,6 +71,28 @@ class ReportLockTests(TestCase):
         self.assertEqual(self.fetch("monthly_xlsx", version="1").content, bytes(first.workbook))
         self.assertEqual(self.fetch("monthly_json").content.decode(), second.json_text)
         self.assertContains(self.fetch("monthly"), "更正误录后重报")
+
+    def test_a_locked_version_keeps_the_whole_backlog_and_its_list_is_that_workbook(self):
+        codes = [row["code"] for row in json.loads(self.fetch("monthly_json").content)["backlog"]]
+        self.assertGreater(len(codes), 1)
+        with (
+            mock.patch("leads.reports.workbook.LISTED_ROWS", 1),
+            mock.patch("leads.reports.page.BACKLOG_ROWS_SHOWN", 1),
+        ):
+            self.assertIn('id="backlog-list"', self.fetch("monthly").content.decode())
+            report_lock(period=MONTH, actor=self.director)
+            page = self.fetch("monthly").content.decode()
+            listed = self.fetch("monthly_backlog_xlsx")
+        self.assertIn("完整清单见本版本的Excel通报", page)
+        self.assertNotIn('id="backlog-list"', page)
+        self.assertRedirects(
+            listed,
+            f"{reverse('reports:monthly_xlsx')}?month=2025-03",
+            fetch_redirect_response=False,
+        )
+        sheet = load_workbook(io.BytesIO(self.fetch("monthly_xlsx").content))["签约未落地"]
+        self.assertEqual([sheet.cell(r, 2).value for r in range(4, 4 + len(codes))], codes)
+        self.assertEqual(sheet.cell(4 + len(codes), 1).value, "合计")
 
     def test_date_ranges_lock_too(self):
         report_lock(period=Period(date(2025, 3, 1), date(2025, 3, 10)), actor=self.director)

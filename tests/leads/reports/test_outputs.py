@@ -4,6 +4,7 @@ import io
 import json
 from datetime import date
 from decimal import Decimal
+from unittest import mock
 
 from django.core.management import CommandError, call_command
 from django.test import TestCase
@@ -11,10 +12,10 @@ from openpyxl import load_workbook
 from openpyxl.chart import BarChart
 
 from leads.models import AnnualTarget, Industry, StageOwner
-from leads.reports.monthly import monthly_report_build
+from leads.reports.monthly import backlog_report_build, monthly_report_build
 from leads.reports.period import Period
 from leads.reports.serialise import report_data
-from leads.reports.workbook import build_monthly_workbook
+from leads.reports.workbook import build_backlog_workbook, build_monthly_workbook
 from tests.leads.reports.scenario import LeadMaker, load_reference, moment
 
 SHEETS = [
@@ -222,6 +223,61 @@ class MonthlyWorkbookTests(ReportData):
             sheet.cell(total, 8).value,
             float(sum(row.contract_amount for row in self.report.backlog)),
         )
+
+
+def sheet_values(sheet) -> list[tuple]:
+    return [row for row in sheet.iter_rows(values_only=True) if any(v is not None for v in row)]
+
+
+class WorkbookListedRowsTests(ReportData):
+    """A workbook lists the backlog up to LISTED_ROWS, says how many and where the rest is."""
+
+    def workbook(self, **options):
+        buffer = io.BytesIO()
+        build_monthly_workbook(self.report, buffer, **options)
+        buffer.seek(0)
+        return load_workbook(buffer)
+
+    def test_past_the_cap_it_lists_the_longest_waiting_and_totals_them_all(self):
+        backlog = list(self.report.backlog)
+        self.assertGreater(len(backlog), 3)
+        with mock.patch("leads.reports.workbook.LISTED_ROWS", 2):
+            sheet = self.workbook()["签约未落地"]
+        self.assertEqual(
+            [sheet.cell(r, 2).value for r in (4, 5)], [row.code for row in backlog[:2]]
+        )
+        waited = [row.days_waiting for row in backlog]
+        self.assertEqual(sorted(waited, reverse=True)[:2], [sheet.cell(r, 9).value for r in (4, 5)])
+        self.assertEqual(sheet.cell(6, 1).value, "合计")
+        self.assertTrue(sheet.cell(6, 2).value.startswith(f"{len(backlog)} 个项目"))
+        self.assertEqual(sheet.cell(6, 8).value, float(sum(row.contract_amount for row in backlog)))
+        self.assertEqual(
+            sheet.cell(8, 1).value,
+            f"本表列出等待最久的前 2 个（共 {len(backlog)} 个）；"
+            "完整清单请在通报页面下载“签约未落地清单”。",
+        )
+        self.assertTrue(sheet.cell(9, 1).value.startswith("说明："))
+
+    def test_within_the_cap_or_full_it_lists_every_row_and_no_rest(self):
+        backlog = list(self.report.backlog)
+        for name, cap, options in (
+            ("within", len(backlog), {}),
+            ("full", 2, {"full": True}),
+        ):
+            with self.subTest(name), mock.patch("leads.reports.workbook.LISTED_ROWS", cap):
+                rows = sheet_values(self.workbook(**options)["签约未落地"])
+                codes = [row[1] for row in rows[3:-2]]
+                self.assertEqual(codes, [row.code for row in backlog])
+                self.assertFalse(any("本表列出" in str(row[0]) for row in rows))
+
+    def test_the_backlog_list_alone_is_the_full_sheet(self):
+        with mock.patch("leads.reports.workbook.LISTED_ROWS", 2):
+            whole = sheet_values(self.workbook(full=True)["签约未落地"])
+        buffer = io.BytesIO()
+        build_backlog_workbook(backlog_report_build(self.period), buffer)
+        book = load_workbook(buffer)
+        self.assertEqual(book.sheetnames, ["签约未落地"])
+        self.assertEqual(sheet_values(book["签约未落地"]), whole)
 
 
 class WorkbookCellTests(TestCase):

@@ -4,7 +4,8 @@ import io
 import json
 import re
 from datetime import date
-from urllib.parse import urlsplit
+from unittest import mock
+from urllib.parse import unquote, urlsplit
 
 from django.http import QueryDict
 from django.test import TestCase
@@ -12,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from audit.models import AuditEvent
 from leads.filters import LeadFilter
 from leads.models import AnnualTarget, Lead, TaskTeam
 from leads.reports.monthly import monthly_report_build
@@ -48,7 +50,12 @@ class MonthlyReportPageTests(TestCase):
 
     def test_requires_permission_to_view_leads(self):
         self.client.force_login(UserFactory())
-        for name in ("reports:monthly", "reports:monthly_xlsx", "reports:monthly_json"):
+        for name in (
+            "reports:monthly",
+            "reports:monthly_xlsx",
+            "reports:monthly_backlog_xlsx",
+            "reports:monthly_json",
+        ):
             with self.subTest(name=name):
                 response = self.client.get(reverse(name), {"month": "2025-05"})
                 self.assertEqual(response.status_code, 403)
@@ -152,6 +159,38 @@ class MonthlyReportPageTests(TestCase):
         self.assertEqual(book["按产业"]["G15"].value, report.ytd_totals.signed.count)
         page = self.client.get(URL, {"month": "2025-05"})
         self.assertContains(page, f"{reverse('reports:monthly_xlsx')}?month=2025-05")
+
+    def test_the_page_points_past_its_rows_to_the_backlog_list_which_has_every_row(self):
+        today = timezone.localdate()
+        current = Period.month(today.year, today.month)
+        report = monthly_report_build(current)
+        codes = [row.code for row in report.backlog]
+        self.assertGreater(len(codes), 2)
+        with mock.patch("leads.reports.page.BACKLOG_ROWS_SHOWN", 2):
+            page = self.client.get(URL).content.decode()
+        link = f"{reverse('reports:monthly_backlog_xlsx')}?month={current.key}"
+        self.assertIn(f'完整清单请下载<a href="{link}" id="backlog-list">', page)
+        with mock.patch("leads.reports.workbook.LISTED_ROWS", 1):
+            response = self.client.get(link)
+        self.assertEqual(
+            unquote(response["Content-Disposition"]),
+            f"attachment; filename*=UTF-8''签约未落地清单_{current.key}.xlsx",
+        )
+        book = load_workbook(io.BytesIO(response.content))
+        self.assertEqual(book.sheetnames, ["签约未落地"])
+        listed = [row[1] for row in book.active.iter_rows(min_row=4, values_only=True)]
+        self.assertEqual(listed[: len(codes)], codes)
+        self.assertEqual(
+            listed[len(codes)], f"{len(codes)} 个项目，其中超期 {report.overdue_count} 个"
+        )
+        event = AuditEvent.objects.filter(kind=AuditEvent.Kind.EXPORT).latest("pk")
+        self.assertEqual((event.rows, event.note), (len(codes), "签约未落地清单"))
+        ranged = self.client.get(
+            reverse("reports:monthly_backlog_xlsx"), {"from": "2025-05-01", "to": "2025-05-10"}
+        )
+        self.assertIn("2025-05-01_2025-05-10", unquote(ranged["Content-Disposition"]))
+        bad = self.client.get(reverse("reports:monthly_backlog_xlsx"), {"month": "2025-5x"})
+        self.assertContains(bad, "月份“2025-5x”格式不正确", status_code=400)
 
     def test_date_range_report(self):
         response = self.client.get(URL, {"from": "2025-05-01", "to": "2025-05-10"})

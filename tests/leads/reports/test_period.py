@@ -43,6 +43,15 @@ class PeriodTests(SimpleTestCase):
         # A range that is exactly a calendar month is that month.
         self.assertEqual(Period.parse_range("2026-03-01", "2026-03-31").key, "2026-03")
 
+    def test_query_asks_for_the_same_period(self):
+        for period, query in (
+            (Period.month(2026, 3), "month=2026-03"),
+            (Period(date(2026, 3, 1), date(2026, 3, 10)), "from=2026-03-01&to=2026-03-10"),
+        ):
+            with self.subTest(query=query):
+                self.assertEqual(period.query, query)
+                self.assertEqual(period_from_query(QueryDict(period.query)), period)
+
     def test_year_to_date_runs_from_the_first_of_january_of_the_end_year(self):
         across = Period(date(2025, 12, 29), date(2026, 1, 4))
         self.assertEqual(across.year_to_date, Period(date(2026, 1, 1), date(2026, 1, 4)))
