@@ -9,7 +9,7 @@ download, the dashboard tile and the monthly report's sheet all read
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 
 from django.db.models import Count
 from django.utils import timezone
@@ -133,6 +133,7 @@ def overdue_nodes(
     """
     today, now = _moment(today, now)
     sla_days = stage_sla_days()
+    zone = timezone.get_current_timezone()
     conditions = late_conditions(today=today, now=now, sla_days=sla_days)
     leads = Lead.objects.filter(late_any_q(conditions))
     if team_id is not None:
@@ -146,7 +147,7 @@ def overdue_nodes(
         for kind in KIND_LABELS:
             if not lead[f"late_{kind}"]:
                 continue
-            planned_on = _planned_on(lead, kind, sla_days)
+            planned_on = _planned_on(lead, kind, sla_days, zone)
             node = KIND_NODE[kind]
             note = _newest(notes.get((lead["id"], node)), notes.get((lead["id"], "")))
             rows.append(
@@ -173,10 +174,14 @@ def _flag_names() -> list[str]:
     return [f"late_{kind}" for kind in KIND_LABELS]
 
 
-def _planned_on(lead: dict, kind: str, sla_days: dict[str, int]) -> date:
-    """Return the date the row was due: the planned date, or the 签约 time limit's last day."""
+def _planned_on(lead: dict, kind: str, sla_days: dict[str, int], zone: tzinfo) -> date:
+    """Return the date the row was due: the planned date, or the 签约 time limit's last day.
+
+    The day entered is `timezone.localdate`'s, in `zone` looked up once for all rows
+    rather than once per row (through asgiref's Local: 60,000 late signings at a city).
+    """
     if kind == SLA:
-        entered = timezone.localdate(lead["stage_entered_at"])
+        entered = lead["stage_entered_at"].astimezone(zone).date()
         return entered + timedelta(days=sla_days[Stage.SIGNED.value])
     return lead[RULES[kind].planned]
 
