@@ -1,6 +1,7 @@
 """The 督办 rule: which nodes are late, days late, slips, the latest note, the 签约 time limit."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.test import TestCase
 from django.utils import timezone
@@ -100,6 +101,17 @@ class OverdueRuleTests(OverdueTestCase):
             note="客户撤回签约",
         )
         self.assertEqual(self.kinds(fresh(lead)), {"signed": 30, "landed": 10})
+
+    def test_the_signed_stage_limit_counts_from_the_local_day_entered(self):
+        sla = StageOwner.objects.get(stage=Stage.SIGNED).sla_days
+        lead = make_lead(stage=Stage.SIGNED, signed_on=TODAY())
+        # 00:30 in Shanghai is still the day before in UTC.
+        day = TODAY() - timedelta(days=sla + 5)
+        entered = datetime.combine(day, time(0, 30), tzinfo=ZoneInfo("Asia/Shanghai"))
+        Lead.objects.filter(pk=lead.pk).update(stage_entered_at=entered)
+        self.assertEqual(entered.astimezone(UTC).date(), day - timedelta(days=1))
+        row = next(row for row in overdue_nodes() if row.lead_id == lead.pk)
+        self.assertEqual((row.planned_on, row.days_late), (day + timedelta(days=sla), 5))
 
     def test_a_dropped_project_is_not_supervised(self):
         lead = self.plan(make_lead(stage=Stage.INTENT), signed=days_ago(5))
