@@ -9,7 +9,7 @@ download, the dashboard tile and the monthly report's sheet all read
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from django.db.models import Count
 from django.utils import timezone
@@ -140,34 +140,87 @@ def overdue_nodes(
         leads = leads.filter(team_id=team_id)
     values = list(leads.annotate(**late_flags(conditions)).values(*ROW_FIELDS, *_flag_names()))
     ids = leads.values("pk")
-    slips = _slips(ids)
-    notes = _latest_notes(ids)
-    rows = []
-    for lead in values:
-        for kind in KIND_LABELS:
-            if not lead[f"late_{kind}"]:
-                continue
-            planned_on = _planned_on(lead, kind, sla_days, zone)
-            node = KIND_NODE[kind]
-            note = _newest(notes.get((lead["id"], node)), notes.get((lead["id"], "")))
-            rows.append(
-                OverdueRow(
-                    lead_id=lead["id"],
-                    code=lead["code"],
-                    name=lead["name"],
-                    team=lead["team__name"] or "",
-                    leader=lead["leader"],
-                    is_key=lead["is_key"],
-                    kind=kind,
-                    planned_on=planned_on,
-                    days_late=(today - planned_on).days,
-                    slips=slips.get((lead["id"], node), 0),
-                    note=note.note if note else "",
-                    note_deadline=note.deadline if note else None,
-                    note_at=note.at if note else None,
-                )
-            )
+    found = Found(today, sla_days, zone, _slips(ids), _latest_notes(ids))
+    rows = [
+        found.row(lead, kind) for lead in values for kind in KIND_LABELS if lead[f"late_{kind}"]
+    ]
     return overdue_sorted(rows, DEFAULT_SORT)[1]
+
+
+def overdue_first(
+    limit: int, *, today: date | None = None, now: datetime | None = None
+) -> tuple[list[OverdueRow], int]:
+    """Return the first `limit` rows of `overdue_nodes` (most late first) and how many there are.
+
+    For a list cut short (the monthly workbook's 督办清单), without reading
+    every late lead: per row kind, its late leads in the order of their due day
+    (a range of the node's plan index, or of the stage index for the 签约 time
+    limit), the first `limit` and the rest of the last due day read; those
+    rows sorted as `overdue_nodes` sorts; then the slips and notes of the rows
+    kept, and the count from `overdue_counts`.
+    """
+    today, now = _moment(today, now)
+    sla_days = stage_sla_days()
+    zone = timezone.get_current_timezone()
+    unnoted = Found(today, sla_days, zone, {}, {})
+    read = {}
+    for kind, condition in late_conditions(today=today, now=now, sla_days=sla_days).items():
+        late = Lead.objects.filter(condition)
+        due = "stage_entered_at" if kind == SLA else RULES[kind].planned
+        first = list(late.order_by(due).values(*ROW_FIELDS)[:limit])
+        if first and len(first) == limit:
+            last = first[-1]
+            if kind == SLA:
+                day = last[due].astimezone(zone).date()
+                start = timezone.make_aware(datetime.combine(day, time.min), zone)
+                same_day = late.filter(stage_entered_at__gte=start).filter(
+                    stage_entered_at__lt=start + timedelta(days=1)
+                )
+            else:
+                same_day = late.filter(**{due: last[due]})
+            first += list(same_day.values(*ROW_FIELDS))
+        for lead in first:
+            read[(lead["id"], kind)] = lead
+    unsorted = [unnoted.row(lead, kind) for (_, kind), lead in read.items()]
+    ordered = overdue_sorted(unsorted, DEFAULT_SORT)[1]
+    kept = ordered[:limit]
+    ids = {row.lead_id for row in kept}
+    found = Found(today, sla_days, zone, _slips(ids), _latest_notes(ids))
+    rows = [found.row(read[(row.lead_id, row.kind)], row.kind) for row in kept]
+    return rows, overdue_counts(today=today, now=now)["total"]
+
+
+@dataclass(frozen=True)
+class Found:
+    """What a 督办 row is made from besides its lead: the day, the time limits, the zone,
+    the plans' slips and the latest notes ({(lead, node): …})."""
+
+    today: date
+    sla_days: dict[str, int]
+    zone: tzinfo
+    slips: dict
+    notes: dict
+
+    def row(self, lead: dict, kind: str) -> OverdueRow:
+        """Return the row of `lead` (ROW_FIELDS) late on `kind`."""
+        planned_on = _planned_on(lead, kind, self.sla_days, self.zone)
+        node = KIND_NODE[kind]
+        note = _newest(self.notes.get((lead["id"], node)), self.notes.get((lead["id"], "")))
+        return OverdueRow(
+            lead_id=lead["id"],
+            code=lead["code"],
+            name=lead["name"],
+            team=lead["team__name"] or "",
+            leader=lead["leader"],
+            is_key=lead["is_key"],
+            kind=kind,
+            planned_on=planned_on,
+            days_late=(self.today - planned_on).days,
+            slips=self.slips.get((lead["id"], node), 0),
+            note=note.note if note else "",
+            note_deadline=note.deadline if note else None,
+            note_at=note.at if note else None,
+        )
 
 
 def _flag_names() -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from leads.overdue import overdue_nodes
+from leads.overdue import overdue_first, overdue_nodes
 from leads.reports.figures import MonthlyReport
 from leads.reports.sheet_layout import COUNT, DATE, WRAP, Sheet
 
@@ -32,12 +32,16 @@ def overdue_sheet(sheet: Sheet, report: MonthlyReport, listed: int | None = None
     """Write 督办清单: a row per late node (the first `listed`), most late first, as of today,
     and the definition."""
     today = timezone.localdate()
-    nodes = overdue_nodes(today=today)
+    if listed is None:
+        nodes = overdue_nodes(today=today)
+        total = len(nodes)
+    else:
+        nodes, total = overdue_first(listed, today=today)
     row = sheet.title(report, f"督办清单（截至 {today:%Y-%m-%d}）", len(HEADERS))
     for column, (label, _width) in enumerate(HEADERS, start=1):
         sheet.header(row, column, label)
     header_rows = f"{row}:{row}"
-    for number, item in enumerate(nodes[:listed], start=1):
+    for number, item in enumerate(nodes, start=1):
         row += 1
         values = (
             (number, COUNT),
@@ -54,9 +58,9 @@ def overdue_sheet(sheet: Sheet, report: MonthlyReport, listed: int | None = None
         )
         sheet.put_row(row, values)
     row += 2
-    if listed is not None and len(nodes) > listed:
+    if total > len(nodes):
         rest = (
-            f"本表列出逾期最久的前 {listed} 项（共 {len(nodes)} 项）；"
+            f"本表列出逾期最久的前 {len(nodes)} 项（共 {total} 项）；"
             "完整清单请在“督办清单”页面导出。"
         )
         sheet.text(row, 1, rest, WRAP, to_column=len(HEADERS))

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from leads.choices import Milestone, Node, Stage
 from leads.models import Lead, StageOwner
-from leads.overdue import SLA, overdue_counts, overdue_nodes, overdue_sorted
+from leads.overdue import SLA, overdue_counts, overdue_first, overdue_nodes, overdue_sorted
 from leads.services import (
     lead_add_supervision,
     lead_change_stage,
@@ -222,3 +222,49 @@ class OverdueSortTests(OverdueTestCase):
         by_team = [r.team for r in overdue_sorted(rows, "team")[1]]
         self.assertEqual(by_team, sorted(by_team))
         self.assertEqual(overdue_sorted(rows, "bogus")[0], "-days")
+
+
+def self_plan(lead, node, on, actor) -> Lead:
+    return lead_plan_node(lead=fresh(lead), node=node, on=on, reason="调整", actor=actor)
+
+
+class OverdueFirstTests(OverdueTestCase):
+    """`overdue_first(n)` is `overdue_nodes()[:n]` and its length, read without every late lead."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        sla = StageOwner.objects.get(stage=Stage.SIGNED).sla_days
+        shanghai = ZoneInfo("Asia/Shanghai")
+        # Ties on every due day, in codes not in the order the leads were made.
+        for index, (stage, late_by) in enumerate(
+            [
+                *[(Stage.INTENT, 9), (Stage.INTENT, 9), (Stage.VISIT, 9), (Stage.INTENT, 4)],
+                *[(Stage.SIGNED, 9), (Stage.SIGNED, 4), (Stage.INTENT, 2), (Stage.LANDED, 6)],
+            ]
+        ):
+            lead = make_lead(stage=stage, code=f"ZS-2026-{90 - index:04d}")
+            nodes = ["landed"] if stage == Stage.SIGNED else ["signed", "landed"]
+            if stage == Stage.LANDED:
+                nodes = ["started"]
+            for node in nodes:
+                if index % 2:  # planned later first: the plan slipped once
+                    lead = self_plan(lead, node, TODAY() + timedelta(days=30), cls.director)
+                lead = self_plan(lead, node, days_ago(late_by), cls.director)
+        # Leads past the 签约 time limit, entered at both ends of two Shanghai days.
+        for index, (days, hour) in enumerate([(30, 0), (30, 23), (30, 12), (50, 0), (50, 23)]):
+            lead = make_lead(stage=Stage.SIGNED, code=f"ZS-2026-{50 - index:04d}")
+            day = TODAY() - timedelta(days=sla + days)
+            entered = datetime.combine(day, time(hour, 30), tzinfo=shanghai)
+            Lead.objects.filter(pk=lead.pk).update(stage_entered_at=entered)
+        lead = Lead.objects.get(code="ZS-2026-0090")
+        lead_add_supervision(lead=lead, note="请加快", deadline=TODAY(), actor=cls.director)
+
+    def test_every_cut_is_the_full_lists_first_rows_with_their_slips_and_notes(self):
+        rows = overdue_nodes()
+        self.assertGreater(len(rows), 15)
+        self.assertEqual(len({row.days_late for row in rows}), 6)
+        self.assertTrue(any(row.slips for row in rows) and any(row.note for row in rows))
+        for limit in range(1, len(rows) + 2):
+            with self.subTest(limit=limit):
+                self.assertEqual(overdue_first(limit), (rows[:limit], len(rows)))
