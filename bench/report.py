@@ -179,7 +179,7 @@ def main() -> None:
     say(f"{'monthly report, JSON':44} {json_time.spread}")
     say(f"{'monthly report, Excel workbook':44} {xlsx_time.spread}")
     say(f"{'  the same, every row (a locked version)':44} {full_time.spread}")
-    say(f"{'  签约未落地清单 alone, every row':44} {list_time.spread}")
+    say(f"{'  the backlog list alone, every row':44} {list_time.spread}")
     say(f"target: JSON under 1 s -> {'met' if json_time < 1 else 'NOT met'}")
 
 
