@@ -13,6 +13,8 @@ SUBJECT_LABELS = {
     "problems": _("企业诉求"),
     "problem_ledger": _("企业诉求月度台账"),
     "monthly_report": _("月度通报"),
+    "overdue_nodes": _("督办清单"),
+    "key_projects": _("重点项目推进表"),
 }
 CHANNEL_LABELS = {"web": _("网页"), "admin": _("管理后台"), "command": _("命令行")}
 

@@ -41,8 +41,8 @@ def lock_outputs(period: Period) -> int:
     with CaptureQueriesContext(connection) as queries:
         report = monthly_report_build(period)
         report_data(report)
-        build_monthly_workbook(report, io.BytesIO())
-        render_to_string("reports/_report_body.html", body_context(report))
+        build_monthly_workbook(report, io.BytesIO(), full=True)
+        render_to_string("reports/_report_body.html", body_context(report, locked=True))
     return len(queries.captured_queries)
 
 

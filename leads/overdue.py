@@ -159,6 +159,7 @@ def overdue_first(
     rows sorted as `overdue_nodes` sorts; then the slips and notes of the rows
     kept, and the count from `overdue_counts`.
     """
+    limit = max(limit, 0)
     today, now = _moment(today, now)
     sla_days = stage_sla_days()
     zone = timezone.get_current_timezone()

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from crm.numbers import whole_number
 from crm.spreadsheets.importers import importer_for
 from crm.spreadsheets.signals import export_sent
 from crm.spreadsheets.writer import TextTooLong
@@ -134,8 +135,7 @@ def target_export(request):
     """Download the annual targets (?year=YYYY for one year) in the import's workbook."""
     if not request.user.has_perm("leads.export_annualtarget"):
         raise PermissionDenied
-    year = request.GET.get("year", "")
-    year = int(year) if year.isdigit() else None
+    year = whole_number(request.GET.get("year", ""))
     buffer = io.BytesIO()
     filename = f"年度目标-{year or '全部'}.xlsx"
     rows = export_targets(buffer, year=year)

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from crm.numbers import whole_number
 from leads.dedup.finder import duplicate_groups
 from leads.dedup.matches import lead_pairs
 from leads.models import Lead, LeadMerge, NotDuplicateSource
@@ -39,7 +40,7 @@ def duplicate_list(request):
 @require_perm(FIND)
 def duplicate_dismiss(request):
     """Remember that the leads of one group are not duplicates (不是重复)."""
-    ids = [int(pk) for pk in request.POST.getlist("lead") if pk.isdigit()]
+    ids = [pk for pk in map(whole_number, request.POST.getlist("lead")) if pk is not None]
     leads = {lead.pk: lead for lead in Lead.objects.filter(pk__in=ids)}
     for first, second in lead_pairs(leads.values()):
         not_duplicate_record(

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from crm.numbers import whole_number
 from leads.choices import Channel, Milestone, Stage
 from leads.models import Lead
 from leads.pages.after_landing import MILESTONE_FIELDS, MilestoneForm, PaidInForm
@@ -46,7 +47,9 @@ def _confirmed(request) -> list[str]:
     """Return the likely duplicates the user confirmed (仍然新建 / 确认不是重复), if he did."""
     if request.POST.get("confirm_not_duplicate") != "1":
         return []
-    return [pk for pk in request.POST.getlist("confirmed_duplicate") if pk.isdigit()]
+    return [
+        pk for pk in request.POST.getlist("confirmed_duplicate") if whole_number(pk) is not None
+    ]
 
 
 @require_perm("leads.add_lead")

@@ -14,6 +14,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from crm.numbers import whole_number
+from crm.spreadsheets.signals import export_sent
 from leads.key_projects import COLOUR_LABELS, key_candidates, key_project_rows
 from leads.models import Lead
 from leads.nodes import NODE_RULES
@@ -31,10 +33,8 @@ YEARS_BACK = 5
 def _year(request) -> int:
     """Return ?year= when it is a plausible year, else this year."""
     this_year = timezone.localdate().year
-    value = request.GET.get("year", "")
-    if value.isdigit() and 2000 <= int(value) <= this_year + 5:
-        return int(value)
-    return this_year
+    year = whole_number(request.GET.get("year", ""))
+    return year if year is not None and 2000 <= year <= this_year + 5 else this_year
 
 
 @require_perm("leads.view_lead")
@@ -60,11 +60,13 @@ def key_projects_export(request):
     """Download the 重点项目推进表 of ?year= as .xlsx, coloured like the page."""
     year = _year(request)
     buffer = io.BytesIO()
-    build_key_projects_workbook(key_project_rows(year=year), year=year).save(buffer)
+    rows = key_project_rows(year=year)
+    build_key_projects_workbook(rows, year=year).save(buffer)
     buffer.seek(0)
     response = FileResponse(buffer, content_type=XLSX)
     filename = f"重点项目推进表_{year}.xlsx"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    export_sent(request=request, kind="key_projects", rows=len(rows), filename=filename)
     return response
 
 

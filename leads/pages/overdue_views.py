@@ -14,6 +14,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from crm.numbers import whole_number
+from crm.spreadsheets.signals import export_sent
 from leads.models import Lead, TaskTeam
 from leads.overdue import overdue_nodes, overdue_sorted
 from leads.pages.edit_views import _next_url
@@ -28,8 +30,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _team_id(request) -> int | None:
-    value = request.GET.get("team", "")
-    return int(value) if value.isdigit() else None
+    return whole_number(request.GET.get("team", ""))
 
 
 def _rows(request):
@@ -71,6 +72,7 @@ def overdue_export(request):
     response = FileResponse(buffer, content_type=XLSX)
     filename = f"督办清单_{timezone.localdate():%Y%m%d}.xlsx"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    export_sent(request=request, kind="overdue_nodes", rows=len(rows), filename=filename)
     return response
 
 

@@ -160,7 +160,7 @@ class MonthlyReportBuilder:
         paid = paid_in_groups(self.ranges, columns)
         breakdowns = {dim.name: self._breakdown(dim, groups, paid) for dim in self.dimensions}
         rate_counts = {name: groups.total[f"rate_{name}"] for name in ("landed", "started")}
-        sla_days = self._sla_days()
+        sla_days = self.sla_days()
         targets = self._targets(totals["ytd"], breakdowns)
         return MonthlyReport(
             period=self.period,
@@ -270,7 +270,8 @@ class MonthlyReportBuilder:
         )
         return rows
 
-    def _sla_days(self) -> int | None:
+    def sla_days(self) -> int | None:
+        """Return the 签约 stage's time limit in days (None when none is set)."""
         return (
             StageOwner.objects.filter(stage=Stage.SIGNED).values_list("sla_days", flat=True).first()
         )
@@ -308,6 +309,6 @@ def monthly_report_build(period: Period, *, today: date | None = None) -> Monthl
 def backlog_report_build(period: Period, *, today: date | None = None) -> BacklogReport:
     """Return the backlog of `period`'s report alone: as of the same day, the same time limit."""
     builder = MonthlyReportBuilder(period, today=today)
-    sla_days = builder._sla_days()
+    sla_days = builder.sla_days()
     backlog = Backlog(as_of=builder.as_of, sla_days=sla_days)
     return BacklogReport(period, builder.as_of, sla_days, backlog)

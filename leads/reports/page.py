@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils import timezone
 
+from crm.numbers import whole_number
 from leads.reports.chart import trend_svg
 from leads.reports.definitions import DEFINITIONS
 from leads.reports.figures import MonthlyReport, growth
@@ -168,9 +169,10 @@ def body_context(report: MonthlyReport, *, locked: bool = False) -> dict:
         if report.as_of == timezone.localdate()
         else "",
         "backlog_shown": report.backlog[:BACKLOG_ROWS_SHOWN],
+        # The body shows live figures unless it is a locked version's: so does its list.
         "backlog_list_url": ""
         if locked
-        else f"{reverse('reports:monthly_backlog_xlsx')}?{report.period.query}",
+        else f"{reverse('reports:monthly_backlog_xlsx')}?{report.period.query}&live=1",
         "sections": report_sections_build(report),
     }
 
@@ -180,9 +182,15 @@ def ranking_period(query) -> Period:
     year, month = (query.get("year") or "").strip(), (query.get("month") or "").strip()
     if not year and not month:
         return current_month()
-    if not (year.isdigit() and month.isdigit()) or not 1 <= int(month) <= 12:
+    year_number, month_number = whole_number(year), whole_number(month)
+    if (
+        year_number is None
+        or month_number is None
+        or not 1900 <= year_number <= 9999
+        or not 1 <= month_number <= 12
+    ):
         raise PeriodError(f"年份“{year}”或月份“{month}”不正确，例如 ?year=2026&month=3。")
-    return Period.month(int(year), int(month))
+    return Period.month(year_number, month_number)
 
 
 def ranking_by_scope(report: MonthlyReport) -> list[tuple[str, list]]:

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from crm.numbers import whole_number
 from crm.snapshot import read_snapshot
 from crm.spreadsheets.signals import export_sent
 from leads.reports.definitions import DEFINITIONS
@@ -43,7 +44,7 @@ def _served(request, period):
     if request.GET.get("live"):
         return None
     version = request.GET.get("version", "")
-    return report_snapshot_get(period, int(version) if version.isdigit() else None)
+    return report_snapshot_get(period, whole_number(version))
 
 
 def _query_without(request, *names) -> str:
@@ -107,8 +108,7 @@ def monthly_xlsx(request):
         buffer = io.BytesIO()
         with read_snapshot():
             report = monthly_report_build(period)
-            build_monthly_workbook(report, buffer)
-            rows = len(report.backlog)
+            rows = build_monthly_workbook(report, buffer)
         response.write(buffer.getvalue())
     export_sent(request=request, kind="monthly_report", rows=rows, filename=filename)
     return response

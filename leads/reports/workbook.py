@@ -36,12 +36,13 @@ BREAKDOWN_HEADERS = [
 LISTED_ROWS = 5000
 
 
-def build_monthly_workbook(report: MonthlyReport, output, *, full: bool = False) -> None:
+def build_monthly_workbook(report: MonthlyReport, output, *, full: bool = False) -> int:
     """Write the workbook to `output` (a path or a binary file): 汇总, the breakdowns,
     签约未落地, 年度目标, 签约后终止与调整说明, 排名, 督办清单 and the apps' sections.
 
     The two long lists show their first LISTED_ROWS rows and say how many there
-    are and where the rest is; every row when `full` (a locked version).
+    are and where the rest is; every row when `full` (a locked version). Returns the
+    number of 签约未落地 rows written (what an export of it counts).
     """
     listed = None if full else LISTED_ROWS
     book = ReportBook(output)
@@ -50,13 +51,14 @@ def build_monthly_workbook(report: MonthlyReport, output, *, full: bool = False)
         sheet = book.add_sheet(title)
         first_column = FIRST_COLUMNS[key]
         _breakdown_sheet(sheet, report, title, first_column, rows, chart=key == "industry")
-    _backlog_sheet(book.add_sheet("签约未落地"), report, listed)
+    written = _backlog_sheet(book.add_sheet("签约未落地"), report, listed)
     _targets_sheet(book.add_sheet("年度目标"), report)
     dropped_and_adjustments_sheet(book.add_sheet("签约后终止与调整说明"), report)
     ranking_sheet(book.add_sheet("排名"), report)
     overdue_sheet(book.add_sheet("督办清单"), report, listed)
     report_sections_write(book, report)
     book.close()
+    return written
 
 
 def build_backlog_workbook(report: MonthlyReport | BacklogReport, output) -> None:
@@ -130,9 +132,9 @@ def _breakdown_sheet(
     sheet.page_setup(header_rows)
 
 
-def _backlog_sheet(sheet: Sheet, report: MonthlyReport | BacklogReport, listed: int | None) -> None:
+def _backlog_sheet(sheet: Sheet, report: MonthlyReport | BacklogReport, listed: int | None) -> int:
     """Write 签约未落地: a row per waiting lead (the first `listed`), the total row and the
-    definition."""
+    definition; return the rows listed."""
     headers = [
         ("序号", 6),
         ("项目编号", 15),
@@ -180,6 +182,7 @@ def _backlog_sheet(sheet: Sheet, report: MonthlyReport | BacklogReport, listed: 
     sheet.text(row, 1, note, WRAP, to_column=len(headers), height=48)
     sheet.widths([width for _, width in headers])
     sheet.page_setup(header_rows)
+    return listed if capped else total
 
 
 def _backlog_total_row(sheet: Sheet, report: MonthlyReport | BacklogReport, row: int) -> int:

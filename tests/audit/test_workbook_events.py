@@ -6,6 +6,7 @@ import shutil
 import tempfile
 from datetime import date
 from pathlib import Path
+from unittest import mock
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
@@ -14,10 +15,11 @@ from django.urls import reverse
 from aftercare.excel.columns import LEDGER
 from audit.models import AuditEvent
 from chambers.models import Chamber
-from leads.choices import Stage
+from leads.choices import Node, Stage
 from leads.excel.jobs import import_job_confirm, import_job_start
 from leads.excel.targets import TargetImporter
-from leads.models import ImportJob
+from leads.models import ImportJob, Lead
+from leads.services import lead_plan_node, lead_set_key
 from tests.aftercare.helpers import make_problem
 from tests.audit.test_audit_log import ROW, AuditTestCase
 from tests.factories import ChamberFactory, EntrepreneurFactory, make_lead
@@ -229,6 +231,35 @@ class ReportDownloadTests(AuditTestCase):
             )
         self.assertEqual(workbook.filename, "签约落地通报_2026-03.xlsx")
         self.assertEqual(json.note, "JSON")
+
+    def test_a_workbook_cut_short_counts_the_rows_it_holds(self):
+        for day in (5, 6, 7):
+            make_lead(stage=Stage.SIGNED, signed_on=date(2026, 3, day), contract_amount=5000)
+        self.force_login_quietly(self.leader)
+        with mock.patch("leads.reports.workbook.LISTED_ROWS", 2):
+            self.client.get(reverse("reports:monthly_xlsx"), {"month": "2026-03"})
+            self.client.get(reverse("reports:monthly_backlog_xlsx"), {"month": "2026-03"})
+        workbook, listed = AuditEvent.objects.filter(kind=Kind.EXPORT).order_by("id")
+        self.assertEqual((workbook.rows, workbook.note), (2, ""))
+        self.assertEqual((listed.rows, listed.note), (3, "签约未落地清单"))
+        self.assertEqual(listed.filename, "签约未落地清单_2026-03.xlsx")
+
+    def test_the_supervision_and_key_project_downloads_are_logged(self):
+        lead = make_lead(stage=Stage.INTENT)
+        lead_plan_node(lead=lead, node=Node.SIGNED, on=date(2026, 1, 5), actor=self.leader)
+        lead_set_key(lead=Lead.objects.get(pk=lead.pk), is_key=True, actor=self.leader)
+        self.force_login_quietly(self.leader)
+        self.client.get(reverse("leads:overdue_nodes_export"))
+        self.client.get(reverse("leads:key_projects_export"), {"year": "2026"})
+        overdue, key = AuditEvent.objects.filter(kind=Kind.EXPORT).order_by("id")
+        self.assertEqual(
+            (overdue.subject, overdue.rows, overdue.user), ("overdue_nodes", 1, self.leader)
+        )
+        self.assertEqual(overdue.subject_label, "督办清单")
+        self.assertEqual(
+            (key.subject, key.rows, key.filename), ("key_projects", 1, "重点项目推进表_2026.xlsx")
+        )
+        self.assertEqual(key.subject_label, "重点项目推进表")
 
     def test_a_refused_period_is_not_an_export(self):
         self.force_login_quietly(self.leader)

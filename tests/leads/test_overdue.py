@@ -224,7 +224,7 @@ class OverdueSortTests(OverdueTestCase):
         self.assertEqual(overdue_sorted(rows, "bogus")[0], "-days")
 
 
-def self_plan(lead, node, on, actor) -> Lead:
+def plan_node(lead, node, on, actor) -> Lead:
     return lead_plan_node(lead=fresh(lead), node=node, on=on, reason="调整", actor=actor)
 
 
@@ -249,8 +249,8 @@ class OverdueFirstTests(OverdueTestCase):
                 nodes = ["started"]
             for node in nodes:
                 if index % 2:  # planned later first: the plan slipped once
-                    lead = self_plan(lead, node, TODAY() + timedelta(days=30), cls.director)
-                lead = self_plan(lead, node, days_ago(late_by), cls.director)
+                    lead = plan_node(lead, node, TODAY() + timedelta(days=30), cls.director)
+                lead = plan_node(lead, node, days_ago(late_by), cls.director)
         # Leads past the 签约 time limit, entered at both ends of two Shanghai days.
         for index, (days, hour) in enumerate([(30, 0), (30, 23), (30, 12), (50, 0), (50, 23)]):
             lead = make_lead(stage=Stage.SIGNED, code=f"ZS-2026-{50 - index:04d}")

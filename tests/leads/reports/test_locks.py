@@ -93,6 +93,15 @@ class ReportLockTests(TestCase):
         sheet = load_workbook(io.BytesIO(self.fetch("monthly_xlsx").content))["签约未落地"]
         self.assertEqual([sheet.cell(r, 2).value for r in range(4, 4 + len(codes))], codes)
         self.assertEqual(sheet.cell(4 + len(codes), 1).value, "合计")
+        live = load_workbook(io.BytesIO(self.fetch("monthly_backlog_xlsx", live="1").content))
+        self.assertEqual(live.sheetnames, ["签约未落地"])
+
+    def test_a_version_that_is_no_number_serves_the_newest(self):
+        report_lock(period=MONTH, actor=self.director)
+        for version in ("²", "٣", "9" * 30, "-1", "1.0"):
+            with self.subTest(version=version):
+                response = self.fetch("monthly_json", version=version)
+                self.assertEqual(json.loads(response.content)["version"], 1)
 
     def test_date_ranges_lock_too(self):
         report_lock(period=Period(date(2025, 3, 1), date(2025, 3, 10)), actor=self.director)

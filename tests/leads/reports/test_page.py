@@ -168,8 +168,11 @@ class MonthlyReportPageTests(TestCase):
         self.assertGreater(len(codes), 2)
         with mock.patch("leads.reports.page.BACKLOG_ROWS_SHOWN", 2):
             page = self.client.get(URL).content.decode()
-        link = f"{reverse('reports:monthly_backlog_xlsx')}?month={current.key}"
-        self.assertIn(f'完整清单请下载<a href="{link}" id="backlog-list">', page)
+        # The page's figures are live, so is its list (even once the month is locked).
+        link = f"{reverse('reports:monthly_backlog_xlsx')}?month={current.key}&live=1"
+        self.assertIn(
+            f'完整清单请下载<a href="{link.replace("&", "&amp;")}" id="backlog-list">', page
+        )
         with mock.patch("leads.reports.workbook.LISTED_ROWS", 1):
             response = self.client.get(link)
         self.assertEqual(
