@@ -12,8 +12,8 @@ class AuditEventAdmin(admin.ModelAdmin):
         "kind",
         "username",
         "ip_address",
-        "channel",
-        "subject",
+        "channel_shown",
+        "subject_shown",
         "rows",
         "filename",
     ]
@@ -21,6 +21,14 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ["username", "filename", "query"]
     date_hierarchy = "at"
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
+
+    @admin.display(description="途径", ordering="channel")
+    def channel_shown(self, event: AuditEvent) -> str:
+        return event.channel_label
+
+    @admin.display(description="对象", ordering="subject")
+    def subject_shown(self, event: AuditEvent) -> str:
+        return event.subject_label
 
     def has_add_permission(self, request):
         return False

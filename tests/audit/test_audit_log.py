@@ -157,14 +157,18 @@ class AuditPageTests(AuditTestCase):
         self.force_login_quietly(self.leader)
         AuditEvent.objects.create(kind=Kind.LOGIN, username="zhangsan")
         event = AuditEvent.objects.get()
+        AuditEvent.objects.create(kind=Kind.EXPORT, subject="overdue_nodes", channel="command")
         changelist = self.client.get(reverse("admin:audit_auditevent_changelist"))
         self.assertContains(changelist, "zhangsan")
+        # What and how, in Chinese as on the staff page.
+        self.assertContains(changelist, '<td class="field-subject_shown">督办清单</td>', html=True)
+        self.assertContains(changelist, '<td class="field-channel_shown">命令行</td>', html=True)
         self.assertEqual(self.client.get(reverse("admin:audit_auditevent_add")).status_code, 403)
         detail = self.client.post(
             reverse("admin:audit_auditevent_change", args=[event.pk]), {"username": "x"}
         )
         self.assertEqual(detail.status_code, 403)
-        self.assertEqual(AuditEvent.objects.get().username, "zhangsan")
+        self.assertEqual(AuditEvent.objects.get(pk=event.pk).username, "zhangsan")
         self.assertEqual(
             set(
                 Permission.objects.filter(content_type__app_label="audit").values_list(
