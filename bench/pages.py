@@ -47,7 +47,7 @@ from django.utils import timezone  # noqa: E402
 
 from bench.seed import seed_database  # noqa: E402
 from leads.choices import ActivityKind, Channel, Source, Stage  # noqa: E402
-from leads.models import Industry, Lead  # noqa: E402
+from leads.models import Industry, Lead, TaskTeam  # noqa: E402
 from leads.services import lead_change_stage, lead_create  # noqa: E402
 from leads.services.activities import activity_create  # noqa: E402
 from tests.factories import UserFactory, credit_code  # noqa: E402
@@ -154,6 +154,7 @@ def main() -> None:
             call_command("loaddata", "reference", verbosity=0)
         director = UserFactory(username="bench-director", groups=["局领导"])
     lead = worked_lead(director)
+    team = TaskTeam.objects.order_by("pk").values_list("pk", flat=True).first()
     details = detail_sample(random.Random(args.seed))
     client = Client()
     client.force_login(director)
@@ -198,6 +199,9 @@ def main() -> None:
         ("detail /leads/<id>/ (the worked lead)", page(f"/leads/{lead.pk}/")),
         (f"detail, {len(details)} leads of every stage", pages(details)),
         ("chambers /chambers/", page("/chambers/")),
+        ("overdue list /leads/overdue-nodes/", page("/leads/overdue-nodes/")),
+        ("overdue list, one team", page(f"/leads/overdue-nodes/?team={team}")),
+        ("overdue list sorted by team (reads all)", page("/leads/overdue-nodes/?o=team")),
         ("report page /reports/monthly/", page("/reports/monthly/")),
         (f"report page, month just ended ({ended})", page(f"/reports/monthly/?month={ended}")),
         ("report JSON, month just ended", page(f"/reports/monthly/json/?month={ended}")),

@@ -90,7 +90,12 @@ def _moment(today: date | None, now: datetime | None) -> tuple[date, datetime]:
     return today or timezone.localdate(now), now
 
 
-def late_node_counts(*, today: date) -> dict[str, int]:
+def _leads(team_id: int | None):
+    """Return the leads, of one responsible team when `team_id` is given."""
+    return Lead.objects.all() if team_id is None else Lead.objects.filter(team_id=team_id)
+
+
+def late_node_counts(*, today: date, team_id: int | None = None) -> dict[str, int]:
     """Return {"overdue_<node>": count of leads late on that node} (one query per node).
 
     Each reads the node's planned dates before `today` in its partial index, which
@@ -98,9 +103,9 @@ def late_node_counts(*, today: date) -> dict[str, int]:
     the four, as before, visited the lead rows: 0.1 s on PostgreSQL at 1,000,000 leads.
     """
     return {
-        f"overdue_{rule.node.value}": Lead.objects.filter(rule.late_q(today)).aggregate(
-            late=Count(rule.planned)
-        )["late"]
+        f"overdue_{rule.node.value}": _leads(team_id)
+        .filter(rule.late_q(today))
+        .aggregate(late=Count(rule.planned))["late"]
         for rule in NODE_RULES
     }
 
@@ -112,12 +117,15 @@ def overdue_totals(aggregated: dict) -> dict[str, int]:
     return counts
 
 
-def overdue_counts(*, today: date | None = None, now: datetime | None = None) -> dict[str, int]:
-    """Return {row kind: count of late rows} and "total" (three queries)."""
+def overdue_counts(
+    *, today: date | None = None, now: datetime | None = None, team_id: int | None = None
+) -> dict[str, int]:
+    """Return {row kind: count of late rows} and "total" (six queries); `team_id` counts
+    the rows of one responsible team."""
     today, now = _moment(today, now)
-    counts = late_node_counts(today=today)
+    counts = late_node_counts(today=today, team_id=team_id)
     sla = late_conditions(today=today, now=now, sla_days=stage_sla_days())[SLA]
-    counts[f"overdue_{SLA}"] = Lead.objects.filter(sla).count()
+    counts[f"overdue_{SLA}"] = _leads(team_id).filter(sla).count()
     return overdue_totals(counts)
 
 
@@ -135,9 +143,7 @@ def overdue_nodes(
     sla_days = stage_sla_days()
     zone = timezone.get_current_timezone()
     conditions = late_conditions(today=today, now=now, sla_days=sla_days)
-    leads = Lead.objects.filter(late_any_q(conditions))
-    if team_id is not None:
-        leads = leads.filter(team_id=team_id)
+    leads = _leads(team_id).filter(late_any_q(conditions))
     values = list(leads.annotate(**late_flags(conditions)).values(*ROW_FIELDS, *_flag_names()))
     ids = leads.values("pk")
     found = Found(today, sla_days, zone, _slips(ids), _latest_notes(ids))
@@ -148,16 +154,34 @@ def overdue_nodes(
 
 
 def overdue_first(
-    limit: int, *, today: date | None = None, now: datetime | None = None
+    limit: int,
+    *,
+    today: date | None = None,
+    now: datetime | None = None,
+    team_id: int | None = None,
 ) -> tuple[list[OverdueRow], int]:
-    """Return the first `limit` rows of `overdue_nodes` (most late first) and how many there are.
+    """Return the first `limit` rows of `overdue_nodes` (most late first) and how many there
+    are (`overdue_first_rows`, `overdue_counts`)."""
+    today, now = _moment(today, now)
+    rows = overdue_first_rows(limit, today=today, now=now, team_id=team_id)
+    return rows, overdue_counts(today=today, now=now, team_id=team_id)["total"]
 
-    For a list cut short (the monthly workbook's 督办清单), without reading
+
+def overdue_first_rows(
+    limit: int,
+    *,
+    today: date | None = None,
+    now: datetime | None = None,
+    team_id: int | None = None,
+) -> list[OverdueRow]:
+    """Return the first `limit` rows of `overdue_nodes(team_id=…)`, most late first.
+
+    For a list cut short (the monthly workbook's 督办清单, the 督办 page), without reading
     every late lead: per row kind, its late leads in the order of their due day
     (a range of the node's plan index, or of the stage index for the 签约 time
     limit), the first `limit` and the rest of the last due day read; those
     rows sorted as `overdue_nodes` sorts; then the slips and notes of the rows
-    kept, and the count from `overdue_counts`.
+    kept.
     """
     limit = max(limit, 0)
     today, now = _moment(today, now)
@@ -166,7 +190,7 @@ def overdue_first(
     unnoted = Found(today, sla_days, zone, {}, {})
     read = {}
     for kind, condition in late_conditions(today=today, now=now, sla_days=sla_days).items():
-        late = Lead.objects.filter(condition)
+        late = _leads(team_id).filter(condition)
         due = "stage_entered_at" if kind == SLA else RULES[kind].planned
         first = list(late.order_by(due).values(*ROW_FIELDS)[:limit])
         if first and len(first) == limit:
@@ -187,8 +211,7 @@ def overdue_first(
     kept = ordered[:limit]
     ids = {row.lead_id for row in kept}
     found = Found(today, sla_days, zone, _slips(ids), _latest_notes(ids))
-    rows = [found.row(read[(row.lead_id, row.kind)], row.kind) for row in kept]
-    return rows, overdue_counts(today=today, now=now)["total"]
+    return [found.row(read[(row.lead_id, row.kind)], row.kind) for row in kept]
 
 
 @dataclass(frozen=True)
@@ -266,11 +289,16 @@ def _newest(*notes):
     return max(present, key=lambda note: (note.at, note.pk)) if present else None
 
 
+def sort_applied(value: str | None) -> str:
+    """Return the sort ?o=`value` asks for (a key of SORTS, "-" first for the reverse), or
+    the default (most late first) when it names none."""
+    return value if value and value.lstrip("-") in SORTS else DEFAULT_SORT
+
+
 def overdue_sorted(rows: list[OverdueRow], value: str) -> tuple[str, list[OverdueRow]]:
     """Return (the sort applied, `rows` sorted by ?o=`value`); by default most late first."""
-    key = (value or "").lstrip("-")
-    if key not in SORTS:
-        value, key = DEFAULT_SORT, DEFAULT_SORT.lstrip("-")
+    value = sort_applied(value)
+    key = value.lstrip("-")
     ordered = sorted(rows, key=lambda row: (-row.days_late, row.code, row.kind_order))
     ordered.sort(key=SORTS[key], reverse=value.startswith("-"))
     return value, ordered

@@ -15,9 +15,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm.numbers import whole_number
+from crm.snapshot import read_snapshot
 from crm.spreadsheets.signals import export_sent
 from leads.models import Lead, TaskTeam
-from leads.overdue import overdue_nodes, overdue_sorted
+from leads.overdue import (
+    DEFAULT_SORT,
+    OverdueRow,
+    overdue_counts,
+    overdue_first_rows,
+    overdue_nodes,
+    overdue_sorted,
+    sort_applied,
+)
 from leads.pages.edit_views import _next_url
 from leads.pages.forms import add_service_errors
 from leads.pages.node_forms import SupervisionForm
@@ -33,6 +42,21 @@ def _team_id(request) -> int | None:
     return whole_number(request.GET.get("team", ""))
 
 
+class MostLateFirst:
+    """The 督办 rows most late first, read a page at a time (`overdue_first`): the list's
+    first pages at a city's 100,000 late nodes do not read them all."""
+
+    def __init__(self, team_id: int | None):
+        self.team_id = team_id
+        self.now = timezone.now()
+
+    def count(self) -> int:
+        return overdue_counts(now=self.now, team_id=self.team_id)["total"]
+
+    def __getitem__(self, index: slice) -> list[OverdueRow]:
+        return overdue_first_rows(index.stop, now=self.now, team_id=self.team_id)[index]
+
+
 def _rows(request):
     """Return (sort applied, sorted rows, team id) for the list's query string."""
     team_id = _team_id(request)
@@ -43,8 +67,14 @@ def _rows(request):
 @require_perm("leads.view_lead")
 def overdue_list(request):
     """Render the 督办 list: late nodes and signed projects past the 签约 time limit."""
-    sort, rows, team_id = _rows(request)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    team_id, sort = _team_id(request), sort_applied(request.GET.get("o"))
+    with read_snapshot():
+        if sort == DEFAULT_SORT:
+            rows = MostLateFirst(team_id)
+        else:
+            rows = overdue_sorted(overdue_nodes(team_id=team_id), sort)[1]
+        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        page.object_list = list(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     unsorted = query.copy()

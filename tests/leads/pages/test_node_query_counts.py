@@ -21,7 +21,11 @@ TODAY = timezone.localdate
 EXPECTED = {
     # session, user, 2 permission queries, stage limits, late leads, slips, notes, teams.
     "overdue list": 9,
-    "overdue list by team": 9,
+    # Most late first, a page at a time: session, user, 2 permissions; the count (stage
+    # limits, one per node, the 签约 limit); the rows (stage limits, one per row kind,
+    # slips, notes); teams.
+    "overdue list by team": 19,
+    "overdue list, most late first": 19,
     # The export adds its audit row.
     "overdue export": 9,
     # session, user, 2 permissions, key projects, the largest candidates, their count.
@@ -73,6 +77,7 @@ class NodePageQueryCountTests(RolesMixin, TestCase):
     def pages(self):
         yield "overdue list", reverse("leads:overdue_nodes") + "?o=team"
         yield "overdue list by team", reverse("leads:overdue_nodes") + f"?team={self.lead.team_id}"
+        yield "overdue list, most late first", reverse("leads:overdue_nodes")
         yield "overdue export", reverse("leads:overdue_nodes_export")
         yield "key projects", reverse("leads:key_projects")
         yield "key projects export", reverse("leads:key_projects_export")

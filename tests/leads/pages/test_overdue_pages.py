@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from leads.choices import Node, Stage
 from leads.models import Lead, SupervisionNote
+from leads.overdue import overdue_nodes
 from leads.services import lead_plan_node, lead_update
 from tests.factories import make_lead
 from tests.roles import RolesMixin
@@ -66,6 +67,19 @@ class OverdueListTests(OverduePageTestCase):
             with self.subTest(sort=sort):
                 response = self.client.get(LIST, {"o": sort})
                 self.assertEqual(self.codes_in(response)[0], str(first.pk))
+
+    def test_most_late_first_pages_are_the_full_lists_pages(self):
+        self.client.force_login(self.reader)
+        rows = overdue_nodes()
+        self.assertEqual(len(rows), 2)
+        with mock.patch("leads.pages.overdue_views.PAGE_SIZE", 1):
+            for number, row in enumerate(rows, start=1):
+                with self.subTest(page=number):
+                    response = self.client.get(LIST, {"page": number})
+                    self.assertEqual(self.codes_in(response), [str(row.lead_id)])
+                    self.assertEqual(response.context["page"].paginator.count, 2)
+            last = self.client.get(LIST, {"page": 99, "team": self.far.team_id})
+        self.assertEqual(self.codes_in(last), [str(self.far.pk)])
 
     def test_team_filter(self):
         self.client.force_login(self.reader)
