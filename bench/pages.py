@@ -202,6 +202,7 @@ def main() -> None:
         ("overdue list /leads/overdue-nodes/", page("/leads/overdue-nodes/")),
         ("overdue list, one team", page(f"/leads/overdue-nodes/?team={team}")),
         ("overdue list sorted by team (reads all)", page("/leads/overdue-nodes/?o=team")),
+        ("key projects /leads/key-projects/", page("/leads/key-projects/")),
         ("report page /reports/monthly/", page("/reports/monthly/")),
         (f"report page, month just ended ({ended})", page(f"/reports/monthly/?month={ended}")),
         ("report JSON, month just ended", page(f"/reports/monthly/json/?month={ended}")),

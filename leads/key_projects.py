@@ -92,17 +92,34 @@ def _node_annotations(today: date) -> dict:
     return annotations
 
 
-def key_project_rows(*, year: int, today: date | None = None) -> list[KeyProjectRow]:
-    """Return the key projects of `year`, by code, in one query (plain values: no model rows)."""
+def key_project_rows(
+    *, year: int, today: date | None = None, rows: slice | None = None
+) -> list[KeyProjectRow]:
+    """Return the key projects of `year`, by code, in one query (plain values: no model rows);
+    only `rows` of them (a slice, as a page lists them) when given."""
     today = today or timezone.localdate()
     annotations = _node_annotations(today)
     leads = (
         Lead.objects.filter(year_q(year))
         .annotate(**annotations)
-        .order_by("code")
+        .order_by("code", "pk")
         .values(*ROW_FIELDS, *(rule.planned for rule in NODE_RULES), *annotations)
     )
-    return [_row(lead, today) for lead in leads]
+    return [_row(lead, today) for lead in (leads if rows is None else leads[rows])]
+
+
+class KeyProjectPages:
+    """The key projects of a year for a Paginator: counted, then read a page at a time."""
+
+    def __init__(self, year: int, today: date | None = None):
+        self.year = year
+        self.today = today or timezone.localdate()
+
+    def count(self) -> int:
+        return Lead.objects.filter(year_q(self.year)).count()
+
+    def __getitem__(self, index: slice) -> list[KeyProjectRow]:
+        return key_project_rows(year=self.year, today=self.today, rows=index)
 
 
 def lead_node_cells(lead_id: int, *, today: date | None = None) -> tuple[NodeCell, ...]:

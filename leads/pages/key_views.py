@@ -9,14 +9,16 @@ import io
 from urllib.parse import quote
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
 from crm.numbers import whole_number
+from crm.snapshot import read_snapshot
 from crm.spreadsheets.signals import export_sent
-from leads.key_projects import COLOUR_LABELS, key_candidates, key_project_rows
+from leads.key_projects import COLOUR_LABELS, KeyProjectPages, key_candidates, key_project_rows
 from leads.models import Lead
 from leads.nodes import NODE_RULES
 from leads.pages.edit_views import _next_url
@@ -28,6 +30,8 @@ from leads.services import LeadServiceError, lead_plan_node, lead_set_key
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 YEARS_BACK = 5
+# Key projects listed a page at a time: a city's seeded history holds 300,000.
+PAGE_SIZE = 100
 
 
 def _year(request) -> int:
@@ -42,11 +46,15 @@ def key_projects(request):
     """Render the 重点项目推进表 of ?year= and, for 局领导, the proposed key projects."""
     year = _year(request)
     this_year = timezone.localdate().year
+    with read_snapshot():
+        page = Paginator(KeyProjectPages(year), PAGE_SIZE).get_page(request.GET.get("page"))
+        page.object_list = list(page.object_list)
     context = {
         "year": year,
         "this_year": this_year,
         "years": range(this_year + 1, this_year - YEARS_BACK, -1),
-        "rows": key_project_rows(year=year),
+        "page": page,
+        "query": f"year={year}",
         "nodes": [rule.node for rule in NODE_RULES],
         "legend": COLOUR_LABELS,
         "candidates": key_candidates() if request.user.has_perm("leads.mark_key_lead") else None,

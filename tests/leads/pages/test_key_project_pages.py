@@ -4,6 +4,7 @@ import io
 import re
 from datetime import timedelta
 from decimal import Decimal
+from unittest import mock
 
 from django.test import TestCase
 from django.urls import reverse
@@ -62,10 +63,29 @@ class KeyProjectsPageTests(KeyPageTestCase):
                     self.cell_colours(response),
                     {"signed": "green", "landed": "amber", "started": "red", "in_production": ""},
                 )
-                days = response.context["rows"][0].nodes
+                days = response.context["page"][0].nodes
                 self.assertEqual([cell.days_late for cell in days], [0, 10, 5, None])
         self.client.force_login(self.no_role)
         self.assertEqual(self.client.get(PAGE).status_code, 403)
+
+    def test_the_table_is_read_a_page_at_a_time_by_code_and_its_export_has_every_row(self):
+        for number in range(3):
+            lead = make_lead(stage=Stage.INTENT, name=f"分页项目{number}")
+            lead_set_key(lead=lead, is_key=True, actor=self.director)
+        codes = sorted(Lead.objects.filter(is_key=True).values_list("code", flat=True))
+        self.assertEqual(len(codes), 4)
+        self.client.force_login(self.reader)
+        with mock.patch("leads.pages.key_views.PAGE_SIZE", 3):
+            first, second = (self.client.get(PAGE, {"page": n}) for n in (1, 2))
+        for response, listed in ((first, codes[:3]), (second, codes[3:])):
+            rows = response.context["page"]
+            self.assertEqual([row.code for row in rows], listed)
+            self.assertContains(response, "共 4 个重点项目")
+        self.assertContains(first, "第 1 / 2 页")
+        self.assertContains(first, f"?year={TODAY().year}&amp;page=2")
+        download = b"".join(self.client.get(EXPORT).streaming_content)
+        exported = {row[0] for row in load_workbook(io.BytesIO(download)).active.values}
+        self.assertLessEqual(set(codes), exported)
 
     def test_other_year_and_bad_year(self):
         self.client.force_login(self.reader)

@@ -28,8 +28,9 @@ EXPECTED = {
     "overdue list, most late first": 19,
     # The export adds its audit row.
     "overdue export": 9,
-    # session, user, 2 permissions, key projects, the largest candidates, their count.
-    "key projects": 7,
+    # session, user, 2 permissions, the key projects' count and page, the largest
+    # candidates, their count.
+    "key projects": 8,
     "key projects export": 6,
     "supervision form": 5,
     "plan node form": 5,
