@@ -203,9 +203,12 @@ def main() -> None:
         ("overdue list, one team", page(f"/leads/overdue-nodes/?team={team}")),
         ("overdue list sorted by team (reads all)", page("/leads/overdue-nodes/?o=team")),
         ("key projects /leads/key-projects/", page("/leads/key-projects/")),
+        # Compares every lead's keys: not flat in the table (docs/benchmarks.md).
+        ("duplicates /leads/duplicates/", page("/leads/duplicates/")),
         ("report page /reports/monthly/", page("/reports/monthly/")),
         (f"report page, month just ended ({ended})", page(f"/reports/monthly/?month={ended}")),
         ("report JSON, month just ended", page(f"/reports/monthly/json/?month={ended}")),
+        ("ranking /reports/ranking/ (builds the report)", page("/reports/ranking/")),
     ]
     checks = [(name, f) for name, f in checks if args.only in name or name.startswith("baseline")]
     vendor = connection.vendor
