@@ -43,7 +43,7 @@ def _team_id(request) -> int | None:
 
 
 class MostLateFirst:
-    """The 督办 rows most late first, read a page at a time (`overdue_first`): the list's
+    """The 督办 rows most late first, read a page at a time (`overdue_first_rows`): the list's
     first pages at a city's 100,000 late nodes do not read them all."""
 
     def __init__(self, team_id: int | None):
