@@ -9,7 +9,7 @@ download, the dashboard tile and the monthly report's sheet all read
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 
 from django.db.models import Count
 from django.utils import timezone
@@ -25,6 +25,7 @@ from leads.nodes import (
     late_flags,
 )
 from leads.querysets import stage_sla_days
+from leads.reports.period import day_start, next_day_start
 
 KIND_LABELS = {**{node.value: f"计划{node.label}" for node in Node}, SLA: "签约超时限未落地"}
 KIND_ORDER = {kind: index for index, kind in enumerate(KIND_LABELS)}
@@ -196,10 +197,9 @@ def overdue_first_rows(
         if first and len(first) == limit:
             last = first[-1]
             if kind == SLA:
-                day = last[due].astimezone(zone).date()
-                start = timezone.make_aware(datetime.combine(day, time.min), zone)
-                same_day = late.filter(stage_entered_at__gte=start).filter(
-                    stage_entered_at__lt=start + timedelta(days=1)
+                day = _entered_day(last, zone)
+                same_day = late.filter(stage_entered_at__gte=day_start(day)).filter(
+                    stage_entered_at__lt=next_day_start(day)
                 )
             else:
                 same_day = late.filter(**{due: last[due]})
@@ -212,6 +212,22 @@ def overdue_first_rows(
     ids = {row.lead_id for row in kept}
     found = Found(today, sla_days, zone, _slips(ids), _latest_notes(ids))
     return [found.row(read[(row.lead_id, row.kind)], row.kind) for row in kept]
+
+
+class MostLateFirst:
+    """The 督办 rows most late first for a Paginator, counted (`overdue_counts`) and read a
+    page at a time (`overdue_first_rows`): the first pages at a city's 100,000 late nodes
+    do not read them all."""
+
+    def __init__(self, team_id: int | None):
+        self.team_id = team_id
+        self.now = timezone.now()
+
+    def count(self) -> int:
+        return overdue_counts(now=self.now, team_id=self.team_id)["total"]
+
+    def __getitem__(self, index: slice) -> list[OverdueRow]:
+        return overdue_first_rows(index.stop, now=self.now, team_id=self.team_id)[index]
 
 
 @dataclass(frozen=True)
@@ -258,9 +274,13 @@ def _planned_on(lead: dict, kind: str, sla_days: dict[str, int], zone: tzinfo) -
     rather than once per row (through asgiref's Local: 60,000 late signings at a city).
     """
     if kind == SLA:
-        entered = lead["stage_entered_at"].astimezone(zone).date()
-        return entered + timedelta(days=sla_days[Stage.SIGNED.value])
+        return _entered_day(lead, zone) + timedelta(days=sla_days[Stage.SIGNED.value])
     return lead[RULES[kind].planned]
+
+
+def _entered_day(lead: dict, zone: tzinfo) -> date:
+    """Return the local day the lead entered its stage (`timezone.localdate` in `zone`)."""
+    return lead["stage_entered_at"].astimezone(zone).date()
 
 
 def _slips(ids) -> dict[tuple[int, str], int]:

@@ -20,9 +20,7 @@ from crm.spreadsheets.signals import export_sent
 from leads.models import Lead, TaskTeam
 from leads.overdue import (
     DEFAULT_SORT,
-    OverdueRow,
-    overdue_counts,
-    overdue_first_rows,
+    MostLateFirst,
     overdue_nodes,
     overdue_sorted,
     sort_applied,
@@ -40,21 +38,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _team_id(request) -> int | None:
     return whole_number(request.GET.get("team", ""))
-
-
-class MostLateFirst:
-    """The 督办 rows most late first, read a page at a time (`overdue_first_rows`): the list's
-    first pages at a city's 100,000 late nodes do not read them all."""
-
-    def __init__(self, team_id: int | None):
-        self.team_id = team_id
-        self.now = timezone.now()
-
-    def count(self) -> int:
-        return overdue_counts(now=self.now, team_id=self.team_id)["total"]
-
-    def __getitem__(self, index: slice) -> list[OverdueRow]:
-        return overdue_first_rows(index.stop, now=self.now, team_id=self.team_id)[index]
 
 
 def _rows(request):
