@@ -640,8 +640,8 @@ def seed_database(count: int, *, years: int = 10, seed: int = 20261202) -> float
             cursor.execute("PRAGMA synchronous = OFF")
             cursor.execute("PRAGMA cache_size = -400000")
     city = City(rng, years=years)
-    # The stage tally's triggers are off for the load and the tally counted once after it,
-    # from the leads as written (and their indexes built again).
+    # The stage and report tallies' triggers are off for the load and both tallies counted
+    # once after it, from the leads and instalments as written (and their indexes built again).
     with triggers_paused(), IndexesDropped():
         while have < count:
             size = min(CHUNK, count - have)

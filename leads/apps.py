@@ -19,14 +19,18 @@ class LeadsConfig(AppConfig):
 
 
 def count_stage_tally(sender, *, using, **kwargs):
-    """Count the stage tally again from the leads after `migrate` and after a flush.
+    """Count the stage and report tallies again from the leads after `migrate` and a flush.
 
     A flush (between TransactionTestCase tests) empties the tables in no fixed
     order; on SQLite, emptying the leads after the tally leaves the delete
     trigger's images behind. Counting again also mends a tally left by writes
     made with the triggers dropped.
     """
+    from leads import report_tally
     from leads.tally import TALLY, tally_rebuild
 
-    if TALLY in connections[using].introspection.table_names():
+    tables = connections[using].introspection.table_names()
+    if TALLY in tables:
         tally_rebuild(using=using)
+    if report_tally.TALLY in tables:
+        report_tally.report_tally_rebuild(using=using)

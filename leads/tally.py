@@ -102,14 +102,20 @@ def drop_triggers(connection) -> None:
 
 @contextmanager
 def triggers_paused(using: str = "default"):
-    """Drop the triggers for a bulk load of leads, then install them and rebuild the tally."""
+    """Drop the triggers of the stage and report tallies for a bulk load of leads and
+    instalments, then install them and count both tallies again."""
+    from leads import report_tally
+
     connection = connections[using]
     drop_triggers(connection)
+    report_tally.drop_triggers(connection)
     try:
         yield
     finally:
         install_triggers(connection)
+        report_tally.install_triggers(connection)
         tally_rebuild(using=using)
+        report_tally.report_tally_rebuild(using=using)
 
 
 class StageTotal(NamedTuple):

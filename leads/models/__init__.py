@@ -34,7 +34,7 @@ from leads.models.reference import (
     Unit,
 )
 from leads.models.snapshots import ReportSnapshot
-from leads.models.tally import StageTally
+from leads.models.tally import ReportImage, ReportTally, StageTally
 
 __all__ = [
     "AMOUNT",
@@ -55,7 +55,9 @@ __all__ = [
     "NotDuplicate",
     "NotDuplicateSource",
     "PaidIn",
+    "ReportImage",
     "ReportSnapshot",
+    "ReportTally",
     "StageChoicesBase",
     "StageHolds",
     "StageOwner",

@@ -1,4 +1,4 @@
-"""Grouped aggregate queries of the report: counted signings and landings per window and group.
+"""The report's sums in whole cents, and the trend's grouped queries of counted events.
 
 Counting is by event (`leads.querysets.signed_in_q` / `landed_in_q`): a lead counts
 in the window holding its first signing (落地: first landing), with the
@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import connections
 from django.db.models import BigIntegerField, Count, F, Q, Sum, Value
 from django.db.models.functions import Cast, Round
 
@@ -54,20 +53,9 @@ def from_cents(value) -> Decimal:
     return ZERO if value is None else (Decimal(value) / 100).quantize(CENT)
 
 
-def window_aggregates(prefix: str, period: Period) -> dict:
-    """Return the count and sums of the leads signed and landed in `period`, named by `prefix`."""
-    signed, landed = signed_in_q(period.start, period.end), landed_in_q(period.start, period.end)
-    return {
-        f"{prefix}_s_count": count_where(signed),
-        f"{prefix}_s_amount": cents_sum(COUNTED_AMOUNT, signed),
-        f"{prefix}_l_count": count_where(landed),
-        f"{prefix}_l_amount": cents_sum(COUNTED_AMOUNT, landed),
-        f"{prefix}_l_paid_in": cents_sum("paid_in", landed),
-    }
-
-
 def window_totals(row: dict, prefix: str) -> Totals:
-    """Return the Totals of one window from sums aggregated by `window_aggregates`."""
+    """Return the Totals of one window from sums named as `leads.report_tally.report_sums`
+    names them ("<window>_s_count", …)."""
     return Totals(
         Tally(row[f"{prefix}_s_count"], from_cents(row[f"{prefix}_s_amount"])),
         Tally(
@@ -80,92 +68,21 @@ def window_totals(row: dict, prefix: str) -> Totals:
 
 @dataclass
 class Rollup:
-    """Integer sums of grouped rows, added up over all rows and per value of each column.
+    """Integer sums (counts and whole cents), in all and per value of each column.
 
-    `total` and each `by[column][value]` map the aggregate names to their
-    sums (counts and whole cents), so a window's Totals are worked out once
-    per breakdown row, not once per group.
+    `total` and each `by[column][value]` map the sums' names to their values
+    (`leads.report_tally.report_sums`), so a window's Totals are worked out
+    once per breakdown row.
     """
 
     total: dict[str, int]
     by: dict[str, dict[object, dict[str, int]]]
 
 
-def rollup(querysets, columns: list[str], names: list[str]) -> Rollup:
-    """Return the Rollup of the rows of `querysets` (grouped `.values(*columns)` querysets,
-    `columns` named as the lead's columns, annotated with the integer aggregates `names`).
-
-    One query, added up by the database: the grouped rows (the querysets'
-    UNION ALL) are materialised once and summed in all and by each column,
-    one short branch per column. Only the sums come back, one row per value
-    of each column (about 300 at 1,000,000 leads), instead of every group (a
-    group is nearly one lead when grouped by six columns: 47,000 groups of
-    88,000 leads at 1,000,000); reading and adding those up here took more
-    than the query.
-
-    The values come back as text, one column for all, as the branches'
-    types must agree; each is turned back into its column's type.
-    """
-    first, *rest = querysets
-    grouped = first.union(*rest, all=True) if rest else first
-    inner, params = grouped.query.sql_with_params()
-    connection = connections[first.db]
-    quote = connection.ops.quote_name
-    sums = ", ".join(f"CAST(SUM({quote(name)}) AS BIGINT)" for name in names)
-    branches = [f"SELECT -1, CAST(NULL AS TEXT), {sums} FROM grouped"]
-    for index, column in enumerate(columns):
-        key = quote(column)
-        branches.append(f"SELECT {index}, CAST({key} AS TEXT), {sums} FROM grouped GROUP BY {key}")
-    sql = f"WITH grouped AS MATERIALIZED ({inner}) {' UNION ALL '.join(branches)}"
-    typed = [_to_python(column) for column in columns]
-    total = dict.fromkeys(names, 0)
-    by = {column: {} for column in columns}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for index, key, *sums in cursor.fetchall():
-            sums_of = dict(zip(names, (each or 0 for each in sums), strict=True))
-            if index < 0:
-                total = sums_of
-            else:
-                by[columns[index]][typed[index](key)] = sums_of
-    return Rollup(total, by)
-
-
-def _to_python(column: str):
+def text_to_python(column: str):
     """Return the function turning a value of the lead's `column`, read as text, into its type."""
     field = Lead._meta.get_field(column)
     return (field.target_field if field.is_relation else field).to_python
-
-
-def grouped_totals(
-    ranges: dict[str, Period], columns: list[str], *, rates: dict[str, Q] | None = None
-) -> Rollup:
-    """Return the counted signings and landings per window, in all and per value of each column.
-
-    Two queries, whatever the number of leads: the leads signed or landed in
-    any window, grouped by `columns`, with conditional aggregates per window,
-    rolled up here (read them with `window_totals`). Each of `rates` counts
-    the leads meeting its condition, named "rate_<name>" (a rate's numerator;
-    the condition must select leads signed or landed in a window).
-    """
-    low = min(period.start for period in ranges.values())
-    high = max(period.end for period in ranges.values())
-    aggregates = {}
-    for window, period in ranges.items():
-        aggregates.update(window_aggregates(window, period))
-    for name, condition in (rates or {}).items():
-        aggregates[f"rate_{name}"] = count_where(condition)
-    # Two disjoint reads, each a range of one covering index (REPORT_COLUMNS):
-    # the leads signed in the span, and those landed in it but signed outside it.
-    signed = signed_in_q(low, high)
-    landed_only = landed_in_q(low, high) & (
-        Q(first_signed_on__isnull=True) | Q(first_signed_on__lt=low) | Q(first_signed_on__gt=high)
-    )
-    querysets = [
-        Lead.objects.filter(condition).values(*columns).annotate(**aggregates).order_by()
-        for condition in (signed, landed_only)
-    ]
-    return rollup(querysets, columns, list(aggregates))
 
 
 def monthly_totals(months: list[Period]) -> list[Totals]:

@@ -44,7 +44,8 @@ from django.utils import timezone
 
 from leads.choices import OriginType, Source, Stage
 from leads.models import AnnualTarget, Industry, StageOwner, TaskTeam, Unit
-from leads.reports.after_landing import after_landing_build, paid_in_groups, rate_conditions
+from leads.report_tally import report_sums
+from leads.reports.after_landing import after_landing_build, rate_counts
 from leads.reports.backlog import Backlog, BacklogReport
 from leads.reports.events import adjustments, signed_then_dropped
 from leads.reports.figures import (
@@ -57,13 +58,7 @@ from leads.reports.figures import (
     TrendPoint,
     money,
 )
-from leads.reports.grouped import (
-    Rollup,
-    from_cents,
-    grouped_totals,
-    monthly_totals,
-    window_totals,
-)
+from leads.reports.grouped import Rollup, from_cents, monthly_totals, window_totals
 from leads.reports.period import Period
 from leads.reports.ranking import ranking_rows
 
@@ -112,13 +107,12 @@ class MonthlyReportBuilder:
     """Build the signed-versus-landed report for one period.
 
     Declared like a report generator: the windows it counts in and the
-    dimensions it breaks down by. The figures come from one grouped
-    aggregate query (by every dimension's column at once), counting signed and
-    landed in every window; the breakdowns are rolled up in Python from the
-    grouped rows, whose number is bounded by the combinations that occur
-    (about 1,200 at 100,000 leads), never more than the leads counted. One
-    query with six columns costs less than two with four and two: the leads
-    are read once (0.29 s against 0.42 s at 100,000 leads on SQLite).
+    dimensions it breaks down by. The figures come from the report tally
+    (`leads.report_tally`): the counted events of each day (and each whole
+    month) per value of every dimension's column, kept by the database as the
+    leads and instalments are written, so the report reads the rows of its
+    windows' months and days, not the leads (at 1,000,000 leads, 0.01 s
+    against 1.1 s for the grouped reads of the leads and instalments).
     """
 
     windows = ("month", "ytd", "last_year_month", "last_year_ytd", "previous_ytd")
@@ -152,14 +146,12 @@ class MonthlyReportBuilder:
     def build(self) -> MonthlyReport:
         """Return the report; runs a fixed number of queries."""
         columns = [dim.column for dim in self.dimensions]
-        # One grouped query by every breakdown column (at most one group per
-        # lead counted in a window), rolled up each way; 到位资金 by instalment
-        # date likewise, from this year's instalments.
-        groups = grouped_totals(self.ranges, columns, rates=rate_conditions(self.ranges["ytd"]))
-        totals = {window: window_totals(groups.total, window) for window in self.ranges}
-        paid = paid_in_groups(self.ranges, columns)
-        breakdowns = {dim.name: self._breakdown(dim, groups, paid) for dim in self.dimensions}
-        rate_counts = {name: groups.total[f"rate_{name}"] for name in ("landed", "started")}
+        # The counted events and the dated 到位资金 of every window, in all and per
+        # value of every breakdown column, from the report tally (its days, not the leads).
+        sums = report_sums(self.ranges, columns)
+        totals = {window: window_totals(sums.total, window) for window in self.ranges}
+        breakdowns = {dim.name: self._breakdown(dim, sums) for dim in self.dimensions}
+        counts = rate_counts(self.ranges["ytd"])
         sla_days = self.sla_days()
         targets = self._targets(totals["ytd"], breakdowns)
         return MonthlyReport(
@@ -176,19 +168,29 @@ class MonthlyReportBuilder:
             by_origin=breakdowns["origin"],
             by_unit=breakdowns["unit"],
             by_leader=breakdowns["leader"],
-            landing_rate=LandingRate(totals["ytd"].signed.count, rate_counts["landed"]),
+            landing_rate=LandingRate(totals["ytd"].signed.count, counts["landed"]),
             targets=targets,
             backlog=Backlog(as_of=self.as_of, sla_days=sla_days),
             trend=self._trend(),
             signed_then_dropped=signed_then_dropped(self.period),
             corrections=adjustments(self.period),
             ranking=ranking_rows(breakdowns, targets, has_previous="previous_ytd" in self.ranges),
-            after_landing=after_landing_build(self.ranges, totals["ytd"], rate_counts),
+            after_landing=after_landing_build(self.ranges, sums, totals["ytd"], counts),
         )
 
-    def _breakdown(self, dim: Dimension, groups: Rollup, paid: Rollup) -> list:
-        by_value, paid_by_value = groups.by[dim.column], paid.by[dim.column]
-        listed = dim.rows({*by_value, *paid_by_value})
+    def _breakdown(self, dim: Dimension, sums: Rollup) -> list:
+        # The values with figures: a counted signing or landing in the windows' span (a
+        # row of zeros in the report's windows is listed too), or 到位资金 in the month
+        # or the year to date.
+        by_value = {
+            key: values
+            for key, values in sums.by[dim.column].items()
+            if values["span_s_count"]
+            or values["span_l_count"]
+            or values["month_paid"]
+            or values["ytd_paid"]
+        }
+        listed = dim.rows(set(by_value))
         rows = {key: BreakdownRow(name, filters) for key, name, filters in listed}
         blank = BreakdownRow(dim.blank_label or "未填写", {}, linkable=False)
 
@@ -201,16 +203,14 @@ class MonthlyReportBuilder:
                 return blank
             return rows.setdefault(key, BreakdownRow(str(key), {dim.name: key}))
 
-        for key, sums in paid_by_value.items():
+        for key, values in by_value.items():
             row = row_of(key)
-            row.paid_in_month += from_cents(sums["paid_month"])
-            row.paid_in_ytd += from_cents(sums["paid_ytd"])
-        for key, sums in by_value.items():
-            row = row_of(key)
-            row.month.add(window_totals(sums, "month"))
-            row.ytd.add(window_totals(sums, "ytd"))
+            row.paid_in_month += from_cents(values["month_paid"])
+            row.paid_in_ytd += from_cents(values["ytd_paid"])
+            row.month.add(window_totals(values, "month"))
+            row.ytd.add(window_totals(values, "ytd"))
             if "previous_ytd" in self.ranges:
-                row.previous_ytd.add(window_totals(sums, "previous_ytd"))
+                row.previous_ytd.add(window_totals(values, "previous_ytd"))
         result = list(rows.values())
         if (
             blank.paid_in_month
