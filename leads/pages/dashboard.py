@@ -15,8 +15,10 @@ from leads.models import Activity, AnnualTarget, Lead
 from leads.nodes import SLA, sla_late_q
 from leads.overdue import late_node_counts, overdue_totals
 from leads.pages.alerts import StageLimits
-from leads.querysets import landed_in_q, signed_in_q, within_limit_q
-from leads.reports.grouped import COUNTED_AMOUNT, cents_sum, from_cents
+from leads.querysets import within_limit_q
+from leads.report_tally import COLUMNS, report_sums
+from leads.reports.grouped import from_cents
+from leads.reports.period import Period
 from leads.selectors import user_team_ids
 from leads.tally import StageTotal, stage_totals
 
@@ -77,8 +79,8 @@ def dashboard_scope(user):
 def _totals(*, today: date, limits: StageLimits, team_ids: list[int] | None) -> dict:
     """Return the period, stage, warning and 督办 counts and amounts.
 
-    Read from the stage tally and from indexes rather than the wide lead rows:
-    the year's counted signings and landings (the counted-event indexes), the
+    Read from the tallies and from indexes rather than the wide lead rows:
+    the year's counted signings and landings (`leads.report_tally`), the
     leads by stage (`leads.tally`), the leads that entered a timed stage within
     its limit (the stage index), and the leads with a planned node date that has
     passed (partial indexes). One aggregate over the whole table, as before,
@@ -93,23 +95,18 @@ def _totals(*, today: date, limits: StageLimits, team_ids: list[int] | None) -> 
 
 def _period_totals(today: date) -> dict:
     """Return this month's and this year's counted signings and landings, with the counted
-    amount (the 签约投资额 a lead was signed for, as the monthly report counts it)."""
-    month_start, year_start = today.replace(day=1), today.replace(month=1, day=1)
+    amount (the 签约投资额 a lead was signed for), read from the report tally as the monthly
+    report reads them (the year's leads themselves took 17-25 ms at 1,000,000, the tally 2)."""
+    windows = {
+        "month": Period(today.replace(day=1), today),
+        "year": Period(today.replace(month=1, day=1), today),
+    }
+    sums = report_sums(windows, COLUMNS[:1]).total
     totals = {}
-    for event, in_q, day in (
-        ("signed", signed_in_q, "first_signed_on"),
-        ("landed", landed_in_q, "first_landed_on"),
-    ):
-        month = in_q(month_start, today)
-        row = Lead.objects.filter(in_q(year_start, today)).aggregate(
-            year_count=Count(day),
-            year_amount=cents_sum(COUNTED_AMOUNT),
-            month_count=Count(day, filter=month),
-            month_amount=cents_sum(COUNTED_AMOUNT, month),
-        )
-        for period in ("month", "year"):
-            totals[f"{event}_{period}_count"] = row[f"{period}_count"]
-            totals[f"{event}_{period}_amount"] = from_cents(row[f"{period}_amount"])
+    for event, prefix in (("signed", "s"), ("landed", "l")):
+        for period in windows:
+            totals[f"{event}_{period}_count"] = sums[f"{period}_{prefix}_count"]
+            totals[f"{event}_{period}_amount"] = from_cents(sums[f"{period}_{prefix}_amount"])
     return totals
 
 
