@@ -15,10 +15,10 @@ class LeadsConfig(AppConfig):
 
         importer_register("leads", LeadImporter)
         importer_register("targets", TargetImporter)
-        post_migrate.connect(count_stage_tally, sender=self)
+        post_migrate.connect(count_tallies, sender=self)
 
 
-def count_stage_tally(sender, *, using, **kwargs):
+def count_tallies(sender, *, using, **kwargs):
     """Count the stage and report tallies again from the leads after `migrate` and a flush.
 
     A flush (between TransactionTestCase tests) empties the tables in no fixed
@@ -26,11 +26,12 @@ def count_stage_tally(sender, *, using, **kwargs):
     trigger's images behind. Counting again also mends a tally left by writes
     made with the triggers dropped.
     """
-    from leads import report_tally
+    from leads.report_tally import TALLY as REPORT_TALLY
+    from leads.report_tally import report_tally_rebuild
     from leads.tally import TALLY, tally_rebuild
 
     tables = connections[using].introspection.table_names()
     if TALLY in tables:
         tally_rebuild(using=using)
-    if report_tally.TALLY in tables:
-        report_tally.report_tally_rebuild(using=using)
+    if REPORT_TALLY in tables:
+        report_tally_rebuild(using=using)

@@ -95,12 +95,13 @@ def landed_in_q(start=None, end=None, *, prefix: str = "") -> Q:
     return condition
 
 
-# Every lead column the report's counted-event queries read (the grouped figures
-# and the trend, `leads.reports.grouped`): the lead model indexes the counted
-# signing and landing dates with them, so those queries read the index alone
-# instead of the wide lead rows (at 100,000 leads on SQLite, reading the group
-# columns of two years' counted leads took 0.18 s from the table, 0.06 s from
-# the index). A column added to those queries belongs here; a test holds it.
+# Every lead column the counted-event queries of the leads read (the report's
+# trend and rates, `leads.reports.grouped` and `after_landing`, and the report
+# tally's count from the leads after migrate, which reads the breakdown columns;
+# the report's figures themselves read the tally): the lead model indexes the
+# counted signing and landing dates with them, so those queries read the index
+# alone instead of the wide lead rows. A column added to those queries belongs
+# here; a test holds it for the trend and the rates.
 REPORT_COLUMNS = (
     "first_signed_on",
     "first_landed_on",

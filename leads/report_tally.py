@@ -5,20 +5,17 @@ the counted signings and landings, 开工 and 投产, and the 到位资金 recei
 Read from the leads and instalments, that cost grows with the city (1.1 s of
 the report's 1.8 s at 1,000,000 leads on PostgreSQL: two years of events
 grouped by six columns, and a year of instalments joined with their leads).
-Read from the tally, it costs the days of the span times the values that
-occur on them (one row per kind, day, column and value).
+Read from the tally, it costs the rows of the windows' whole months (and of
+the days around them): one row per kind, day or whole month, column and value.
 
 Kept in step as the stage tally is (`leads.tally`): triggers on the lead and
-instalment tables append images (`ReportImage`) in the writer's own
-transaction, whatever writes (the services, the importer, merges, the admin,
-raw SQL); they apply no rule. What an image counts for is decided when it is
-read or folded, by the conditions the report's lead queries use
-(`signed_in_q`, `landed_in_q`, `live_q`), listed once in `EVENTS`.
-
-An instalment is grouped by its lead's breakdown columns: when a lead's
-column changes, its trigger moves the lead's instalments from the old value
-to the new one; on PostgreSQL an instalment's trigger reads its lead FOR
-SHARE, so a concurrent change of the lead waits for it (or it for the change).
+instalment tables (`leads.report_triggers`) append images (`ReportImage`) in
+the writer's own transaction, whatever writes (the services, the importer,
+merges, the admin, raw SQL); they apply no rule. What an image counts for is
+decided when it is read or folded, by the conditions the report's lead
+queries use (`signed_in_q`, `landed_in_q`, `live_q`), listed once in `EVENTS`.
+An instalment is grouped by its lead's breakdown columns, which its images
+carry.
 
 `tally_fold` adds the images to the folded rows (`ReportTally`); a reader
 enqueues it (`fold_report_tally`) once the images pass FOLD_AFTER.
@@ -41,34 +38,18 @@ from django_tasks import task
 
 from leads.models import Lead, PaidIn, ReportImage, ReportTally
 from leads.querysets import landed_in_q, live_q, signed_in_q
+from leads.report_triggers import COLUMNS, IMAGES
 from leads.reports.grouped import COUNTED_AMOUNT, Rollup, cents, text_to_python
 from leads.reports.period import Period
+from leads.tally import fold_lock, fold_lock_missed
 
-# The breakdown columns the tally groups by (the lead's column names); the report asks for these.
-COLUMNS = ("industry_id", "credit_team_id", "source", "origin_type", "credit_unit_id", "leader")
-
+TALLY = ReportTally._meta.db_table
 # Images past which a reader asks the worker to fold them; a reader adds them up each time.
 FOLD_AFTER = 5000
 FOLD_ASKED, FOLD_ASK_EVERY = "leads.report_tally.fold", 60
-
-LEADS = Lead._meta.db_table
-PAID_INS = PaidIn._meta.db_table
-IMAGES = ReportImage._meta.db_table
-TALLY = ReportTally._meta.db_table
-# The lead columns a lead's image copies; a change to any other column moves no figure.
-LEAD_DATES = ("first_signed_on", "first_landed_on", "started_on", "in_production_on")
-LEAD_IMAGE = (*LEAD_DATES, "first_signed_amount", "paid_in", "merged_into_id", *COLUMNS)
-# An instalment's image: its own columns, its lead's breakdown columns.
-PAID_IMAGE = ("received_on", "amount")
-TRIGGERS = {
-    LEADS: tuple(
-        f"lead_report_{part}{event}"
-        for part in ("", "move_")
-        for event in ("insert", "update", "delete")
-    ),
-    PAID_INS: ("paid_report_insert", "paid_report_update", "paid_report_delete"),
-}
-FUNCTIONS = ("lead_report()", "lead_report_move()", "paid_report()")
+# Rows of the tally a fold reads and replaces at a time (days, or months).
+DAYS_A_READ = 500
+FOLDED = ("kind", "whole_month", "day", "column", "value", "count", "cents", "paid_cents")
 
 
 @dataclass(frozen=True)
@@ -97,129 +78,6 @@ EVENTS = (
 )
 # 到位资金 by the day it arrived, whatever the lead's stage (undated amounts lie on no day).
 PAID = Event("paid", "received_on", Q(received_on__isnull=False), "amount")
-
-
-# --- triggers ---------------------------------------------------------------
-
-
-def _columns(prefix: str, names) -> str:
-    return ", ".join(f"{prefix}{name}" for name in names)
-
-
-def _lead_image(row: str, count: int) -> str:
-    return (
-        f"INSERT INTO {IMAGES} (count, {_columns('', LEAD_IMAGE)}) "
-        f"VALUES ({count}, {_columns(f'{row}.', LEAD_IMAGE)})"
-    )
-
-
-def _paid_of_lead(row: str, count: int) -> str:
-    """The images of lead `row`'s instalments, with `row`'s breakdown columns."""
-    return (
-        f"INSERT INTO {IMAGES} (count, {_columns('', PAID_IMAGE)}, {_columns('', COLUMNS)}) "
-        f"SELECT {count}, {_columns('p.', PAID_IMAGE)}, {_columns(f'{row}.', COLUMNS)} "
-        f"FROM {PAID_INS} p WHERE p.lead_id = {row}.id"
-    )
-
-
-def _paid_image(row: str, count: int, lock: str = "") -> str:
-    """The image of instalment `row`, with its lead's breakdown columns."""
-    return (
-        f"INSERT INTO {IMAGES} (count, {_columns('', PAID_IMAGE)}, {_columns('', COLUMNS)}) "
-        f"SELECT {count}, {_columns(f'{row}.', PAID_IMAGE)}, {_columns('l.', COLUMNS)} "
-        f"FROM {LEADS} l WHERE l.id = {row}.lead_id{lock}"
-    )
-
-
-def _changed(names, differs: str) -> str:
-    return " OR ".join(f"OLD.{name} {differs} NEW.{name}" for name in names)
-
-
-def _dated(row: str) -> str:
-    return " OR ".join(f"{row}.{name} IS NOT NULL" for name in LEAD_DATES)
-
-
-def _trigger_sql(vendor: str) -> list[str]:
-    """The triggers: (name, event, table, condition, the statements for OLD, for NEW)."""
-    differs = "IS DISTINCT FROM" if vendor == "postgresql" else "IS NOT"
-    lead_changed = _changed(LEAD_IMAGE, differs)
-    moved = _changed(("id", *COLUMNS), differs)
-    paid_changed = _changed(("lead_id", *PAID_IMAGE), differs)
-    triggers = [
-        ("lead_report_insert", "INSERT", LEADS, _dated("NEW"), "lead"),
-        ("lead_report_update", "UPDATE", LEADS, lead_changed, "lead"),
-        ("lead_report_delete", "DELETE", LEADS, _dated("OLD"), "lead"),
-        # An insert counts the instalments written before their lead (a deferred key).
-        ("lead_report_move_insert", "INSERT", LEADS, "", "move"),
-        ("lead_report_move_update", "UPDATE", LEADS, moved, "move"),
-        ("lead_report_move_delete", "DELETE", LEADS, "", "move"),
-        ("paid_report_insert", "INSERT", PAID_INS, "", "paid"),
-        ("paid_report_update", "UPDATE", PAID_INS, paid_changed, "paid"),
-        ("paid_report_delete", "DELETE", PAID_INS, "", "paid"),
-    ]
-    if vendor == "sqlite":
-        statements = {
-            "lead": (_lead_image("OLD", -1), _lead_image("NEW", 1)),
-            "move": (_paid_of_lead("OLD", -1), _paid_of_lead("NEW", 1)),
-            "paid": (_paid_image("OLD", -1), _paid_image("NEW", 1)),
-        }
-        sql = []
-        for name, event, table, condition, kind in triggers:
-            old, new = statements[kind]
-            body = {"INSERT": [new], "UPDATE": [old, new], "DELETE": [old]}[event]
-            when = f" WHEN {condition}" if condition else ""
-            sql.append(
-                f"CREATE TRIGGER {name} AFTER {event} ON {table}{when} BEGIN {'; '.join(body)}; END"
-            )
-        return sql
-    if vendor == "postgresql":
-        # The instalment's lead is read FOR SHARE: a concurrent change of the lead's
-        # columns (which moves its instalments) waits for this transaction, or this
-        # waits for it and then reads the lead as changed.
-        functions = {
-            "lead": ("lead_report()", _lead_image("OLD", -1), _lead_image("NEW", 1)),
-            "move": ("lead_report_move()", _paid_of_lead("OLD", -1), _paid_of_lead("NEW", 1)),
-            "paid": (
-                "paid_report()",
-                _paid_image("OLD", -1, " FOR SHARE"),
-                _paid_image("NEW", 1, " FOR SHARE"),
-            ),
-        }
-        sql = [
-            f"CREATE OR REPLACE FUNCTION {name} RETURNS trigger LANGUAGE plpgsql AS $$ "
-            f"BEGIN IF TG_OP <> 'INSERT' THEN {old}; END IF; "
-            f"IF TG_OP <> 'DELETE' THEN {new}; END IF; RETURN NULL; END $$"
-            for name, old, new in functions.values()
-        ]
-        for name, event, table, condition, kind in triggers:
-            when = f" WHEN ({condition})" if condition else ""
-            sql.append(
-                f"CREATE TRIGGER {name} AFTER {event} ON {table} "
-                f"FOR EACH ROW{when} EXECUTE FUNCTION {functions[kind][0]}"
-            )
-        return sql
-    raise NotImplementedError(f"the report tally has no triggers for {vendor}")
-
-
-def install_triggers(connection) -> None:
-    """Create the report tally's triggers on `connection` (SQLite or PostgreSQL)."""
-    with connection.cursor() as cursor:
-        for sql in _trigger_sql(connection.vendor):
-            cursor.execute(sql)
-
-
-def drop_triggers(connection) -> None:
-    """Drop the report tally's triggers; writes then leave the tally behind."""
-    postgresql = connection.vendor == "postgresql"
-    with connection.cursor() as cursor:
-        for table, names in TRIGGERS.items():
-            for name in names:
-                cursor.execute(
-                    f"DROP TRIGGER IF EXISTS {name}{f' ON {table}' if postgresql else ''}"
-                )
-        if postgresql:
-            for function in FUNCTIONS:
-                cursor.execute(f"DROP FUNCTION IF EXISTS {function}")
 
 
 # --- events as rows ---------------------------------------------------------
@@ -267,8 +125,8 @@ def _exploded(
         for column in columns:
             key = quote(column)
             selects.append(
-                f"SELECT '{event.kind}' AS kind, CAST(NULL AS BOOLEAN) AS whole_month, day, "
-                f"'{column}' AS col, CAST({key} AS TEXT) AS value, "
+                f"SELECT '{event.kind}' AS kind, day, '{column}' AS col, "
+                f"CAST({key} AS TEXT) AS value, "
                 "CAST(SUM(n) AS BIGINT) AS count, CAST(SUM(COALESCE(c, 0)) AS BIGINT) AS cents, "
                 f"CAST(SUM(COALESCE(p, 0)) AS BIGINT) AS paid_cents FROM {name} GROUP BY day, {key}"
             )
@@ -294,7 +152,7 @@ def _rows(queryset: QuerySet, events, *, weighted: bool, using: str) -> list[tup
         cursor.execute(sql, params)
         return [
             (kind, _day(day), column, value, count, cents, paid)
-            for kind, _, day, column, value, count, cents, paid in cursor.fetchall()
+            for kind, day, column, value, count, cents, paid in cursor.fetchall()
         ]
 
 
@@ -304,14 +162,6 @@ def _day(value) -> date:
 
 
 # --- folding and counting again ---------------------------------------------
-
-
-def _lock(using: str) -> None:
-    """Keep the triggers' writers out until the transaction ends (see `leads.tally._lock`)."""
-    connection = connections[using]
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"LOCK TABLE {IMAGES} IN EXCLUSIVE MODE")
 
 
 def _folded(sums: dict) -> list[ReportTally]:
@@ -331,16 +181,14 @@ def _folded(sums: dict) -> list[ReportTally]:
     ]
 
 
-FOLDED = ("kind", "whole_month", "day", "column", "value", "count", "cents", "paid_cents")
+def tally_fold(*, using: str = "default", wait: bool = True) -> int:
+    """Add the images to the folded rows and delete them; return the images' rows added.
 
-
-DAYS_A_READ = 500
-
-
-def tally_fold(*, using: str = "default") -> int:
-    """Add the images to the folded rows and delete them; return the images' rows added."""
+    `wait=False` (the worker's fold) gives up rather than wait long for writers
+    still in a transaction (`leads.tally.fold_lock`).
+    """
     with transaction.atomic(using=using):
-        _lock(using)
+        fold_lock(using, IMAGES, wait=wait)
         images = ReportImage.objects.using(using)
         rows = _rows(images, (*EVENTS, PAID), weighted=True, using=using)
         sums = defaultdict(lambda: [0, 0, 0])
@@ -383,7 +231,7 @@ def _add_row(sums: dict, row: tuple) -> None:
 def report_tally_rebuild(*, using: str = "default") -> int:
     """Count the tally again from the leads and instalments; return the rows written."""
     with transaction.atomic(using=using):
-        _lock(using)
+        fold_lock(using, IMAGES)
         ReportImage.objects.using(using).all().delete()
         ReportTally.objects.using(using).all().delete()
         sums = defaultdict(lambda: [0, 0, 0])
@@ -397,8 +245,11 @@ def report_tally_rebuild(*, using: str = "default") -> int:
 
 @task()
 def fold_report_tally(*, using: str = "default") -> int:
-    """Fold the report tally's images (the worker runs it when a reader finds them many)."""
-    return tally_fold(using=using)
+    """Fold the report tally's images (the worker runs it when a reader finds them many);
+    return the rows added, or 0 when writers held the lock too long (a reader asks again)."""
+    with fold_lock_missed():
+        return tally_fold(using=using, wait=False)
+    return 0
 
 
 # --- reading ----------------------------------------------------------------
@@ -458,7 +309,7 @@ def report_sums(ranges: dict[str, Period], columns, *, using: str = "default") -
     low = min(period.start for period in ranges.values())
     high = max(period.end for period in ranges.values())
     images = ReportImage.objects.using(using).count()
-    if images > FOLD_AFTER and cache.add(FOLD_ASKED, True, timeout=FOLD_ASK_EVERY):
+    if images > FOLD_AFTER and cache.add(f"{FOLD_ASKED}.{using}", True, timeout=FOLD_ASK_EVERY):
         fold_report_tally.enqueue(using=using)
 
     # And the whole span: what has figures in it is listed in the breakdowns.

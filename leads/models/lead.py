@@ -325,9 +325,9 @@ class Lead(StageChoicesBase, TimeStampedModel):
             ),
             models.Index(fields=["signed_on"]),
             models.Index(fields=["landed_on"]),
-            # The counted events, with every column the report's grouped
-            # figures and trend read (leads.querysets.REPORT_COLUMNS): those
-            # queries read the index alone, not the wide lead rows.
+            # The counted events, with every column the counted-event queries
+            # of the leads read (leads.querysets.REPORT_COLUMNS): those queries
+            # read the index alone, not the wide lead rows.
             models.Index(
                 fields=report_event_index_fields("first_signed_on"),
                 condition=Q(first_signed_on__isnull=False),

@@ -93,19 +93,19 @@ def paid_in_so_far(ytd: Period) -> Decimal:
 
 
 def after_landing_build(
-    ranges: dict[str, Period], sums: Rollup, ytd_totals, rate_counts: dict
+    ranges: dict[str, Period], sums: Rollup, ytd_totals, rates: dict
 ) -> AfterLanding:
     """Return the after-landing figures of the report (two queries).
 
     `sums` are the report tally's (`report_sums`), `ytd_totals` the year to
-    date's signed and landed Totals, `rate_counts` those of `rate_counts`.
+    date's signed and landed Totals, `rates` the numerators of `rate_counts`.
     """
     figures = AfterLanding()
     figures.started, figures.in_production, production = milestone_figures(sums, ranges["ytd"])
     figures.paid_in = {window: from_cents(sums.total[f"{window}_paid"]) for window in WINDOWS}
     figures.rates = {
-        "performance": Rate(rate_counts["landed"], ytd_totals.signed.count),
-        "start": Rate(rate_counts["started"], ytd_totals.landed.count),
+        "performance": Rate(rates["landed"], ytd_totals.signed.count),
+        "start": Rate(rates["started"], ytd_totals.landed.count),
         "paid_in": Rate(paid_in_so_far(ranges["ytd"]), ytd_totals.signed.amount),
         "production": production,
     }

@@ -22,15 +22,6 @@ from leads.reports.period import Period
 COUNTED_AMOUNT = "first_signed_amount"
 
 
-def count_where(condition: Q) -> Sum:
-    """Count the rows where `condition` holds (None for none), as SUM(1) FILTER (…).
-
-    Not COUNT(id): the id is in no covering index, so PostgreSQL would read
-    the rows; and Django allows no condition on COUNT(*).
-    """
-    return Sum(Value(1), filter=condition)
-
-
 def cents(field) -> Cast:
     """Return an amount column (a name or an expression) as whole cents (fen ×100), an integer."""
     amount = F(field) if isinstance(field, str) else field

@@ -6,19 +6,27 @@ import threading
 import time
 from datetime import date, timedelta
 from decimal import Decimal
+from importlib import import_module
+from pathlib import Path
 from unittest import mock
 
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Sum
-from django.test import TestCase, TransactionTestCase
+from django.test import SimpleTestCase, TestCase, TransactionTestCase
 from django.utils import timezone
 
-from leads import report_tally
+from leads import report_tally, report_triggers
 from leads.choices import Channel, PaidInKind, Stage
 from leads.models import Industry, Lead, PaidIn, ReportImage, ReportTally, TaskTeam, Unit
 from leads.querysets import landed_in_q, signed_in_q
-from leads.report_tally import COLUMNS, report_sums, report_tally_rebuild, tally_fold
+from leads.report_tally import (
+    COLUMNS,
+    fold_report_tally,
+    report_sums,
+    report_tally_rebuild,
+    tally_fold,
+)
 from leads.reports.grouped import from_cents, window_totals
 from leads.reports.period import Period
 from leads.services import lead_change_stage, lead_merge, lead_merge_undo, lead_update
@@ -357,8 +365,153 @@ class ConcurrentReportTallyTests(ReportTallyAssertions, TransactionTestCase):
         self.assertEqual(read["industry_id"][self.second.pk]["month_paid"], 700)
         self.assertEqual(read["industry_id"].get(self.first.pk, {}).get("month_paid", 0), 0)
 
+    def test_the_workers_fold_does_not_wait_long_for_a_writer(self):
+        """While a writer (an import, say) holds its transaction, the worker's fold: on
+        PostgreSQL, gives up after FOLD_LOCK_TIMEOUT, as every later writer would queue
+        behind its lock, and leaves the images to a later fold; on SQLite it waits for the
+        database's one write lock (the writers queue there anyway), then folds."""
+        holding, errors = threading.Event(), []
+
+        def writer():
+            try:
+                with transaction.atomic():
+                    self.move_lead()
+                    holding.set()
+                    time.sleep(3)
+            except Exception as error:  # the test asserts there is none
+                errors.append(error)
+            finally:
+                holding.set()
+                connection.close()
+
+        thread = threading.Thread(target=writer)
+        thread.start()
+        holding.wait(timeout=30)
+        folded = fold_report_tally.call()
+        thread.join(timeout=60)
+        self.assertEqual(errors, [])
+        if connection.vendor == "postgresql":
+            self.assertEqual(folded, 0)
+            self.assertTrue(ReportImage.objects.exists())
+        else:
+            self.assertGreater(folded, 0)
+            self.assertFalse(ReportImage.objects.exists())
+        self.assertEqual(window_totals(self.assert_tally_right()["total"], "month").landed.count, 1)
+
     def test_an_instalment_then_a_change_of_industry(self):
         self.run_overlapping(self.add_instalment, self.move_lead)
 
     def test_a_change_of_industry_then_an_instalment(self):
         self.run_overlapping(self.move_lead, self.add_instalment)
+
+
+class SegmentTests(SimpleTestCase):
+    """A window is read as its whole months (the month rows) and the days around them."""
+
+    def test_whole_months_and_the_days_around_them(self):
+        d = date
+        cases = [
+            (Period(d(2026, 11, 1), d(2026, 11, 30)), [(True, d(2026, 11, 1), d(2026, 11, 30))]),
+            (Period(d(2026, 1, 1), d(2026, 11, 30)), [(True, d(2026, 1, 1), d(2026, 11, 30))]),
+            (Period(d(2025, 12, 1), d(2026, 1, 31)), [(True, d(2025, 12, 1), d(2026, 1, 31))]),
+            (Period(d(2026, 11, 2), d(2026, 11, 29)), [(False, d(2026, 11, 2), d(2026, 11, 29))]),
+            (Period(d(2026, 12, 7), d(2026, 12, 7)), [(False, d(2026, 12, 7), d(2026, 12, 7))]),
+            (Period(d(2026, 11, 23), d(2026, 12, 6)), [(False, d(2026, 11, 23), d(2026, 12, 6))]),
+            (
+                Period(d(2025, 12, 15), d(2026, 3, 10)),
+                [
+                    (False, d(2025, 12, 15), d(2025, 12, 31)),
+                    (True, d(2026, 1, 1), d(2026, 2, 28)),
+                    (False, d(2026, 3, 1), d(2026, 3, 10)),
+                ],
+            ),
+            (
+                Period(d(2024, 2, 1), d(2024, 3, 30)),
+                [(True, d(2024, 2, 1), d(2024, 2, 29)), (False, d(2024, 3, 1), d(2024, 3, 30))],
+            ),
+            (
+                Period(d(2026, 1, 2), d(2026, 12, 31)),
+                [(False, d(2026, 1, 2), d(2026, 1, 31)), (True, d(2026, 2, 1), d(2026, 12, 31))],
+            ),
+        ]
+        for period, segments in cases:
+            with self.subTest(period=period):
+                self.assertEqual(report_tally._segments(period), segments)
+                # The segments cover the period's days once each.
+                days = [
+                    first + timedelta(days=n)
+                    for _, first, last in segments
+                    for n in range((last - first).days + 1)
+                ]
+                self.assertEqual(days, [period.start + timedelta(days=n) for n in range(len(days))])
+                self.assertEqual(days[-1], period.end)
+
+
+class TriggerDefinitionTests(TestCase):
+    """The database's triggers are those `leads.report_triggers` defines (a change to them
+    needs its own migration), and the images can hold every value a lead or instalment holds."""
+
+    def test_the_installed_triggers_are_the_defined_ones(self):
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                cursor.execute(
+                    "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name IN "
+                    f"({', '.join(repr(name) for name, _ in report_triggers.TRIGGERS)})"
+                )
+                installed = sorted(sql for (sql,) in cursor.fetchall())
+                self.assertEqual(installed, sorted(report_triggers.trigger_sql("sqlite")))
+                return
+            cursor.execute(
+                "SELECT tgname, pg_get_triggerdef(t.oid) FROM pg_trigger t "
+                "WHERE NOT tgisinternal AND tgname LIKE %s",
+                ["%report%"],
+            )
+            installed = dict(cursor.fetchall())
+            self.assertEqual(set(installed), {name for name, _ in report_triggers.TRIGGERS})
+            # PostgreSQL prints a trigger's condition its own way: its event, table and
+            # function are compared, and each function's body as it was written.
+            for name, event, table, condition, kind in report_triggers._triggers(
+                "IS DISTINCT FROM"
+            ):
+                with self.subTest(trigger=name):
+                    definition = installed[name]
+                    self.assertIn(f"AFTER {event} ON public.{table} FOR EACH ROW", definition)
+                    self.assertEqual(" WHEN (" in definition, bool(condition))
+                    self.assertTrue(
+                        definition.endswith(f"EXECUTE FUNCTION {report_triggers.FUNCTIONS[kind]}")
+                    )
+            cursor.execute(
+                "SELECT proname, prosrc FROM pg_proc WHERE proname = ANY(%s)",
+                [[function[:-2] for function in report_triggers.FUNCTIONS.values()]],
+            )
+            sources = dict(cursor.fetchall())
+            for sql in report_triggers.trigger_sql("postgresql"):
+                if sql.startswith("CREATE OR REPLACE FUNCTION"):
+                    name = sql.split()[4][:-2]
+                    self.assertEqual(sources[name].strip(), sql.split("$$")[1].strip())
+
+    def test_a_change_to_the_triggers_comes_with_a_migration(self):
+        # Migrations install the triggers as the code defines them when they run: a
+        # database migrated before a change keeps the old ones until a migration
+        # installs them again, recording the new fingerprint.
+        migrations = Path(import_module("leads.migrations").__file__).parent
+        recorded = [
+            module.TRIGGER_FINGERPRINT
+            for module in (
+                import_module(f"leads.migrations.{path.stem}")
+                for path in sorted(migrations.glob("0*.py"))
+            )
+            if hasattr(module, "TRIGGER_FINGERPRINT")
+        ]
+        self.assertEqual(recorded[-1], report_triggers.trigger_fingerprint())
+
+    def test_an_image_holds_what_a_lead_and_an_instalment_hold(self):
+        for model, names in (
+            (Lead, report_triggers.LEAD_IMAGE),
+            (PaidIn, report_triggers.PAID_IMAGE),
+        ):
+            for name in names:
+                source = model._meta.get_field(name.removesuffix("_id"))
+                image = ReportImage._meta.get_field(name.removesuffix("_id"))
+                with self.subTest(name=name):
+                    self.assertEqual(image.db_type(connection), source.db_type(connection))
