@@ -240,7 +240,13 @@ def report_tally_rebuild(*, using: str = "default") -> int:
                 _add(sums, row)
         folded = _folded(sums)
         ReportTally.objects.using(using).bulk_create(folded, batch_size=2000)
-        return len(folded)
+    connection = connections[using]
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        # Every row was written again: until a vacuum marks them visible, PostgreSQL
+        # reads the table's rows as well as its covering index (the report 10 -> 60 ms).
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM ANALYZE {TALLY}")
+    return len(folded)
 
 
 @task()

@@ -2,6 +2,7 @@
 leads and instalments and those counted from them directly; folded, counted again, and kept
 by writers at the same time (real threads, both databases)."""
 
+import io
 import threading
 import time
 from datetime import date, timedelta
@@ -11,12 +12,14 @@ from pathlib import Path
 from unittest import mock
 
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.models import Sum
 from django.test import SimpleTestCase, TestCase, TransactionTestCase
 from django.utils import timezone
 
 from leads import report_tally, report_triggers
+from leads.apps import count_tallies
 from leads.choices import Channel, PaidInKind, Stage
 from leads.models import Industry, Lead, PaidIn, ReportImage, ReportTally, TaskTeam, Unit
 from leads.querysets import landed_in_q, signed_in_q
@@ -280,6 +283,22 @@ class ReportTallyWritePathTests(ReportTallyAssertions, TestCase):
         self.assertNotEqual(nonzero(sums_after()), nonzero(sums_after(report_tally_rebuild)))
         report_tally_rebuild()
         self.assert_tally_right()
+
+    def test_a_migrate_with_nothing_to_apply_counts_nothing_and_the_command_counts_again(self):
+        self.landed()
+        wrong = dict(count=5, cents=1, paid_cents=0, kind="signed", day=self.today, column="leader")
+        ReportTally.objects.create(**wrong)
+        count_tallies(sender=None, using="default", plan=[])
+        self.assertTrue(ReportTally.objects.filter(**wrong).exists())
+        out = io.StringIO()
+        call_command("tally_rebuild", stdout=out)
+        self.assertIn("报表汇总", out.getvalue())
+        self.assertFalse(ReportTally.objects.filter(**wrong).exists())
+        self.assert_tally_right()
+        ReportTally.objects.create(**wrong)
+        # A flush (no plan) or a migrate that applied migrations counts again.
+        count_tallies(sender=None, using="default")
+        self.assertFalse(ReportTally.objects.filter(**wrong).exists())
 
     def test_an_unknown_column_is_refused(self):
         with self.assertRaises(ValueError):

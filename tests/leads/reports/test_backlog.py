@@ -1,6 +1,6 @@
 """The backlog as of a past day for leads now at 签约 that left it and came back in between."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import connection
 from django.test import TestCase
@@ -102,15 +102,34 @@ class BacklogTotalsAndRowsTests(TestCase):
         everything = list(Backlog(as_of=date(2024, 12, 31), sla_days=30))
         backlog = Backlog(as_of=date(2024, 12, 31), sla_days=30)
         self.assertGreater(len(everything), 3)
-        with self.assertNumQueries(1) as queries:
+        # A past day: the leads still at 签约 and those moved since, each part's first rows.
+        self.assertEqual(len(backlog._parts), 2)
+        with self.assertNumQueries(2) as queries:
             shown = backlog[:3]
             self.assertEqual(backlog[:3], shown)
-        self.assertIn("LIMIT 3", queries.captured_queries[0]["sql"])
+        for query in queries.captured_queries:
+            self.assertIn("LIMIT 3", query["sql"])
         self.assertEqual(shown, everything[:3])
         self.assertEqual(backlog[1], everything[1])
         self.assertEqual(backlog[-1], everything[-1])
         with self.assertRaises(IndexError):
             backlog[len(everything)]
+
+    def test_every_slice_of_both_parts_is_the_slice_of_the_whole_list(self):
+        # A day with rows in both parts (at 签约 since, moved since): the merge of each
+        # part's first rows is what is tested.
+        days = [date(2024, month, 1) - timedelta(days=1) for month in range(2, 13)]
+        day = next(
+            day
+            for day in days
+            if all(part.exists() for part in Backlog(as_of=day, sla_days=30)._parts)
+        )
+        everything = list(Backlog(as_of=day, sla_days=30))
+        for start in range(len(everything) + 2):
+            for stop in range(start, len(everything) + 2):
+                with self.subTest(start=start, stop=stop):
+                    backlog = Backlog(as_of=day, sla_days=30)
+                    self.assertEqual(backlog[start:stop], everything[start:stop])
 
     def test_rows_read_once_serve_the_totals_and_slices(self):
         for sla_days in (None, 30):

@@ -1,0 +1,21 @@
+"""Count the stage tally and the report tally again from the leads and instalments."""
+
+from django.core.management.base import BaseCommand
+
+from leads.report_tally import report_tally_rebuild
+from leads.tally import tally_rebuild
+
+
+class Command(BaseCommand):
+    help = (
+        "从线索和到位资金重新统计阶段汇总和报表汇总"
+        "（执行迁移后自动进行；数据被绕过触发器改动后手动运行）。"
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--database", default="default")
+
+    def handle(self, *args, database, **options):
+        stages = tally_rebuild(using=database)
+        report = report_tally_rebuild(using=database)
+        self.stdout.write(f"阶段汇总 {stages} 行，报表汇总 {report} 行。")
