@@ -36,12 +36,12 @@ from django.db.models import BigIntegerField, ExpressionWrapper, F, Q, QuerySet,
 from django.db.models.functions import Cast
 from django_tasks import task
 
+from leads.fold_lock import fold_lock, fold_lock_missed
 from leads.models import Lead, PaidIn, ReportImage, ReportTally
 from leads.querysets import landed_in_q, live_q, signed_in_q
 from leads.report_triggers import COLUMNS, IMAGES
 from leads.reports.grouped import COUNTED_AMOUNT, Rollup, cents, text_to_python
 from leads.reports.period import Period
-from leads.tally import fold_lock, fold_lock_missed
 
 TALLY = ReportTally._meta.db_table
 # Images past which a reader asks the worker to fold them; a reader adds them up each time.
@@ -185,7 +185,7 @@ def tally_fold(*, using: str = "default", wait: bool = True) -> int:
     """Add the images to the folded rows and delete them; return the images' rows added.
 
     `wait=False` (the worker's fold) gives up rather than wait long for writers
-    still in a transaction (`leads.tally.fold_lock`).
+    still in a transaction (`leads.fold_lock`).
     """
     with transaction.atomic(using=using):
         fold_lock(using, IMAGES, wait=wait)

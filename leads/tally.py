@@ -22,22 +22,20 @@ a test's flush) and after a bulk load that paused the triggers (`triggers_paused
 
 from __future__ import annotations
 
-import logging
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import NamedTuple
 
 from django.core.cache import cache
-from django.db import OperationalError, connections, transaction
+from django.db import connections, transaction
 from django.db.models import BigIntegerField, Count, F, Q, Sum
 from django.db.models.functions import Cast, Coalesce
 from django_tasks import task
 
+from leads.fold_lock import fold_lock, fold_lock_missed
 from leads.models import Lead, StageTally
 from leads.querysets import lead_amount_expression, live_q
 from leads.reports.grouped import cents, cents_sum, from_cents
-
-logger = logging.getLogger(__name__)
 
 # Rows past which a reader asks the worker to fold the tally; reading a few
 # thousand rows costs about a millisecond.
@@ -174,40 +172,6 @@ def stage_totals(*, team_ids=None, using: str = "default") -> dict[str, StageTot
 def live_lead_count(*, team_ids=None, using: str = "default") -> int:
     """Return the number of live leads, of `team_ids` only when given (one tally query)."""
     return sum(total.team_count for total in stage_totals(team_ids=team_ids, using=using).values())
-
-
-# How long the worker's fold waits for writers still in a transaction (an import's,
-# say) before it gives up: while it waits for its lock, every writer's trigger queues
-# behind it, so a long wait would hold up every save.
-FOLD_LOCK_TIMEOUT = "1s"
-LOCK_NOT_AVAILABLE = "55P03"
-
-
-def fold_lock(using: str, table: str, *, wait: bool = True) -> None:
-    """Keep the triggers' writers out of `table` until the transaction ends.
-
-    On PostgreSQL a writer's trigger waits for the lock (readers do not);
-    `wait=False` gives up after FOLD_LOCK_TIMEOUT (`fold_lock_missed`). On
-    SQLite the transaction is IMMEDIATE (settings), which already holds the
-    database's one write lock.
-    """
-    connection = connections[using]
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            if not wait:
-                cursor.execute(f"SET LOCAL lock_timeout = '{FOLD_LOCK_TIMEOUT}'")
-            cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
-
-
-@contextmanager
-def fold_lock_missed():
-    """Swallow the error of a fold that gave up waiting for its lock (a reader asks again)."""
-    try:
-        yield
-    except OperationalError as error:
-        if getattr(error.__cause__, "sqlstate", None) != LOCK_NOT_AVAILABLE:
-            raise
-        logger.info("tally fold skipped: writers held the lock past %s", FOLD_LOCK_TIMEOUT)
 
 
 def _replace(using: str, grouped) -> int:

@@ -1,0 +1,41 @@
+"""The lock a fold of a tally takes (`leads.tally`, `leads.report_tally`), and giving up on it."""
+
+import logging
+from contextlib import contextmanager
+
+from django.db import OperationalError, connections
+
+logger = logging.getLogger(__name__)
+
+# How long the worker's fold waits for writers still in a transaction (an import's,
+# say) before it gives up: while it waits for its lock, every writer's trigger queues
+# behind it, so a long wait would hold up every save.
+FOLD_LOCK_TIMEOUT = "1s"
+LOCK_NOT_AVAILABLE = "55P03"
+
+
+def fold_lock(using: str, table: str, *, wait: bool = True) -> None:
+    """Keep the triggers' writers out of `table` until the transaction ends.
+
+    On PostgreSQL a writer's trigger waits for the lock (readers do not);
+    `wait=False` gives up after FOLD_LOCK_TIMEOUT (`fold_lock_missed`). On
+    SQLite the transaction is IMMEDIATE (settings), which already holds the
+    database's one write lock.
+    """
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            if not wait:
+                cursor.execute(f"SET LOCAL lock_timeout = '{FOLD_LOCK_TIMEOUT}'")
+            cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
+
+
+@contextmanager
+def fold_lock_missed():
+    """Swallow the error of a fold that gave up waiting for its lock (a reader asks again)."""
+    try:
+        yield
+    except OperationalError as error:
+        if getattr(error.__cause__, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+            raise
+        logger.info("tally fold skipped: writers held the lock past %s", FOLD_LOCK_TIMEOUT)
