@@ -3,9 +3,22 @@
 import logging
 from contextlib import contextmanager
 
+from django.core.cache import cache
 from django.db import OperationalError, connections
 
 logger = logging.getLogger(__name__)
+
+# A reader asks the worker for a fold at most once a minute per process and database (the
+# worker folds in milliseconds; the next reader past the mark asks again after that).
+FOLD_ASK_EVERY = 60
+
+
+def fold_asked(fold, *, rows: int, after: int, using: str) -> None:
+    """Enqueue the task `fold` for database `using` when a reader found more than `after`
+    rows to add up, unless this process asked within FOLD_ASK_EVERY seconds."""
+    if rows > after and cache.add(f"{fold.name}.{using}", True, timeout=FOLD_ASK_EVERY):
+        fold.enqueue(using=using)
+
 
 # How long the worker's fold waits for writers still in a transaction (an import's,
 # say) before it gives up: while it waits for its lock, every writer's trigger queues

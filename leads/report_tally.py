@@ -30,25 +30,24 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.core.cache import cache
 from django.db import connections, transaction
 from django.db.models import BigIntegerField, ExpressionWrapper, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Cast
 from django_tasks import task
 
-from leads.fold_lock import fold_lock, fold_lock_missed
+from leads.fold_lock import fold_asked, fold_lock, fold_lock_missed
 from leads.models import Lead, PaidIn, ReportImage, ReportTally
 from leads.querysets import landed_in_q, live_q, signed_in_q
 from leads.report_triggers import COLUMNS, IMAGES
 from leads.reports.grouped import COUNTED_AMOUNT, Rollup, cents, text_to_python
-from leads.reports.period import Period
+from leads.reports.period import Period, month_end
 
 TALLY = ReportTally._meta.db_table
 # Images past which a reader asks the worker to fold them; a reader adds them up each time.
 FOLD_AFTER = 5000
-FOLD_ASKED, FOLD_ASK_EVERY = "leads.report_tally.fold", 60
 # Rows of the tally a fold reads and replaces at a time (days, or months).
 DAYS_A_READ = 500
+ONE_DAY = timedelta(days=1)
 FOLDED = ("kind", "whole_month", "day", "column", "value", "count", "cents", "paid_cents")
 
 
@@ -243,7 +242,7 @@ def report_tally_rebuild(*, using: str = "default") -> int:
     connection = connections[using]
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         # Every row was written again: until a vacuum marks them visible, PostgreSQL
-        # reads the table's rows as well as its covering index (the report 10 -> 60 ms).
+        # reads the table's rows as well as its covering index.
         with connection.cursor() as cursor:
             cursor.execute(f"VACUUM ANALYZE {TALLY}")
     return len(folded)
@@ -265,25 +264,20 @@ def _segments(period: Period) -> list[tuple[bool, date, date]]:
     """Split `period` into (whole_month, first day, last day): the days before its first
     whole month, its whole months (from the first's first day to the last's last), the days
     after; a period within one month is days only."""
-    first = period.start if period.start.day == 1 else _next_month(period.start)
-    after = _next_month(period.end)
-    last = (
-        period.end
-        if after - timedelta(days=1) == period.end
-        else _month(period.end) - timedelta(days=1)
-    )
+    first = period.start if period.start.day == 1 else _month_end(period.start) + ONE_DAY
+    last = period.end if period.end == _month_end(period.end) else _month(period.end) - ONE_DAY
     if first > last:
         return [(False, period.start, period.end)]
     segments = [(True, first, last)]
     if period.start < first:
-        segments.insert(0, (False, period.start, first - timedelta(days=1)))
+        segments.insert(0, (False, period.start, first - ONE_DAY))
     if last < period.end:
-        segments.append((False, last + timedelta(days=1), period.end))
+        segments.append((False, last + ONE_DAY, period.end))
     return segments
 
 
-def _next_month(day: date) -> date:
-    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+def _month_end(day: date) -> date:
+    return month_end(day.year, day.month)
 
 
 # The report's name of each kind's sums in a window (count, amount, second amount), as
@@ -315,8 +309,7 @@ def report_sums(ranges: dict[str, Period], columns, *, using: str = "default") -
     low = min(period.start for period in ranges.values())
     high = max(period.end for period in ranges.values())
     images = ReportImage.objects.using(using).count()
-    if images > FOLD_AFTER and cache.add(f"{FOLD_ASKED}.{using}", True, timeout=FOLD_ASK_EVERY):
-        fold_report_tally.enqueue(using=using)
+    fold_asked(fold_report_tally, rows=images, after=FOLD_AFTER, using=using)
 
     # And the whole span: what has figures in it is listed in the breakdowns.
     ranges = {**ranges, "span": Period(low, high)}

@@ -26,13 +26,12 @@ from contextlib import contextmanager
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.core.cache import cache
 from django.db import connections, transaction
 from django.db.models import BigIntegerField, Count, F, Q, Sum
 from django.db.models.functions import Cast, Coalesce
 from django_tasks import task
 
-from leads.fold_lock import fold_lock, fold_lock_missed
+from leads.fold_lock import fold_asked, fold_lock, fold_lock_missed
 from leads.models import Lead, StageTally
 from leads.querysets import lead_amount_expression, live_q
 from leads.reports.grouped import cents, cents_sum, from_cents
@@ -40,8 +39,6 @@ from leads.reports.grouped import cents, cents_sum, from_cents
 # Rows past which a reader asks the worker to fold the tally; reading a few
 # thousand rows costs about a millisecond.
 COMPACT_AFTER = 2000
-# A reader asks at most once a minute per process (the worker folds in milliseconds).
-COMPACT_ASKED, COMPACT_ASK_EVERY = "leads.tally.compact", 60
 
 LEADS = Lead._meta.db_table
 TALLY = StageTally._meta.db_table
@@ -154,10 +151,8 @@ def stage_totals(*, team_ids=None, using: str = "default") -> dict[str, StageTot
         )
         .order_by()
     )
-    if sum(row["rows"] for row in grouped) > COMPACT_AFTER and cache.add(
-        COMPACT_ASKED, True, timeout=COMPACT_ASK_EVERY
-    ):
-        compact_stage_tally.enqueue(using=using)
+    rows = sum(row["rows"] for row in grouped)
+    fold_asked(compact_stage_tally, rows=rows, after=COMPACT_AFTER, using=using)
     return {
         row["stage"]: StageTotal(
             row["total"],
