@@ -12,7 +12,7 @@ from pathlib import Path
 from unittest import mock
 
 from django.core.cache import cache
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.db.models import Sum
 from django.test import SimpleTestCase, TestCase, TransactionTestCase
@@ -299,6 +299,10 @@ class ReportTallyWritePathTests(ReportTallyAssertions, TestCase):
         # A flush (no plan) or a migrate that applied migrations counts again.
         count_tallies(sender=None, using="default")
         self.assertFalse(ReportTally.objects.filter(**wrong).exists())
+
+    def test_the_command_refuses_an_unknown_database_in_chinese(self):
+        with self.assertRaisesMessage(CommandError, "数据库“别处”未在设置中配置"):
+            call_command("tally_rebuild", database="别处")
 
     def test_an_unknown_column_is_refused(self):
         with self.assertRaises(ValueError):

@@ -1,6 +1,7 @@
 """Count the stage tally and the report tally again from the leads and instalments."""
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
 
 from leads.report_tally import report_tally_rebuild
 from leads.tally import tally_rebuild
@@ -16,6 +17,10 @@ class Command(BaseCommand):
         parser.add_argument("--database", default="default")
 
     def handle(self, *args, database, **options):
+        if database not in connections:
+            raise CommandError(
+                f"数据库“{database}”未在设置中配置（可用：{'、'.join(connections)}）。"
+            )
         stages = tally_rebuild(using=database)
         report = report_tally_rebuild(using=database)
         self.stdout.write(f"阶段汇总 {stages} 行，报表汇总 {report} 行。")
