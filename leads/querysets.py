@@ -96,12 +96,15 @@ def landed_in_q(start=None, end=None, *, prefix: str = "") -> Q:
 
 
 # Every lead column the counted-event queries of the leads read (the report's
-# trend and rates, `leads.reports.grouped` and `after_landing`, and the report
-# tally's count from the leads after migrate, which reads the breakdown columns;
-# the report's figures themselves read the tally): the lead model indexes the
-# counted signing and landing dates with them, so those queries read the index
-# alone instead of the wide lead rows. A column added to those queries belongs
-# here; a test holds it for the trend and the rates.
+# trend and rates, `leads.reports.grouped` and `after_landing`; the report's
+# figures themselves read the report tally): the lead model indexes the counted
+# signing and landing dates with them, so those queries read the index alone
+# instead of the wide lead rows. The id last, for the joins by lead (the
+# 资金到位率's numerator joins the year's signed leads to their instalments:
+# PostgreSQL 0.21 -> 0.08 s at 1,000,000 leads). The breakdown columns (产业,
+# 小分队, 来源, …) are not here: only the tally's count again reads them, from the
+# table. A column added to those queries belongs here; a test holds it for the
+# trend and the rates.
 REPORT_COLUMNS = (
     "first_signed_on",
     "first_landed_on",
@@ -109,12 +112,7 @@ REPORT_COLUMNS = (
     "first_signed_amount",
     "paid_in",
     "started_on",
-    "industry",
-    "credit_team",
-    "source",
-    "origin_type",
-    "credit_unit",
-    "leader",
+    "id",
 )
 
 

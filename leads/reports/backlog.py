@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import heapq
+import operator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -33,6 +35,8 @@ LISTED_FIELDS = (
     "cents",
 )
 LISTED_ORDER = ("first_signed_on", "code")
+# A listed row's place in that order (`code` is unique, so the order is total).
+_listed_order = operator.itemgetter(*(LISTED_FIELDS.index(name) for name in LISTED_ORDER))
 # The stages of a lead whose signing stands (not dropped or moved back).
 SIGNED_STAGES = (Stage.SIGNED, Stage.LANDED)
 
@@ -107,14 +111,17 @@ class Backlog(Sequence):
             return self._all[index]
         key = (index.start, index.stop, index.step)
         if key not in self._shown:
-            self._shown[key] = list(self._rows(self._first(index)))
+            self._shown[key] = self._rows(self._first(index))
         return self._shown[key]
 
     def __iter__(self) -> Iterator[BacklogRow]:
         if self._all is None:
-            # One plain query, not a server-side cursor (`iterator()`): PostgreSQL plans
-            # a cursor for its first rows, which took this query from 0.9 to 2 s.
-            self._all = list(self._rows(self._listed()))
+            # Each part read whole in the backlog's order and merged: the leads still
+            # at 签约 come from the backlog index alone, in its order (PostgreSQL 0.32
+            # -> 0.07 s at 1,000,000 leads), not sorted with the others in a union.
+            # Plain queries, not server-side cursors (`iterator()`): PostgreSQL plans
+            # a cursor for its first rows, which took the list from 0.9 to 2 s.
+            self._all = self._rows(_merged(_fetched(self._listed([part])) for part in self._parts))
             if self._totals is None:
                 self._totals = {
                     "count": len(self._all),
@@ -158,18 +165,13 @@ class Backlog(Sequence):
         start, stop = index.start or 0, index.stop
         if len(self._parts) == 1 or stop is None or stop < 0 or start < 0 or index.step:
             return list(self._listed()[index])
-        rows = []
-        for part in self._parts:
-            rows += self._listed([part])[:stop]
-        at = [LISTED_FIELDS.index(name) for name in LISTED_ORDER]
-        rows.sort(key=lambda row: [row[i] for i in at])
-        return rows[index]
+        return list(_merged(self._listed([part])[:stop] for part in self._parts))[index]
 
-    def _rows(self, listed) -> Iterator[BacklogRow]:
+    def _rows(self, listed: Iterable[tuple]) -> list[BacklogRow]:
         as_of = self.as_of
-        overdue_before = self._overdue_before() if self.sla_days is not None else None
-        for pk, code, name, investor, industry, team, signed_on, amount in listed:
-            yield BacklogRow(
+        before = self._overdue_before() if self.sla_days is not None else None
+        return [
+            BacklogRow(
                 pk,
                 code,
                 name,
@@ -179,8 +181,10 @@ class Backlog(Sequence):
                 signed_on,
                 from_cents(amount),
                 (as_of - signed_on).days,
-                overdue_before is not None and signed_on < overdue_before,
+                before is not None and signed_on < before,
             )
+            for pk, code, name, investor, industry, team, signed_on, amount in listed
+        ]
 
 
 @dataclass
@@ -228,12 +232,50 @@ def _backlog_parts(as_of: date) -> list[QuerySet]:
     if as_of >= timezone.localdate():
         # As of today nothing has moved since: the stage then is the stage now.
         return [counted.filter(stage=Stage.SIGNED)]
-    # Every stage listed, so each is a range of the stage index (stage, stage_entered_at).
-    moved = Lead.objects.filter(stage__in=Stage.values, stage_entered_at__gte=end).values("pk")
     return [
         counted.filter(stage=Stage.SIGNED, stage_entered_at__lt=end),
-        counted.filter(pk__in=moved).filter(Exact(_stage_then(end), Value(Stage.SIGNED.value))),
+        counted.filter(pk__in=_moved_since(as_of)).filter(
+            Exact(_stage_then(end), Value(Stage.SIGNED.value))
+        ),
     ]
+
+
+def _moved_since(as_of: date) -> QuerySet:
+    """Return the ids of the leads signed by `as_of` that changed stage after it.
+
+    Every stage listed, so each is a range of the stage index (stage,
+    stage_entered_at), which holds the signing date and the id: the leads are
+    picked in the index alone (1,844 of the 16,501 moved in a week at
+    1,000,000 leads), not read from the table.
+    """
+    return (
+        Lead.objects.filter(
+            stage__in=Stage.values,
+            stage_entered_at__gte=next_day_start(as_of),
+            first_signed_on__lte=as_of,
+        )
+        .values("pk")
+        .order_by()
+    )
+
+
+def _merged(parts: Iterable[Iterable[tuple]]) -> Iterator[tuple]:
+    """Return the listed rows of `parts` (each in the backlog's order) in that order."""
+    return heapq.merge(*parts, key=_listed_order)
+
+
+def _fetched(listed: QuerySet) -> list[tuple]:
+    """Return the rows of `listed` (a values_list of LISTED_FIELDS) as the driver gives them.
+
+    The listed columns need no converter on either database (the dates come as
+    dates, the amount as whole cents, an integer), so the rows are read past
+    Django's conversion of each row: a fifth of the time to list 70,000 waiting
+    leads. A test holds them equal to the rows Django gives.
+    """
+    sql, params = listed.query.sql_with_params()
+    with connections[listed.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _union(querysets) -> QuerySet:
