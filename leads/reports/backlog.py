@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import heapq
 import operator
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from itertools import chain
 
 from django.db import connections
 from django.db.models import Case, OuterRef, Q, QuerySet, Subquery, Value, When
@@ -116,7 +116,7 @@ class Backlog(Sequence):
 
     def __iter__(self) -> Iterator[BacklogRow]:
         if self._all is None:
-            # Each part read whole in the backlog's order and merged: the leads still
+            # Each part read whole in the backlog's order, then merged: the leads still
             # at 签约 come from the backlog index alone, in its order (PostgreSQL 0.32
             # -> 0.07 s at 1,000,000 leads), not sorted with the others in a union.
             # Plain queries, not server-side cursors (`iterator()`): PostgreSQL plans
@@ -165,7 +165,7 @@ class Backlog(Sequence):
         start, stop = index.start or 0, index.stop
         if len(self._parts) == 1 or stop is None or stop < 0 or start < 0 or index.step:
             return list(self._listed()[index])
-        return list(_merged(self._listed([part])[:stop] for part in self._parts))[index]
+        return _merged(self._listed([part])[:stop] for part in self._parts)[index]
 
     def _rows(self, listed: Iterable[tuple]) -> list[BacklogRow]:
         as_of = self.as_of
@@ -259,9 +259,15 @@ def _moved_since(as_of: date) -> QuerySet:
     )
 
 
-def _merged(parts: Iterable[Iterable[tuple]]) -> Iterator[tuple]:
-    """Return the listed rows of `parts` (each in the backlog's order) in that order."""
-    return heapq.merge(*parts, key=_listed_order)
+def _merged(parts: Iterable[Iterable[tuple]]) -> list[tuple]:
+    """Return the listed rows of `parts` in the backlog's order.
+
+    Sorted here, by Python's comparison (codes by code point), rather than merged as
+    each part came: under a database collation other than C, the database may order
+    the codes of one signing day otherwise, and the list keeps one order. Each part
+    comes in order already, which the sort finds as runs (about 15 ms for 70,000).
+    """
+    return sorted(chain.from_iterable(parts), key=_listed_order)
 
 
 def _fetched(listed: QuerySet) -> list[tuple]:

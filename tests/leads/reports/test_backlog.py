@@ -12,6 +12,7 @@ from leads.reports.backlog import (
     Backlog,
     _backlog_parts,
     _fetched,
+    _merged,
     _moved_since,
     backlog_rows,
 )
@@ -166,6 +167,15 @@ class BacklogTotalsAndRowsTests(TestCase):
                         {tuple(type(value) for value in row) for row in expected},
                     )
             self.assertTrue(list(backlog))
+
+    def test_the_parts_are_listed_in_one_order_whatever_order_each_came_in(self):
+        # A database collation other than C may order one day's codes otherwise
+        # ("b" before "B"); the list is in one order: by day, then code by code point.
+        def row(code, day=date(2024, 5, 1)):
+            return (1, code, "", "", "", None, day, 0)
+
+        parts = [[row("b"), row("B"), row("A", date(2024, 5, 2))], [row("a")]]
+        self.assertEqual([r[1] for r in _merged(parts)], ["B", "a", "b", "A"])
 
     def test_totals_are_one_query_and_kept(self):
         backlog = Backlog(as_of=date(2024, 12, 31), sla_days=30)
