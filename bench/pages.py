@@ -189,6 +189,8 @@ def main() -> None:
         ("dashboard /", page("/")),
         ("board /leads/board/", page("/leads/board/")),
         ("board filtered (industry, stalled)", page("/leads/board/?industry=1&stalled=true")),
+        ("board filtered (stalled)", page("/leads/board/?stalled=true")),
+        ("board filtered (industry)", page("/leads/board/?industry=1")),
         ("list /leads/", page("/leads/")),
         ("list filtered + sorted + page 50", page("/leads/?stage=signed&o=-amount&page=50")),
         ("list sorted by amount", page("/leads/?o=-amount")),

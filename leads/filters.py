@@ -73,6 +73,20 @@ class LeadFilter(django_filters.FilterSet):
             return None
         return (self.form.cleaned_data["team"].pk,)
 
+    def keeps_stalled_only(self) -> bool:
+        """Return whether the filter keeps the stalled leads only (滞留预警: 是)."""
+        if not self.is_bound:
+            return False
+        self.form.is_valid()  # fills cleaned_data, whatever the other fields hold
+        return self.form.cleaned_data.get("stalled") is True
+
+    def qs_but_stalled(self):
+        """Return the leads every other filter keeps: the board applies 滞留预警 stage by stage,
+        each stage's part one range of the stage index (`stalled_in_q`)."""
+        data = self.data.copy()
+        data.pop("stalled", None)
+        return type(self)(data, queryset=self.queryset, request=self.request).qs
+
     def filter_text(self, queryset, name, value):
         value = value.strip()
         if not value:

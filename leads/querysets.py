@@ -137,8 +137,14 @@ def stalled_q(*, sla_days: dict[str, int], now) -> Q:
     """
     condition = Q(pk__in=[])
     for stage, days in timed_stages(sla_days):
-        condition |= Q(stage=stage, stage_entered_at__lt=_limit_start(now, days))
+        condition |= stalled_in_q(stage=stage, days=days, now=now)
     return condition
+
+
+def stalled_in_q(*, stage: str, days: int, now) -> Q:
+    """Return the condition "stalled in `stage` (limited to `days`)": `stalled_q`'s part for
+    one stage, one range of the stage index (the board reads each stage's range alone)."""
+    return Q(stage=stage, stage_entered_at__lt=_limit_start(now, days))
 
 
 def within_limit_q(*, stage: str, days: int, now) -> Q:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from leads.choices import PIPELINE, Stage
 from leads.pages.alerts import StageLimits
 from leads.pages.dashboard import ZERO
-from leads.querysets import lead_amount_expression
+from leads.querysets import lead_amount_expression, stalled_in_q
 from leads.reports.grouped import cents_sum, from_cents
 from leads.selectors import lead_available_moves
 from leads.tally import stage_totals
@@ -87,7 +87,9 @@ def _counted_totals(queryset) -> dict[str, dict]:
     }
 
 
-def board_columns(queryset, *, limits: StageLimits, user, tally_teams=None) -> list[dict]:
+def board_columns(
+    queryset, *, limits: StageLimits, user, tally_teams=None, stalled: bool = False
+) -> list[dict]:
     """Return the board's columns for the (filtered) `queryset` of leads.
 
     The totals of every stage come from the stage tally when the filter keeps
@@ -96,8 +98,18 @@ def board_columns(queryset, *, limits: StageLimits, user, tally_teams=None) -> l
     cards, longest in stage first (落地: most recently landed first): at most
     1 + 5 queries whatever the number of leads. Each card carries what `user`
     may do to it (`lead_available_moves`).
+
+    `stalled`: keep the stalled leads of `queryset` only (滞留预警), stage by stage
+    (`stalled_in_q`, with `limits`): each column one range of the stage index.
     """
-    if tally_teams is None:
+    parts = {stage.value: Q(stage=stage) for stage in PIPELINE}
+    if stalled:
+        parts = {
+            stage: stalled_in_q(stage=stage, days=days, now=limits.now)
+            for stage, days in limits.timed_stages()
+        }
+        totals = _stalled_totals(queryset, parts)
+    elif tally_teams is None:
         totals = _counted_totals(queryset)
     else:
         totals = {
@@ -113,7 +125,7 @@ def board_columns(queryset, *, limits: StageLimits, user, tally_teams=None) -> l
         # A column the totals found empty has no cards to read (滞留 leaves 落地 empty:
         # on PostgreSQL at 1,000,000 leads that read scanned the table for nothing).
         leads = (
-            limits.annotate(_cards(queryset.filter(stage=stage).order_by(*order)[:COLUMN_SIZE]))
+            limits.annotate(_cards(queryset.filter(parts[stage]).order_by(*order)[:COLUMN_SIZE]))
             if row.get("count")
             else []
         )
@@ -128,6 +140,29 @@ def board_columns(queryset, *, limits: StageLimits, user, tally_teams=None) -> l
             }
         )
     return columns
+
+
+def _stalled_totals(queryset, parts: dict[str, Q]) -> dict[str, dict]:
+    """Return {stage: {"count", "amount"}} of each stage's part of `queryset`, in one query.
+
+    One aggregate per stage, joined by UNION ALL: each reads its stage's stalled
+    range of the stage index alone. One aggregate over the stages' OR could not:
+    PostgreSQL took the OR as a bitmap of the table's rows and read 48,000 pages of
+    them (0.23 s for 滞留 at 1,000,000 leads).
+    """
+    if not parts:
+        return {}
+    each = [
+        queryset.filter(condition)
+        .order_by()
+        .values("stage")
+        .annotate(count=Count("pk"), cents=cents_sum(lead_amount_expression()))
+        for condition in parts.values()
+    ]
+    rows = each[0].union(*each[1:], all=True)
+    return {
+        row["stage"]: {"count": row["count"], "amount": from_cents(row["cents"])} for row in rows
+    }
 
 
 def board_dropped(queryset):

@@ -145,11 +145,13 @@ def lead_list(request):
 def lead_board(request):
     """Render the pipeline board: a column per stage, same filters as the list."""
     lead_filter = _filtered(request)
+    stalled = lead_filter.keeps_stalled_only()
     columns = board_columns(
-        lead_filter.qs,
+        lead_filter.qs_but_stalled() if stalled else lead_filter.qs,
         limits=StageLimits.load(),
         user=request.user,
         tally_teams=lead_filter.tally_teams(),
+        stalled=stalled,
     )
     context = {
         "filter": lead_filter,

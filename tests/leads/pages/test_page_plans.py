@@ -156,7 +156,7 @@ class EmptyBoardColumnTests(RolesMixin, TestCase):
 # other index is planted as if its columns told no lead apart, so it is not chosen.
 CITY_STATISTICS = {
     "sqlite_autoindex_leads_lead_1": "1000000 1",
-    "lead_stage_idx": "1000000 166667 2 2 1 1 1 1 1",
+    "lead_stage_idx": "1000000 166667 2 2 1 1 1 1 1 1 1",
     "lead_stage_amount_idx": "1000000 166667 2 1 1",
     "lead_amount_sort_idx": "1000000 2 1",
     "lead_backlog_idx": "72023 72023 21 1 1 1 1 1 1 1 1 1 1",
