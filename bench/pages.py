@@ -191,6 +191,7 @@ def main() -> None:
         ("board filtered (industry, stalled)", page("/leads/board/?industry=1&stalled=true")),
         ("board filtered (stalled)", page("/leads/board/?stalled=true")),
         ("board filtered (industry)", page("/leads/board/?industry=1")),
+        ("list filtered (industry)", page("/leads/?industry=1")),
         ("list /leads/", page("/leads/")),
         ("list filtered + sorted + page 50", page("/leads/?stage=signed&o=-amount&page=50")),
         ("list sorted by amount", page("/leads/?o=-amount")),

@@ -32,10 +32,21 @@ def count_tallies(sender, *, using, plan=None, **kwargs):
         return
     from leads.report_tally import TALLY as REPORT_TALLY
     from leads.report_tally import report_tally_rebuild
-    from leads.tally import TALLY, tally_rebuild
+    from leads.tally import KEYS, TALLY, tally_rebuild
 
-    tables = connections[using].introspection.table_names()
-    if TALLY in tables:
+    connection = connections[using]
+    tables = connection.introspection.table_names()
+    if TALLY in tables and _has_columns(connection, TALLY, KEYS):
+        # (Migrated back past the columns this code counts by, the tally is left as
+        # it is: its rows still add up for the code of that time.)
         tally_rebuild(using=using)
     if REPORT_TALLY in tables:
         report_tally_rebuild(using=using)
+
+
+def _has_columns(connection, table: str, columns) -> bool:
+    with connection.cursor() as cursor:
+        found = {
+            column.name for column in connection.introspection.get_table_description(cursor, table)
+        }
+    return set(columns) <= found

@@ -13,6 +13,10 @@ Chamber = Lead.chamber.field.related_model
 Entrepreneur = Lead.entrepreneur.field.related_model
 
 
+# The filters the stage tally (leads.tally) counts by.
+TALLY_FILTERS = ("team", "industry", "source")
+
+
 class LeadFilter(django_filters.FilterSet):
     """Filter leads by the fields staff ask about; usable without a view.
 
@@ -63,15 +67,22 @@ class LeadFilter(django_filters.FilterSet):
         """Return whether the filter has a keyword (关键词): a scan of every lead's text."""
         return bool(self.data and (self.data.get("q") or "").strip())
 
-    def tally_teams(self) -> tuple[int, ...] | None:
-        """Return the teams whose leads this filter keeps: () for all, (team,) for one team,
-        or None when it filters by anything else (the stage tally cannot count those)."""
+    def tally_keys(self) -> dict | None:
+        """Return what the stage tally keeps for this filter (`leads.tally.stage_totals`'
+        team_ids, industry_ids, sources; {} for all leads), or None when it filters by
+        anything else (the tally cannot count those)."""
         used = {name for name, values in self.data.lists() if name in self.filters and any(values)}
         if not used:
-            return ()
-        if used != {"team"} or not self.form.is_valid():
+            return {}
+        if not used <= set(TALLY_FILTERS) or not self.form.is_valid():
             return None
-        return (self.form.cleaned_data["team"].pk,)
+        data = self.form.cleaned_data
+        keys = {
+            "team_ids": [data["team"].pk] if data.get("team") else None,
+            "industry_ids": [industry.pk for industry in data["industry"]] or None,
+            "sources": list(data["source"]) or None,
+        }
+        return {name: values for name, values in keys.items() if values is not None}
 
     def keeps_stalled_only(self) -> bool:
         """Return whether the filter keeps the stalled leads only (滞留预警: 是)."""

@@ -6,13 +6,18 @@ from decimal import Decimal
 from django.db import migrations, models
 
 
+# The lead columns each image copied when this migration was written: the
+# tally's own columns then (0027 adds 产业 and 来源 and installs the triggers again).
+COLUMNS = ("stage", "team_id", "contract_amount", "planned_investment", "merged_into_id")
+
+
 def install_triggers(apps, schema_editor):
-    # The triggers as `leads.tally` defines them now (the seed installs the same
-    # after a bulk load); a later change to them comes with its own migration.
+    # The triggers as `leads.tally` builds them, copying the columns of this
+    # migration's time; a later change to them comes with its own migration.
     # The tally itself is counted after every migrate (`leads.apps`).
     from leads.tally import install_triggers
 
-    install_triggers(schema_editor.connection)
+    install_triggers(schema_editor.connection, COLUMNS)
 
 
 def drop_triggers(apps, schema_editor):

@@ -1,5 +1,5 @@
-"""The tallies kept by database triggers: the stage tally (live leads per stage and team) and
-the report tally (counted events per day and breakdown value)."""
+"""The tallies kept by database triggers: the stage tally (live leads per stage, team, 产业 and
+来源) and the report tally (counted events per day and breakdown value)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -16,7 +16,8 @@ class StageTally(models.Model):
       was before an update or delete (count −1), with the columns the lead's
       amount and liveness are read from; no rule is applied when it is written;
     - a folded row (`tally_compact`, `tally_rebuild`): the count and the amount
-      in whole cents of the live leads of one stage and team, no image columns.
+      in whole cents of the live leads of one stage, team, 产业 and 来源, no image
+      columns.
 
     """
 
@@ -33,6 +34,16 @@ class StageTally(models.Model):
         null=True,
         related_name="+",
     )
+    industry = models.ForeignKey(
+        "leads.Industry",
+        verbose_name=_("所属产业"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        null=True,
+        related_name="+",
+    )
+    source = models.CharField(_("线索来源"), max_length=20, null=True)
     count = models.IntegerField(_("个数"))
     cents = models.BigIntegerField(_("金额(分)"), null=True)
     contract_amount = models.DecimalField(_("签约投资额(万元)"), **AMOUNT)

@@ -88,12 +88,12 @@ def _counted_totals(queryset) -> dict[str, dict]:
 
 
 def board_columns(
-    queryset, *, limits: StageLimits, user, tally_teams=None, stalled: bool = False
+    queryset, *, limits: StageLimits, user, tally_keys=None, stalled: bool = False
 ) -> list[dict]:
     """Return the board's columns for the (filtered) `queryset` of leads.
 
-    The totals of every stage come from the stage tally when the filter keeps
-    all leads or one team's (`tally_teams`, see `LeadFilter.tally_teams`), else
+    The totals of every stage come from the stage tally when it can count what the
+    filter keeps (`tally_keys`, see `LeadFilter.tally_keys`: a team, 产业, 来源), else
     from one aggregate over the filtered leads; then one query per non-empty column for its
     cards, longest in stage first (落地: most recently landed first): at most
     1 + 5 queries whatever the number of leads. Each card carries what `user`
@@ -109,12 +109,12 @@ def board_columns(
             for stage, days in limits.timed_stages()
         }
         totals = _stalled_totals(queryset, parts)
-    elif tally_teams is None:
+    elif tally_keys is None:
         totals = _counted_totals(queryset)
     else:
         totals = {
-            stage: {"count": total.team_count, "amount": total.team_amount}
-            for stage, total in stage_totals(team_ids=tally_teams or None).items()
+            stage: {"count": total.kept_count, "amount": total.kept_amount}
+            for stage, total in stage_totals(**tally_keys).items()
         }
     columns = []
     for stage in PIPELINE:

@@ -150,7 +150,7 @@ def _stage_totals(limits: StageLimits, team_ids: list[int] | None) -> dict:
             amber, green = within[stage.value]["amber"], within[stage.value]["green"]
             totals["warning_amber"] += amber
             totals["warning_green"] += green
-            totals["warning_red"] += total.team_count - amber - green
+            totals["warning_red"] += total.kept_count - amber - green
     # Signed leads not past the 签约 limit are among those read (签约 is timed when it has one).
     totals[f"overdue_{SLA}"] = (
         stages.get(signed, nothing).count - within[signed]["in_time"] if signed in timed else 0

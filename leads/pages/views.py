@@ -110,10 +110,10 @@ def _list_paginator(lead_filter, queryset) -> ListPaginator:
     for the count alone, and the page 150 ms); the tally has the same number.
     """
     paginator = ListPaginator(queryset, PAGE_SIZE)
-    teams = lead_filter.tally_teams()
-    if teams is not None:
+    kept = lead_filter.tally_keys()
+    if kept is not None:
         # `count` is a cached property: once set, the paginator does not count.
-        paginator.count = live_lead_count(team_ids=teams or None)
+        paginator.count = live_lead_count(**kept)
     elif lead_filter.searches_text():
         # The first SEARCH_LISTED matches in the list's order, and whether there are more.
         matches = queryset.order_by().values("pk")[: SEARCH_LISTED + 1].count()
@@ -150,7 +150,7 @@ def lead_board(request):
         lead_filter.qs_but_stalled() if stalled else lead_filter.qs,
         limits=StageLimits.load(),
         user=request.user,
-        tally_teams=lead_filter.tally_teams(),
+        tally_keys=lead_filter.tally_keys(),
         stalled=stalled,
     )
     context = {

@@ -1,11 +1,13 @@
 """The stage tally: equal to a count of the live leads after every kind of write, folded,
 counted again, and kept by writers at the same time (real threads, both databases)."""
 
+import importlib
 import threading
 from decimal import Decimal
 from unittest import mock
 
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count
 from django.http import QueryDict
@@ -13,10 +15,10 @@ from django.test import TestCase, TransactionTestCase
 from django.test.utils import CaptureQueriesContext
 
 from leads import tally
-from leads.choices import Channel, Stage
+from leads.choices import Channel, Source, Stage
 from leads.excel.lead_importer import LeadImporter
 from leads.filters import LeadFilter
-from leads.models import Lead, StageTally, StageTransition, TaskTeam
+from leads.models import Industry, Lead, StageTally, StageTransition, TaskTeam
 from leads.querysets import lead_amount_expression
 from leads.reports.grouped import cents_sum, from_cents
 from leads.services import lead_change_stage, lead_merge, lead_merge_undo, lead_update
@@ -29,30 +31,46 @@ from tests.workbooks import lead_workbook
 IMPORTED = {"所属产业": "信息技术", "线索来源": "自主对接"}
 
 
-def counted(team_ids=None) -> dict:
-    """Return {stage: (count, amount)} counted from the live leads themselves."""
+KEPT_COLUMNS = {"team_ids": "team_id", "industry_ids": "industry_id", "sources": "source"}
+
+
+def counted(**kept) -> dict:
+    """Return {stage: (count, amount)} counted from the live leads themselves, of those
+    `kept` (team_ids, industry_ids, sources) only."""
     leads = Lead.objects.all()
-    if team_ids is not None:
-        leads = leads.filter(team_id__in=team_ids)
+    for name, values in kept.items():
+        leads = leads.filter(**{f"{KEPT_COLUMNS[name]}__in": values})
     rows = leads.values("stage").annotate(n=Count("pk"), c=cents_sum(lead_amount_expression()))
     return {row["stage"]: (row["n"], from_cents(row["c"])) for row in rows.order_by()}
 
 
-def tallied(team_ids=None) -> dict:
+def tallied(**kept) -> dict:
     return {
-        stage: (total.team_count, total.team_amount)
-        for stage, total in stage_totals(team_ids=team_ids).items()
-        if total.team_count or total.team_amount
+        stage: (total.kept_count, total.kept_amount)
+        for stage, total in stage_totals(**kept).items()
+        if total.kept_count or total.kept_amount
     }
 
 
 class TallyAssertions:
     def assert_tally_right(self):
         self.assertEqual(tallied(), counted())
-        for team in TaskTeam.objects.all():
-            self.assertEqual(tallied([team.pk]), counted([team.pk]), team.name)
-        # The district-wide figures hold whichever teams are asked for.
-        for stage, total in stage_totals(team_ids=[-1]).items():
+        teams = list(TaskTeam.objects.values_list("pk", flat=True))
+        industries = list(Industry.objects.values_list("pk", flat=True))
+        sources = list(Lead.all_objects.values_list("source", flat=True).distinct())
+        cases = [
+            *({"team_ids": [team]} for team in teams),
+            *({"industry_ids": [industry]} for industry in industries),
+            *({"sources": [source]} for source in sources),
+            *(
+                {"team_ids": [team], "industry_ids": industries[:2], "sources": sources[:1]}
+                for team in teams
+            ),
+        ]
+        for kept in cases:
+            self.assertEqual(tallied(**kept), counted(**kept), kept)
+        # The district-wide figures hold whatever is kept.
+        for stage, total in stage_totals(team_ids=[-1], sources=["无"]).items():
             self.assertEqual((total.count, total.amount), counted().get(stage, (0, Decimal("0"))))
 
 
@@ -92,7 +110,18 @@ class TallyWritePathTests(TallyAssertions, TestCase):
         other = TaskTeam.objects.exclude(pk=lead.team_id).first()
         lead_assign_team(lead=Lead.objects.get(pk=lead.pk), team=other, actor=self.director)
         self.assert_tally_right()
-        self.assertEqual(tallied([other.pk]), {Stage.SIGNED: (1, Decimal("999.99"))})
+        self.assertEqual(tallied(team_ids=[other.pk]), {Stage.SIGNED: (1, Decimal("999.99"))})
+
+    def test_an_industry_or_source_edit_moves_the_lead(self):
+        lead = make_lead(stage=Stage.SIGNED, source=Source.OWN)
+        other = Industry.objects.exclude(pk=lead.industry_id).first()
+        lead_update(lead=lead, industry=other)
+        self.assert_tally_right()
+        self.assertEqual(tallied(industry_ids=[other.pk]), {Stage.SIGNED: (1, Decimal("800.50"))})
+        lead_update(lead=Lead.objects.get(pk=lead.pk), source=Source.EVENT)
+        self.assert_tally_right()
+        self.assertEqual(tallied(sources=[Source.OWN]), {})
+        self.assertEqual(tallied(sources=[Source.EVENT]), {Stage.SIGNED: (1, Decimal("800.50"))})
 
     def test_a_change_to_another_column_writes_no_row(self):
         lead = make_lead()
@@ -126,7 +155,7 @@ class TallyWritePathTests(TallyAssertions, TestCase):
         self.assert_tally_right()
         self.assertEqual(stage_totals()[Stage.CONTACT].amount, Decimal("77.00"))
 
-    def test_folding_keeps_the_totals_and_leaves_one_row_per_stage_and_team(self):
+    def test_folding_keeps_the_totals_and_leaves_one_row_per_group(self):
         leads = [make_lead(name=f"项目{i}") for i in range(6)]
         for lead in leads[:4]:
             lead_change_stage(lead=lead, to_stage=Stage.VISIT, channel=Channel.WEB)
@@ -135,9 +164,9 @@ class TallyWritePathTests(TallyAssertions, TestCase):
         kept = tally_compact()
         self.assertEqual(tallied(), before)
         self.assert_tally_right()
-        pairs = Lead.objects.values_list("stage", "team_id").distinct().count()
-        self.assertEqual(kept, pairs)
-        self.assertEqual(StageTally.objects.count(), pairs)
+        groups = Lead.objects.values_list(*tally.KEYS).distinct().count()
+        self.assertEqual(kept, groups)
+        self.assertEqual(StageTally.objects.count(), groups)
         # No image is left: the merged lead's went with the fold.
         self.assertFalse(StageTally.objects.filter(cents__isnull=True).exists())
 
@@ -227,8 +256,8 @@ class ConcurrentTallyTests(TallyAssertions, TransactionTestCase):
 
 
 class BoardTallyTests(TestCase):
-    """The board's column totals come from the tally for all leads or one team's, and from
-    the leads for any other filter; the figures are the same either way."""
+    """The board's column totals come from the tally for all leads or those of a team, 产业
+    and 来源, and from the leads for any other filter; the figures are the same either way."""
 
     fixtures = ["reference"]
 
@@ -241,6 +270,15 @@ class BoardTallyTests(TestCase):
             make_lead(name=f"接洽{i}", planned_investment=Decimal("10.10"))
         make_lead(stage=Stage.SIGNED, name="签约", team=cls.team)
         make_lead(stage=Stage.SIGNED, name="他队签约")
+        cls.industry = Industry.objects.order_by("pk").last()
+        make_lead(
+            stage=Stage.SIGNED,
+            name="另一产业",
+            industry=cls.industry,
+            source=Source.EVENT,
+            team=cls.team,
+        )
+        make_lead(name="另一产业接洽", industry=cls.industry, planned_investment=Decimal("1.25"))
 
     def columns(self, query):
         self.client.force_login(self.director)
@@ -249,30 +287,51 @@ class BoardTallyTests(TestCase):
         return {c["stage"].value: (c["count"], c["amount"]) for c in response.context["columns"]}
 
     def test_which_filters_the_tally_counts(self):
+        industry = Industry.objects.order_by("pk").first()
         cases = (
-            ({}, ()),
-            ({"team": str(self.team.pk)}, (self.team.pk,)),
-            ({"team": ""}, ()),
+            ({}, {}),
+            ({"team": str(self.team.pk)}, {"team_ids": [self.team.pk]}),
+            ({"team": ""}, {}),
+            ({"industry": str(industry.pk)}, {"industry_ids": [industry.pk]}),
+            ({"source": ["own", "event"]}, {"sources": ["own", "event"]}),
+            (
+                {"team": str(self.team.pk), "industry": str(industry.pk), "source": "own"},
+                {"team_ids": [self.team.pk], "industry_ids": [industry.pk], "sources": ["own"]},
+            ),
             ({"team": "abc"}, None),
+            ({"industry": "0"}, None),
+            ({"source": "没有"}, None),
             ({"team": str(self.team.pk), "stage": "signed"}, None),
-            ({"stalled": "true"}, None),
+            ({"industry": str(industry.pk), "stalled": "true"}, None),
             ({"q": "签约"}, None),
         )
         for data, expected in cases:
             with self.subTest(data=data):
                 query = QueryDict(mutable=True)
-                query.update(data)
-                self.assertEqual(LeadFilter(query or None).tally_teams(), expected)
+                for name, value in data.items():
+                    query.setlist(name, value if isinstance(value, list) else [value])
+                self.assertEqual(LeadFilter(query or None).tally_keys(), expected)
 
     def test_tallied_and_counted_columns_agree(self):
         everything = self.columns({})
-        self.assertEqual(everything[Stage.CONTACT.value], (3, Decimal("30.30")))
-        self.assertEqual(everything[Stage.SIGNED.value][0], 2)
+        self.assertEqual(everything[Stage.CONTACT.value], (4, Decimal("31.55")))
+        self.assertEqual(everything[Stage.SIGNED.value][0], 3)
         team = self.columns({"team": self.team.pk})
-        self.assertEqual(team[Stage.SIGNED.value][0], 1)
+        self.assertEqual(team[Stage.SIGNED.value][0], 2)
         # The same figures through the lead query (a filter the tally cannot count).
         counted = self.columns({"team": self.team.pk, "stage": [s.value for s in Stage]})
         self.assertEqual(counted, team)
+        every_stage = {"stage": [s.value for s in Stage]}
+        for query in (
+            {"industry": self.industry.pk},
+            {"source": Source.EVENT},
+            {"team": self.team.pk, "industry": self.industry.pk, "source": Source.EVENT},
+        ):
+            with self.subTest(query=query):
+                self.assertEqual(self.columns(query), self.columns({**query, **every_stage}))
+        industry = self.columns({"industry": self.industry.pk})
+        self.assertEqual(industry[Stage.CONTACT.value], (1, Decimal("1.25")))
+        self.assertEqual(industry[Stage.SIGNED.value], (1, Decimal("800.50")))
 
 
 class ListCountTests(TestCase):
@@ -288,7 +347,7 @@ class ListCountTests(TestCase):
         cls.team = owners[Stage.CONTACT.value]
         for i in range(7):
             make_lead(name=f"接洽{i}")
-        make_lead(stage=Stage.SIGNED, name="签约")
+        make_lead(stage=Stage.SIGNED, name="签约", source=Source.EVENT)
         keep, merged = make_lead(name="保留"), make_lead(name="重复")
         lead_merge(keep=keep, merged=merged, actor=cls.director)
 
@@ -297,6 +356,7 @@ class ListCountTests(TestCase):
         for query, expected in (
             ({}, Lead.objects.count()),
             ({"team": self.team.pk}, Lead.objects.filter(team=self.team).count()),
+            ({"source": Source.EVENT}, 1),
             ({"stage": "signed"}, 1),
         ):
             with self.subTest(query=query):
@@ -310,3 +370,44 @@ class ListCountTests(TestCase):
                 )
                 self.assertEqual(counted, "stage" in query)
         self.assertEqual(Lead.objects.count(), 9)
+
+
+class TallyMigrationTests(TallyAssertions, TransactionTestCase):
+    """Migration 0027 (产业 and 来源) taken back and again on a database with leads: the
+    triggers of each side write the columns their tally has, and the tally adds up after."""
+
+    fixtures = ["reference"]
+
+    def test_back_to_0026_and_forward_again(self):
+        ensure_stage_owners()
+        make_lead(name="之前", source=Source.EVENT)
+        call_command("migrate", "leads", "0026", verbosity=0)
+        try:
+            # Written under 0016's triggers, which copy no 产业 or 来源.
+            make_lead(name="退回后", stage=Stage.SIGNED)
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT SUM(count) FROM {tally.TALLY} WHERE merged_into_id IS NULL")
+                self.assertEqual(cursor.fetchone()[0], 2)
+        finally:
+            call_command("migrate", "leads", verbosity=0)
+        self.assert_tally_right()
+        make_lead(name="之后", industry=Industry.objects.order_by("pk").last())
+        self.assert_tally_right()
+        self.assertEqual(sum(count for count, _ in tallied(sources=[Source.EVENT]).values()), 1)
+
+
+class TriggerColumnsTests(TestCase):
+    """The triggers copy the columns the tally counts by, as the last migration that
+    installs them names them."""
+
+    def test_the_last_migration_installs_the_columns_the_code_reads(self):
+        migration = importlib.import_module("leads.migrations.0027_stage_tally_industry_source")
+        self.assertEqual(migration.COLUMNS, tally.COLUMNS)
+        self.assertLessEqual(set(tally.KEYS), set(tally.COLUMNS))
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                cursor.execute("SELECT sql FROM sqlite_master WHERE name = 'lead_tally_insert'")
+            else:
+                cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = 'lead_tally'")
+            (source,) = cursor.fetchone()
+        self.assertIn("NEW.industry_id, NEW.source", source)
