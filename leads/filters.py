@@ -71,7 +71,9 @@ class LeadFilter(django_filters.FilterSet):
         """Return what the stage tally keeps for this filter (`leads.tally.stage_totals`'
         team_ids, industry_ids, sources; {} for all leads), or None when it filters by
         anything else (the tally cannot count those)."""
-        used = {name for name, values in self.data.lists() if name in self.filters and any(values)}
+        # What each filter was given, as its widget reads it: a date range comes as
+        # `<name>_after` / `<name>_before` (the report's figure links), not as its name.
+        used = {name for name in self.filters if _given(self.form[name].data)}
         if not used:
             return {}
         if not used <= set(TALLY_FILTERS) or not self.form.is_valid():
@@ -93,7 +95,7 @@ class LeadFilter(django_filters.FilterSet):
 
     def qs_but_stalled(self):
         """Return the leads every other filter keeps: the board applies 滞留预警 stage by stage,
-        each stage's part one range of the stage index (`stalled_in_q`)."""
+        each stage's part one range of the stage index (`stalled_parts`)."""
         data = self.data.copy()
         data.pop("stalled", None)
         return type(self)(data, queryset=self.queryset, request=self.request).qs
@@ -115,3 +117,11 @@ class LeadFilter(django_filters.FilterSet):
         if value is None:
             return queryset
         return queryset.stalled() if value else queryset.not_stalled()
+
+
+def _given(value) -> bool:
+    """Return whether a filter's raw value names anything (several values and a date
+    range come as a list)."""
+    if isinstance(value, (list, tuple)):
+        return any(value)
+    return bool(value)

@@ -133,18 +133,21 @@ def stalled_q(*, sla_days: dict[str, int], now) -> Q:
     """Return the condition "stalled": open, in a timed stage longer than its limit.
 
     The one definition of stalled; the board's and dashboard's 三色预警
-    red is this condition.
+    red is this condition. It is the OR of `stalled_parts`.
     """
     condition = Q(pk__in=[])
-    for stage, days in timed_stages(sla_days):
-        condition |= stalled_in_q(stage=stage, days=days, now=now)
+    for part in stalled_parts(sla_days=sla_days, now=now).values():
+        condition |= part
     return condition
 
 
-def stalled_in_q(*, stage: str, days: int, now) -> Q:
-    """Return the condition "stalled in `stage` (limited to `days`)": `stalled_q`'s part for
-    one stage, one range of the stage index (the board reads each stage's range alone)."""
-    return Q(stage=stage, stage_entered_at__lt=_limit_start(now, days))
+def stalled_parts(*, sla_days: dict[str, int], now) -> dict[str, Q]:
+    """Return {stage: the condition "stalled in that stage"} for the timed stages: each one
+    range of the stage index (the board reads each stage's part alone)."""
+    return {
+        stage: Q(stage=stage, stage_entered_at__lt=_limit_start(now, days))
+        for stage, days in timed_stages(sla_days)
+    }
 
 
 def within_limit_q(*, stage: str, days: int, now) -> Q:

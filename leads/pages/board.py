@@ -9,7 +9,7 @@ from django.utils import timezone
 from leads.choices import PIPELINE, Stage
 from leads.pages.alerts import StageLimits
 from leads.pages.dashboard import ZERO
-from leads.querysets import lead_amount_expression, stalled_in_q
+from leads.querysets import lead_amount_expression, stalled_parts
 from leads.reports.grouped import cents_sum, from_cents
 from leads.selectors import lead_available_moves
 from leads.tally import stage_totals
@@ -100,14 +100,11 @@ def board_columns(
     may do to it (`lead_available_moves`).
 
     `stalled`: keep the stalled leads of `queryset` only (滞留预警), stage by stage
-    (`stalled_in_q`, with `limits`): each column one range of the stage index.
+    (`stalled_parts`, with `limits`): each column one range of the stage index.
     """
     parts = {stage.value: Q(stage=stage) for stage in PIPELINE}
     if stalled:
-        parts = {
-            stage: stalled_in_q(stage=stage, days=days, now=limits.now)
-            for stage, days in limits.timed_stages()
-        }
+        parts = stalled_parts(sla_days=limits.sla_days, now=limits.now)
         totals = _stalled_totals(queryset, parts)
     elif tally_keys is None:
         totals = _counted_totals(queryset)

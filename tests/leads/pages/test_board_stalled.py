@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from leads.choices import PIPELINE, Channel, Source, Stage
 from leads.filters import LeadFilter
-from leads.models import Industry, Lead, StageOwner
+from leads.models import Lead, StageOwner
 from leads.pages.alerts import StageLimits
 from leads.querysets import lead_amount_expression
 from leads.services import lead_change_stage
@@ -32,12 +32,12 @@ class StalledBoardTests(RolesMixin, TestCase):
             StageOwner.objects.filter(stage=stage).update(sla_days=days)
         # 考察 has no time limit: none of its leads is ever stalled.
         StageOwner.objects.filter(stage=Stage.VISIT).delete()
-        cls.other_industry = IndustryFactory()
+        cls.industry, cls.other_industry = IndustryFactory(), IndustryFactory()
         now = timezone.now()
         long_ago = now - timedelta(days=900)
         number = 0
         for stage, days in LIMITS.items():
-            for industry in (Industry.objects.order_by("id").first(), cls.other_industry):
+            for industry in (cls.industry, cls.other_industry):
                 for waited, amount in ((days - 1, "1.10"), (days + 1, "2.25"), (days + 5, "3.30")):
                     number += 1
                     make_lead(
@@ -96,7 +96,7 @@ class StalledBoardTests(RolesMixin, TestCase):
         return columns
 
     def test_each_column_holds_the_filters_stalled_leads(self):
-        industry = Industry.objects.order_by("id").first()
+        industry = self.industry
         for query in (
             {"stalled": "true"},
             {"stalled": "true", "industry": str(industry.pk)},
@@ -125,9 +125,15 @@ class StalledBoardTests(RolesMixin, TestCase):
         for stage in (Stage.VISIT, Stage.LANDED):
             self.assertEqual(columns[stage.value]["count"], 0, stage)
             self.assertEqual(columns[stage.value]["leads"], [], stage)
+        # One 产业's: half of them.
+        query = {"stalled": "true", "industry": str(self.other_industry.pk)}
+        columns = {column["stage"].value: column for column in self.board(query)}
+        for stage in LIMITS:
+            self.assertEqual(columns[stage.value]["count"], 2, stage)
+            self.assertEqual(columns[stage.value]["amount"], Decimal("5.55"), stage)
 
     def test_the_totals_are_one_query_reading_the_stage_index_alone(self):
-        industry = Industry.objects.order_by("id").first()
+        industry = self.industry
         self.client.force_login(self.director)
         query = {"stalled": "true", "industry": str(industry.pk), "source": Source.EVENT}
         with CaptureQueriesContext(connection) as queries:
