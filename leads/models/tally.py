@@ -7,6 +7,19 @@ from django.utils.translation import gettext_lazy as _
 from leads.models.lead import AMOUNT
 
 
+def _loose_key(model: str, verbose_name: str) -> models.ForeignKey:
+    """A foreign key without a database constraint or index, named as the lead's column."""
+    return models.ForeignKey(
+        model,
+        verbose_name=verbose_name,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        null=True,
+        related_name="+",
+    )
+
+
 class StageTally(models.Model):
     """One row of the stage tally (`leads.tally`), written by database triggers on the lead table.
 
@@ -25,38 +38,14 @@ class StageTally(models.Model):
     # Foreign keys without a database constraint or index: a tally row must not
     # block or follow a change to its team or lead (the lead's own write moves
     # its count); the names are the lead's, so its conditions apply as they are.
-    team = models.ForeignKey(
-        "leads.TaskTeam",
-        verbose_name=_("负责小分队"),
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        null=True,
-        related_name="+",
-    )
-    industry = models.ForeignKey(
-        "leads.Industry",
-        verbose_name=_("所属产业"),
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        null=True,
-        related_name="+",
-    )
+    team = _loose_key("leads.TaskTeam", _("负责小分队"))
+    industry = _loose_key("leads.Industry", _("所属产业"))
     source = models.CharField(_("线索来源"), max_length=20, null=True)
     count = models.IntegerField(_("个数"))
     cents = models.BigIntegerField(_("金额(分)"), null=True)
     contract_amount = models.DecimalField(_("签约投资额(万元)"), **AMOUNT)
     planned_investment = models.DecimalField(_("计划投资额(万元)"), **AMOUNT)
-    merged_into = models.ForeignKey(
-        "leads.Lead",
-        verbose_name=_("并入线索"),
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        null=True,
-        related_name="+",
-    )
+    merged_into = _loose_key("leads.Lead", _("并入线索"))
 
     class Meta:
         verbose_name = _("阶段汇总")
@@ -64,19 +53,6 @@ class StageTally(models.Model):
 
     def __str__(self):
         return f"{self.stage} {self.team_id}: {self.count}"
-
-
-def _loose_key(model: str, verbose_name: str) -> models.ForeignKey:
-    """A foreign key without a database constraint or index, named as the lead's column."""
-    return models.ForeignKey(
-        model,
-        verbose_name=verbose_name,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        null=True,
-        related_name="+",
-    )
 
 
 class ReportImage(models.Model):
