@@ -4,14 +4,14 @@ from datetime import date
 from decimal import Decimal
 from unittest import mock
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from leads.choices import Stage
 from leads.excel import sql
-from leads.models import Lead
+from leads.models import Lead, PaidIn
 from tests.factories import UserFactory, make_lead
 
 HISTORY = Lead.history.model
@@ -96,3 +96,87 @@ class InsertCopiesTests(TestCase):
         for lead in leads:
             copy = copies.values(*TRACKED).get(id=lead.pk)
             self.assertEqual(copy, Lead.objects.values(*TRACKED).get(pk=lead.pk))
+
+
+class BulkInsertTests(TestCase):
+    """Rows go in as the ORM would store them, in order, firing the tables' row triggers."""
+
+    COLUMNS = ["lead_id", "received_on", "amount", "kind", "note", "actor_id", "channel", "created"]
+
+    def stored(self, ids):
+        """Each row's columns as stored, with SQLite's storage class (or the type on PostgreSQL)."""
+        quoted = ", ".join(f"{name}, {self.type_of(name)}" for name in self.COLUMNS)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {quoted} FROM leads_paidin WHERE id IN ({', '.join(['%s'] * len(ids))}) "
+                "ORDER BY id",
+                ids,
+            )
+            return cursor.fetchall()
+
+    def type_of(self, column):
+        return f"typeof({column})" if connection.vendor == "sqlite" else f"pg_typeof({column})"
+
+    def test_rows_are_stored_as_the_orm_stores_them(self):
+        actor = UserFactory()
+        lead = make_lead(stage=Stage.SIGNED, signed_on=date(2026, 3, 5))
+        at = timezone.now()
+        rows = [
+            (
+                lead.pk,
+                date(2026, 4, number + 1),
+                Decimal(f"{number}00.10"),
+                "equity",
+                f"第{number}笔",
+                actor.pk if number % 2 else None,
+                "import",
+                at,
+            )
+            for number in range(1, 6)
+        ]
+        images = lead_images()
+        with mock.patch.object(sql, "BATCH", 2):
+            count = sql.bulk_insert(PaidIn, self.COLUMNS, rows)
+        self.assertEqual(count, 5)
+        inserted = list(PaidIn.objects.filter(lead=lead).order_by("pk"))
+        # In the order given, each with its own values.
+        self.assertEqual(
+            [(p.received_on, p.amount, p.note, p.actor_id, p.created) for p in inserted],
+            [(row[1], row[2], row[4], row[5], row[7]) for row in rows],
+        )
+        by_orm = PaidIn.objects.create(
+            lead=lead,
+            received_on=date(2026, 4, 2),
+            amount=Decimal("100.10"),
+            kind="equity",
+            note="第1笔",
+            actor=actor,
+            channel="import",
+            created=at,
+        )
+        first, orm = self.stored([inserted[0].pk, by_orm.pk])[0], self.stored([by_orm.pk])[0]
+        self.assertEqual(first, orm)
+        # The table's row trigger (the report's 到位资金 image) fired once per row.
+        self.assertEqual(lead_images() - images, 6)
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM sqlite_temp_master WHERE type = 'table'")
+                self.assertEqual(cursor.fetchone(), (0,))
+
+    def test_a_failing_row_writes_none_of_the_call(self):
+        lead = make_lead()
+        at = timezone.now()
+        rows = [
+            (lead.pk, date(2026, 4, 1), Decimal("1.00"), "equity", "", None, "import", at),
+            # 类别 may not be blank in the database.
+            (lead.pk, date(2026, 4, 2), Decimal("2.00"), None, "", None, "import", at),
+        ]
+        with self.assertRaises(IntegrityError), transaction.atomic():
+            sql.bulk_insert(PaidIn, self.COLUMNS, rows)
+        self.assertFalse(PaidIn.objects.filter(lead=lead).exists())
+
+
+def lead_images() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT coalesce(sum(count), 0) FROM leads_reportimage")
+        return cursor.fetchone()[0]
