@@ -9,7 +9,7 @@ check is one indexed query. The finder across the database is `finder`.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_right, insort
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -78,7 +78,7 @@ class _Names:
     a given name. A bytearray grows in place; a str joined again on each add would copy
     every held name each time."""
 
-    __slots__ = ("joined", "labels", "listed", "order", "starts")
+    __slots__ = ("joined", "labels", "listed", "order", "sizes", "starts")
 
     def __init__(self):
         self.labels: dict[str, str] = {}
@@ -86,6 +86,8 @@ class _Names:
         self.listed: list[str] = []
         self.joined = bytearray()
         self.starts: list[int] = []
+        # The lengths of the held names, shortest first.
+        self.sizes: list[int] = []
 
     def add(self, name_key: str, label: str) -> None:
         if name_key in self.labels:
@@ -96,6 +98,8 @@ class _Names:
         self.joined += b"\x00"
         self.starts.append(len(self.joined))
         self.joined += name_key.encode()
+        if len(name_key) not in self.sizes:
+            insort(self.sizes, len(name_key))
 
     def containing(self, name_key: str) -> str | None:
         """Return the earliest held name containing `name_key` (not equal to it), or None."""
@@ -108,15 +112,15 @@ class _Names:
     def contained(self, name_key: str) -> str | None:
         """Return the earliest held name of two characters or more inside `name_key`, or None."""
         length = len(name_key)
-        substrings = length * (length - 1) // 2 - 1  # of 2 to length - 1 characters
+        # Only substrings as long as some held name, of 2 to length - 1 characters.
+        sizes = [size for size in self.sizes if 2 <= size < length]
+        substrings = sum(length - size + 1 for size in sizes)
         if substrings > len(self.listed):
             return next(
                 (o for o in filter(name_key.__contains__, self.listed) if len(o) >= 2), None
             )
         inside = (
-            name_key[start : start + size]
-            for size in range(2, length)
-            for start in range(length - size + 1)
+            name_key[start : start + size] for size in sizes for start in range(length - size + 1)
         )
         return min(
             filter(self.labels.__contains__, inside), key=self.order.__getitem__, default=None
