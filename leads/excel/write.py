@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import operator
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from crm.spreadsheets.results import ImportFailed, RowError
 from leads.choices import Channel
@@ -118,17 +118,20 @@ class _Writer:
     def apply(self, steps, plans_of) -> list[tuple]:
         """Apply each step's plans to its lead; return (lead, plan, tracked values) per plan.
 
-        The values of a lead's last plan are None: that plan leaves the lead
-        as it is written, so its history row is copied from the lead row.
+        The values of a lead's last plan are None on SQLite: that plan leaves
+        the lead as it is written, so its history row is copied from the lead
+        row (`_copies_last_plans`).
         """
         applied = []
+        copies = _copies_last_plans()
         for step in steps:
             lead = step.lead
             plans = plans_of(step)
             last = plans[-1]
             for plan in plans:
                 plan.apply(lead)
-                applied.append((lead, plan, None if plan is last else HISTORY_VALUES(lead)))
+                values = None if copies and plan is last else HISTORY_VALUES(lead)
+                applied.append((lead, plan, values))
         return applied
 
     def write_history(self, applied: list[tuple]) -> None:
@@ -229,6 +232,19 @@ class _Writer:
             moved += self.write_transitions(applied)
             self.write_records(applied)
         return moved
+
+
+def _copies_last_plans() -> bool:
+    """Whether the database copies each lead's last history row from the lead row just written.
+
+    On SQLite the copy (`insert_copies`) costs a quarter of binding the values
+    again. PostgreSQL takes every history row by COPY instead: its copy joins
+    the lead table, whose statistics an import into a nearly empty table
+    leaves stale, and mid-import its plan flipped to a scan of the table per
+    row (three chunks of 5,000 rows took 20, 67 and 70 s, where each had taken
+    0.2 s). COPY reads no table.
+    """
+    return connection.vendor != "postgresql"
 
 
 def send_stage_changed(lead_ids: list[int], *, at) -> None:
