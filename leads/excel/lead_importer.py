@@ -9,6 +9,7 @@ from leads.excel.claims import claim_creations
 from leads.excel.columns import lead_workbook_columns
 from leads.excel.paid_in import PAID_IN_SHEET, paid_in_headers
 from leads.excel.plan import LeadPlanner
+from leads.excel.sql import write_cache
 from leads.excel.write import write_plan
 from leads.resources import REQUIRED_COLUMNS, lead_columns
 
@@ -91,7 +92,7 @@ class LeadImporter(WorkbookImporter):
             return planner.plan(sheet)
 
     def write(self, plan, *, actor, at, note):
-        with collector_paused():
+        with collector_paused(), write_cache():
             claim_creations(plan, at=at)
             write_plan(plan, actor=actor, at=at, note=note)
 

@@ -180,3 +180,25 @@ def lead_images() -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT coalesce(sum(count), 0) FROM leads_reportimage")
         return cursor.fetchone()[0]
+
+
+class WriteCacheTests(TestCase):
+    def cache_size(self):
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            return cursor.fetchone()[0]
+
+    def test_sqlite_writes_with_a_larger_cache_then_gets_its_own_back(self):
+        if connection.vendor != "sqlite":
+            # PostgreSQL sizes its own buffers: nothing is asked of it.
+            with CaptureQueriesContext(connection) as queries, sql.write_cache():
+                pass
+            self.assertEqual(len(queries), 0)
+            return
+        before = self.cache_size()
+        with sql.write_cache():
+            self.assertEqual(self.cache_size(), -sql.WRITE_CACHE_KIB)
+        self.assertEqual(self.cache_size(), before)
+        with self.assertRaises(ZeroDivisionError), sql.write_cache():
+            1 / 0
+        self.assertEqual(self.cache_size(), before)
