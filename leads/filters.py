@@ -14,7 +14,7 @@ Entrepreneur = Lead.entrepreneur.field.related_model
 
 
 # The filters the stage tally (leads.tally) counts by.
-TALLY_FILTERS = ("team", "industry", "source")
+TALLY_FILTERS = ("stage", "team", "industry", "source")
 
 
 class LeadFilter(django_filters.FilterSet):
@@ -69,8 +69,8 @@ class LeadFilter(django_filters.FilterSet):
 
     def tally_keys(self) -> dict | None:
         """Return what the stage tally keeps for this filter (`leads.tally.stage_totals`'
-        team_ids, industry_ids, sources; {} for all leads), or None when it filters by
-        anything else (the tally cannot count those)."""
+        stages, team_ids, industry_ids, sources; {} for all leads), or None when it filters
+        by anything else (the tally cannot count those)."""
         # What each filter was given, as its widget reads it: a date range comes as
         # `<name>_after` / `<name>_before` (the report's figure links), not as its name.
         used = {name for name in self.filters if _given(self.form[name].data)}
@@ -80,6 +80,7 @@ class LeadFilter(django_filters.FilterSet):
             return None
         data = self.form.cleaned_data
         keys = {
+            "stages": list(data["stage"]) or None,
             "team_ids": [data["team"].pk] if data.get("team") else None,
             "industry_ids": [industry.pk for industry in data["industry"]] or None,
             "sources": list(data["source"]) or None,

@@ -141,15 +141,16 @@ def _cents_sum(condition: Q | None = None) -> Cast:
 
 
 def stage_totals(
-    *, team_ids=None, industry_ids=None, sources=None, using: str = "default"
+    *, stages=None, team_ids=None, industry_ids=None, sources=None, using: str = "default"
 ) -> dict[str, StageTotal]:
-    """Return {stage: StageTotal} of the live leads; `kept_*` of those of `team_ids`,
-    `industry_ids` and `sources` only (each None: any).
+    """Return {stage: StageTotal} of the live leads; `kept_*` of those in `stages`, of
+    `team_ids`, `industry_ids` and `sources` only (each None: any).
 
     One query over the tally. A stage with no live lead may be missing.
     """
     kept = Q()
     for column, values in (
+        ("stage", stages),
         ("team_id", team_ids),
         ("industry_id", industry_ids),
         ("source", sources),
@@ -183,7 +184,7 @@ def stage_totals(
 
 
 def live_lead_count(*, using: str = "default", **kept) -> int:
-    """Return the number of live leads, of those `kept` (`stage_totals`' team_ids,
+    """Return the number of live leads, of those `kept` (`stage_totals`' stages, team_ids,
     industry_ids, sources) only (one tally query)."""
     return sum(total.kept_count for total in stage_totals(using=using, **kept).values())
 

@@ -93,7 +93,7 @@ def board_columns(
     """Return the board's columns for the (filtered) `queryset` of leads.
 
     The totals of every stage come from the stage tally when it can count what the
-    filter keeps (`tally_keys`, see `LeadFilter.tally_keys`: a team, 产业, 来源), else
+    filter keeps (`tally_keys`, see `LeadFilter.tally_keys`: 阶段, a team, 产业, 来源), else
     from one aggregate over the filtered leads; then one query per non-empty column for its
     cards, longest in stage first (落地: most recently landed first): at most
     1 + 5 queries whatever the number of leads. Each card carries what `user`
