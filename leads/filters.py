@@ -1,7 +1,7 @@
 """LeadFilter: the one definition of how leads are filtered, by pages, exports and reports."""
 
 import django_filters
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from leads.choices import OriginType, Source, Stage
@@ -13,8 +13,13 @@ Chamber = Lead.chamber.field.related_model
 Entrepreneur = Lead.entrepreneur.field.related_model
 
 
-# The filters the stage tally (leads.tally) counts by.
-TALLY_FILTERS = ("stage", "team", "industry", "source")
+# The filters the stage tally counts by, and the `leads.tally.stage_totals` argument of each.
+TALLY_FILTERS = {
+    "stage": "stages",
+    "team": "team_ids",
+    "industry": "industry_ids",
+    "source": "sources",
+}
 
 
 class LeadFilter(django_filters.FilterSet):
@@ -79,13 +84,8 @@ class LeadFilter(django_filters.FilterSet):
         if not used <= set(TALLY_FILTERS) or not self.form.is_valid():
             return None
         data = self.form.cleaned_data
-        keys = {
-            "stages": list(data["stage"]) or None,
-            "team_ids": [data["team"].pk] if data.get("team") else None,
-            "industry_ids": [industry.pk for industry in data["industry"]] or None,
-            "sources": list(data["source"]) or None,
-        }
-        return {name: values for name, values in keys.items() if values is not None}
+        keys = {argument: _keys(data.get(name)) for name, argument in TALLY_FILTERS.items()}
+        return {argument: values for argument, values in keys.items() if values}
 
     def keeps_stalled_only(self) -> bool:
         """Return whether the filter keeps the stalled leads only (滞留预警: 是)."""
@@ -118,6 +118,14 @@ class LeadFilter(django_filters.FilterSet):
         if value is None:
             return queryset
         return queryset.stalled() if value else queryset.not_stalled()
+
+
+def _keys(value) -> list:
+    """Return a cleaned filter value as the tally's keys: choices as they are, records by id."""
+    if value is None or value == "":
+        return []
+    values = value if isinstance(value, (list, tuple, QuerySet)) else [value]
+    return [getattr(item, "pk", item) for item in values]
 
 
 def _given(value) -> bool:
