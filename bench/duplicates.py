@@ -10,10 +10,11 @@ other leads spread over `--investors` investors (30,000: nearly every lead
 shares its investor with others, candidates the finder must read and
 reject; more investors is closer to a bureau's ledger) and `--groups` known
 duplicate groups typed in different ways. Reseeds when the sizes change.
-Then times the finder (`duplicate_groups`, what /leads/duplicates/ runs),
+Folds the keys held (`leads.dedup.buckets`, as the worker does once the finder
+asks), then times the finder (`duplicate_groups`, what /leads/duplicates/ runs),
 the check one create runs (`lead_likely_duplicates`) and, as a baseline,
 the raw COUNT(*) over the leads; checks the finder found the known groups;
-on PostgreSQL prints the plan of the GROUP BY.
+on PostgreSQL prints the plan of its read of the leads of the investor keys held.
 
 Database: DATABASE_URL if set, else the SQLite file bench/out/duplicates.sqlite3.
 """
@@ -43,7 +44,8 @@ from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from leads.choices import Source, Stage  # noqa: E402
-from leads.dedup.finder import _repeated_keys, duplicate_groups  # noqa: E402
+from leads.dedup.buckets import buckets_fold, held_keys, similar_partner_q  # noqa: E402
+from leads.dedup.finder import duplicate_groups  # noqa: E402
 from leads.dedup.matches import lead_likely_duplicates  # noqa: E402
 from leads.dedup.normal import lead_keys  # noqa: E402
 from leads.models import Industry, Lead, StageOwner  # noqa: E402
@@ -132,6 +134,8 @@ def main() -> None:
         seed(args.leads, args.groups, args.investors, random.Random(12))
         stamp.write_text(sizes)
         print(f"seeded {args.leads} leads in {time.perf_counter() - start:.1f} s")
+    # What the worker does once the finder asks: the keys the seed's inserts held, folded.
+    buckets_fold()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("VACUUM (ANALYZE) leads_lead")
@@ -147,10 +151,12 @@ def main() -> None:
     if total < args.groups:
         sys.exit(f"the finder found {total} groups, {args.groups} were seeded")
     if connection.vendor == "postgresql":
-        sql, params = _repeated_keys("investor_key").query.sql_with_params()
+        investor_keys, _credit_keys = held_keys()
+        held = Lead.objects.filter(investor_key__in=investor_keys).filter(similar_partner_q())
+        sql, params = held.values_list("pk").query.sql_with_params()
         with connection.cursor() as cursor:
             cursor.execute(f"EXPLAIN {sql}", params)
-            print("  plan of the GROUP BY on investor_key:")
+            print("  plan of the leads of the investor keys held:")
             for (line,) in cursor.fetchall():
                 print(f"    {line}")
 

@@ -20,7 +20,7 @@ class LeadsConfig(AppConfig):
 
 def count_tallies(sender, *, using, plan=None, **kwargs):
     """Count the stage and report tallies again from the leads after a `migrate` that applied
-    migrations, and after a flush.
+    migrations, and after a flush; find the duplicate finder's shared keys again too.
 
     A flush (between TransactionTestCase tests) empties the tables in no fixed
     order; on SQLite, emptying the leads after the tally leaves the delete
@@ -30,6 +30,7 @@ def count_tallies(sender, *, using, plan=None, **kwargs):
     """
     if plan == []:
         return
+    from leads.dedup.buckets import KEYS_TABLE, buckets_rebuild
     from leads.report_tally import TALLY as REPORT_TALLY
     from leads.report_tally import report_tally_rebuild
     from leads.tally import KEYS, TALLY, tally_rebuild
@@ -42,6 +43,8 @@ def count_tallies(sender, *, using, plan=None, **kwargs):
         tally_rebuild(using=using)
     if REPORT_TALLY in tables:
         report_tally_rebuild(using=using)
+    if KEYS_TABLE in tables:
+        buckets_rebuild(using=using)
 
 
 def _has_columns(connection, table: str, columns) -> bool:

@@ -108,21 +108,26 @@ def drop_triggers(connection) -> None:
 
 @contextmanager
 def triggers_paused(using: str = "default"):
-    """Drop the triggers of the stage and report tallies for a bulk load of leads and
-    instalments, then install them and count both tallies again."""
+    """Drop the triggers of the stage and report tallies and of the duplicate keys for a bulk
+    load of leads and instalments, then install them, count both tallies again and find the
+    shared keys again."""
     from leads import report_triggers
+    from leads.dedup import buckets
     from leads.report_tally import report_tally_rebuild
 
     connection = connections[using]
     drop_triggers(connection)
     report_triggers.drop_triggers(connection)
+    buckets.drop_triggers(connection)
     try:
         yield
     finally:
         install_triggers(connection)
         report_triggers.install_triggers(connection)
+        buckets.install_triggers(connection)
         tally_rebuild(using=using)
         report_tally_rebuild(using=using)
+        buckets.buckets_rebuild(using=using)
 
 
 class StageTotal(NamedTuple):

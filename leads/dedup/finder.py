@@ -1,20 +1,20 @@
 """The finder: groups of likely duplicates across the whole database (/leads/duplicates/).
 
-Fast at 100,000 leads: the keys two or more live leads share come from a
-GROUP BY on each key; of the leads sharing an investor key only those with
-a similar-named partner are read (an EXISTS on the key index); pairs are
-then decided by the one rule (`keys_match`, on tuples) within each key's
-bucket and joined into groups. Five queries whatever the size.
+Flat in the number of leads: only the leads of the keys that may be shared
+(`leads.dedup.buckets`, kept as leads are written) are read; of those
+sharing an investor key only those with a similar-named partner (an EXISTS
+on the key index); pairs are then decided by the one rule (`keys_match`, on
+tuples) within each key's bucket and joined into groups. Six queries
+whatever the size.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Q
-from django.db.models.functions import Length, StrIndex
-from django.db.models.lookups import GreaterThan, GreaterThanOrEqual
+from django.db.models import Q
 
+from leads.dedup.buckets import held_keys, repeated_keys, similar_partner_q
 from leads.dedup.matches import keys_match
 from leads.dedup.normal import KEY_FIELDS, names_similar
 from leads.models import Lead, NotDuplicate, NotDuplicateSource
@@ -29,52 +29,20 @@ class DuplicateGroup:
     confirmed: list = field(default_factory=list)
 
 
-def _repeated_keys(key: str):
-    """Return the values of `key` that two or more live leads share (GROUP BY on its index)."""
-    return (
-        Lead.objects.exclude(**{key: ""})
-        .order_by()
-        .values(key)
-        .annotate(count=Count("pk"))
-        .filter(count__gt=1)
-        .values(key)
-    )
-
-
-def similar_partner_q() -> Q:
-    """Return the condition "another live lead has this investor key and a similar name".
-
-    The SQL form of `names_similar` (equal, or the one of two or more
-    characters contained in the other), used to read only the leads that
-    may pair; the pairs are then decided by `keys_match` itself (tested equal
-    on the finder's data). Probes the (investor_key, name_key) index once per
-    lead of a shared investor key.
-    """
-    contains = GreaterThan(StrIndex(F("name_key"), OuterRef("name_key")), 0) & GreaterThanOrEqual(
-        Length(OuterRef("name_key")), 2
-    )
-    contained = GreaterThan(StrIndex(OuterRef("name_key"), F("name_key")), 0) & GreaterThanOrEqual(
-        Length("name_key"), 2
-    )
-    partners = (
-        Lead.objects.filter(investor_key=OuterRef("investor_key"))
-        .exclude(pk=OuterRef("pk"))
-        .exclude(name_key="")
-        .filter(Q(name_key=OuterRef("name_key")) | Q(contains) | Q(contained))
-    )
-    return Q(Exists(partners)) & ~Q(name_key="")
-
-
 def duplicate_candidates() -> list[tuple[int, str, str, str]]:
     """Return (id, investor key, name key, credit key) of the live leads that may pair.
 
-    Two queries (an OR of the two would keep the planner from joining): the
-    keys two or more leads share come from a GROUP BY on each key, as
-    subqueries; of the leads sharing an investor key, only those with a
-    similar name (`similar_partner_q`) are read.
+    Only the leads of the keys held (`leads.dedup.buckets`) are read, in two
+    queries (an OR of the two would keep the planner from joining): of those
+    sharing an investor key, only those with a similar name
+    (`similar_partner_q`); of those sharing a credit key, those of a key two
+    or more share (a GROUP BY subquery).
     """
-    by_investor = Q(investor_key__in=_repeated_keys("investor_key")) & similar_partner_q()
-    by_credit = Q(credit_key__in=_repeated_keys("credit_key"))
+    investor_keys, credit_keys = held_keys()
+    by_investor = Q(investor_key__in=investor_keys) & similar_partner_q()
+    by_credit = Q(
+        credit_key__in=repeated_keys("credit_key", Lead.objects.filter(credit_key__in=credit_keys))
+    )
     rows = {}
     for condition in (by_investor, by_credit):
         for row in Lead.objects.filter(condition).order_by().values_list("pk", *KEY_FIELDS):
@@ -88,7 +56,7 @@ def duplicate_groups(*, limit: int = 100) -> tuple[list[DuplicateGroup], int]:
     Pairs that match by `keys_match` (same credit key; same investor key and
     similar names) join their leads into one group (connected components),
     except pairs dismissed on the finder page (不是重复, remembered). The
-    groups are ordered by their oldest lead. Five queries whatever the size.
+    groups are ordered by their oldest lead. Six queries whatever the size.
     """
     rows = duplicate_candidates()
     dismissed = set(

@@ -7,7 +7,7 @@ One module per concern: `reference` (industries, teams, units, stage owners, tar
 tally). Import models from `leads.models`.
 """
 
-from leads.models.duplicates import LeadMerge, NotDuplicate, NotDuplicateSource
+from leads.models.duplicates import DuplicateKey, LeadMerge, NotDuplicate, NotDuplicateSource
 from leads.models.history import Activity, StageTransition
 from leads.models.jobs import AdminUpload, ImportJob
 from leads.models.lead import (
@@ -45,6 +45,7 @@ __all__ = [
     "Activity",
     "AdminUpload",
     "AnnualTarget",
+    "DuplicateKey",
     "ImportJob",
     "Industry",
     "IndustryAlias",

@@ -95,3 +95,30 @@ class LeadMerge(models.Model):
 
     def __str__(self):
         return f"{self.merged_id} → {self.keep_id}"
+
+
+class DuplicateKey(models.Model):
+    """A matching key that may be shared by likely duplicates (`leads.dedup.buckets`).
+
+    Two kinds of row, read alike by the finder:
+
+    - written by database triggers on the lead table (`folded` false): the
+      investor and credit keys of a live lead as inserted, or as updated when
+      a key, the name or its liveness changed; no rule is applied then;
+    - folded (`buckets_fold`, `buckets_rebuild`): one key, investor or credit,
+      that live leads shared by the rule of `keys_match` when it was folded.
+
+    Every key live leads now share by the rule is in a row, so the finder reads
+    the leads of these keys only, not the city's.
+    """
+
+    investor_key = models.CharField(_("投资方查重键"), max_length=200, blank=True)
+    credit_key = models.CharField(_("信用代码查重键"), max_length=18, blank=True)
+    folded = models.BooleanField(_("已归并"), default=False)
+
+    class Meta:
+        verbose_name = _("疑似重复查重键")
+        verbose_name_plural = _("疑似重复查重键")
+
+    def __str__(self):
+        return self.investor_key or self.credit_key
