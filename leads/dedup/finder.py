@@ -40,9 +40,9 @@ def duplicate_candidates() -> list[tuple[int, str, str, str]]:
     """
     investor_keys, credit_keys = held_keys()
     by_investor = Q(investor_key__in=investor_keys) & similar_partner_q()
-    by_credit = Q(
-        credit_key__in=repeated_keys("credit_key", Lead.objects.filter(credit_key__in=credit_keys))
-    )
+    # "Not blank" as the partial index on the credit key states it, so both reads use it.
+    shared_credit = repeated_keys("credit_key", Lead.objects.filter(credit_key__in=credit_keys))
+    by_credit = Q(credit_key__in=shared_credit) & ~Q(credit_key="")
     rows = {}
     for condition in (by_investor, by_credit):
         for row in Lead.objects.filter(condition).order_by().values_list("pk", *KEY_FIELDS):

@@ -3,12 +3,14 @@ whatever writes the leads, so the finder reading only their leads finds what rea
 lead would."""
 
 import random
+import re
 import threading
 
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test import TestCase, TransactionTestCase
+from django.test.utils import CaptureQueriesContext
 
 from leads.dedup import buckets
 from leads.dedup.buckets import buckets_fold, buckets_rebuild
@@ -19,6 +21,7 @@ from leads.services import lead_merge, lead_merge_undo, lead_update
 from leads.tally import triggers_paused
 from tests.factories import UserFactory, credit_code, make_lead
 from tests.leads.excel.test_concurrency import run_in_threads
+from tests.plans import query_plan
 
 INVESTORS = [
     "宇通客车股份有限公司",
@@ -162,6 +165,29 @@ class HeldKeysTests(TestCase):
         cache.clear()
         duplicate_groups()  # the test settings' worker runs the task at once
         self.assertFalse(DuplicateKey.objects.exists())
+
+    def test_the_finder_reads_the_leads_of_the_keys_held_through_the_key_indexes(self):
+        # Without "credit key not blank" the partial credit index cannot serve the
+        # credit read, and SQLite scanned the million leads (0.2 s).
+        for n, name in enumerate(["产业园", "产业园二期"]):
+            make_lead(investor="华创集团", name=name)
+            make_lead(investor=f"甲{n}", name=f"项目{n}", stage="landed", credit_code=CREDITS[1])
+        with CaptureQueriesContext(connection) as queries:
+            self.assertEqual(len(duplicate_candidates()), 4)
+        reads = [q["sql"] for q in queries if 'FROM "leads_lead"' in q["sql"]]
+        self.assertEqual(len(reads), 2)
+        # The investor read, then the credit read: each the leads of its key's index.
+        for sql, index in zip(reads, ["lead_dup_investor_idx", "lead_dup_credit_idx"], strict=True):
+            plan = query_plan(sql)
+            if connection.vendor == "sqlite":
+                self.assertNotIn("SCAN leads_lead", plan)
+                self.assertIn(f"SEARCH leads_lead USING INDEX {index}", plan)
+                continue
+            # PostgreSQL, scans priced out: every read of the outer leads is that index.
+            scans = [step for step in plan.split("->") if re.search(r"on leads_lead +\(", step)]
+            self.assertTrue(scans)
+            for step in scans:
+                self.assertIn(f"using {index} on leads_lead", step)
 
     def test_the_installed_triggers_are_those_defined(self):
         with connection.cursor() as cursor:
