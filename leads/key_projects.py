@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -187,21 +188,63 @@ class Candidate:
     is_key: bool = False
 
 
+def candidate_q() -> Q:
+    """Return the condition "large enough to propose and not a key project" (not dropped)."""
+    large = Q(contract_amount__gte=KEY_PROJECT_AMOUNT) | Q(
+        planned_investment__gte=KEY_PROJECT_AMOUNT
+    )
+    return large & Q(is_key=False) & ~Q(stage=Stage.DROPPED)
+
+
+# The candidates largest first: by 签约投资额, then 计划投资额, a blank amount last.
+CANDIDATE_ORDER = (
+    F("contract_amount").desc(nulls_last=True),
+    F("planned_investment").desc(nulls_last=True),
+    F("code").asc(),
+)
+CANDIDATE_INDEX = "lead_key_candidate_idx"
+
+
+def candidate_index_sql(schema_editor) -> str:
+    """Return the CREATE INDEX of the live candidates in CANDIDATE_ORDER (migration 0029).
+
+    The first page and the count read this partial index alone, not the city's
+    large projects sorted (0.9 s and 0.2 s at 1,000,000 leads on SQLite). Written
+    per database: PostgreSQL's index must say NULLS LAST to give that order, which
+    SQLite's CREATE INDEX cannot say (its DESC puts NULL last already).
+    """
+    table = schema_editor.quote_name(Lead._meta.db_table)
+    condition = (
+        models.Index(
+            fields=["code"],
+            condition=candidate_q() & Q(merged_into__isnull=True),
+            name=CANDIDATE_INDEX,
+        )
+        .create_sql(Lead, schema_editor)
+        .parts["condition"]
+    )
+    nulls = " NULLS LAST" if schema_editor.connection.vendor == "postgresql" else ""
+    columns = ", ".join(
+        [
+            f"{schema_editor.quote_name(name)} DESC{nulls}"
+            for name in ("contract_amount", "planned_investment")
+        ]
+        # Then what the condition reads, so that a count reads the index alone (SQLite
+        # checks a bound parameter's terms again).
+        + [schema_editor.quote_name(name) for name in ("code", "is_key", "stage", "merged_into_id")]
+    )
+    name = schema_editor.quote_name(CANDIDATE_INDEX)
+    return f"CREATE INDEX {name} ON {table} ({columns}){condition}"
+
+
 def key_candidates(*, limit: int = CANDIDATES_SHOWN) -> tuple[list[Candidate], int]:
     """Return (the largest `limit` projects proposed as key projects, how many there are).
 
     Proposed as `key_proposed` says: the query narrows the leads to those
     large enough and not key, `key_proposed` decides. Two queries.
     """
-    large = Q(contract_amount__gte=KEY_PROJECT_AMOUNT) | Q(
-        planned_investment__gte=KEY_PROJECT_AMOUNT
-    )
-    leads = Lead.objects.filter(large, is_key=False).exclude(stage=Stage.DROPPED)
-    ordered = leads.order_by(
-        F("contract_amount").desc(nulls_last=True),
-        F("planned_investment").desc(nulls_last=True),
-        "code",
-    ).values_list(
+    leads = Lead.objects.filter(candidate_q())
+    ordered = leads.order_by(*CANDIDATE_ORDER).values_list(
         "id", "code", "name", "stage", "team__name", "planned_investment", "contract_amount"
     )
     candidates = [

@@ -396,6 +396,29 @@ class Lead(StageChoicesBase, TimeStampedModel):
                 fields=["stage", "contract_amount", "id", "merged_into"],
                 name="lead_stage_amount_idx",
             ),
+            # The 重点项目推进表 of a year (leads.key_projects.year_q): its count and first
+            # page read the key projects' columns the condition asks, in code order, from
+            # this index, not the lead rows; with the condition's own columns, which
+            # SQLite checks again when they are bound parameters. The candidates proposed
+            # have their own index, written per database
+            # (leads.key_projects.candidate_index_sql, migration 0029).
+            models.Index(
+                fields=[
+                    "code",
+                    "planned_signed_on",
+                    "planned_landed_on",
+                    "planned_started_on",
+                    "planned_in_production_on",
+                    "stage",
+                    "started_on",
+                    "in_production_on",
+                    "is_key",
+                    "merged_into",
+                    "id",
+                ],
+                condition=Q(is_key=True, merged_into__isnull=True) & ~Q(stage=Stage.DROPPED),
+                name="lead_key_year_idx",
+            ),
             models.Index(fields=["next_follow_up"]),
             models.Index(fields=["started_on"]),
             models.Index(fields=["in_production_on"]),
