@@ -21,6 +21,7 @@ from leads.models import Lead, TaskTeam
 from leads.overdue import (
     DEFAULT_SORT,
     MostLateFirst,
+    SortedByColumn,
     overdue_nodes,
     overdue_sorted,
     sort_applied,
@@ -52,10 +53,7 @@ def overdue_list(request):
     """Render the 督办 list: late nodes and signed projects past the 签约 time limit."""
     team_id, sort = _team_id(request), sort_applied(request.GET.get("o"))
     with read_snapshot():
-        if sort == DEFAULT_SORT:
-            rows = MostLateFirst(team_id)
-        else:
-            rows = overdue_sorted(overdue_nodes(team_id=team_id), sort)[1]
+        rows = MostLateFirst(team_id) if sort == DEFAULT_SORT else SortedByColumn(team_id, sort)
         page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
         page.object_list = list(page.object_list)
     query = request.GET.copy()

@@ -8,7 +8,15 @@ from django.utils import timezone
 
 from leads.choices import Milestone, Node, Stage
 from leads.models import Lead, StageOwner
-from leads.overdue import SLA, overdue_counts, overdue_first, overdue_nodes, overdue_sorted
+from leads.overdue import (
+    SLA,
+    SORTS,
+    SortedByColumn,
+    overdue_counts,
+    overdue_first,
+    overdue_nodes,
+    overdue_sorted,
+)
 from leads.services import (
     lead_add_supervision,
     lead_change_stage,
@@ -268,3 +276,23 @@ class OverdueFirstTests(OverdueTestCase):
         for limit in range(1, len(rows) + 2):
             with self.subTest(limit=limit):
                 self.assertEqual(overdue_first(limit), (rows[:limit], len(rows)))
+
+    def test_every_page_of_every_other_order_is_the_full_lists_with_their_slips_and_notes(self):
+        # Leaders and teams tied and not, so that the most late first breaks the ties.
+        leads = list(Lead.objects.order_by("code"))
+        for index, lead in enumerate(leads):
+            Lead.objects.filter(pk=lead.pk).update(leader=["李副区长", "王副区长", ""][index % 3])
+        Lead.objects.filter(pk=leads[0].pk).update(team=None)
+        for team_id in (None, leads[1].team_id):
+            for sort in [*SORTS, *(f"-{key}" for key in SORTS)]:
+                expected = overdue_sorted(overdue_nodes(team_id=team_id), sort)[1]
+                sorted_by = SortedByColumn(team_id, sort)
+                with self.subTest(team=team_id, sort=sort):
+                    self.assertGreater(len(expected), 3)
+                    self.assertEqual(sorted_by.count(), len(expected))
+                    for size in (1, 4, len(expected)):
+                        pages = [
+                            sorted_by[start : start + size]
+                            for start in range(0, len(expected), size)
+                        ]
+                        self.assertEqual([row for page in pages for row in page], expected)
