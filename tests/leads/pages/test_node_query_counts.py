@@ -20,8 +20,10 @@ TODAY = timezone.localdate
 
 # Queries per page, session and user included.
 EXPECTED = {
-    # session, user, 2 permission queries, stage limits, late leads, slips, notes, teams.
-    "overdue list": 9,
+    # Sorted by team: session, user, 2 permission queries; stage limits; the count (stage
+    # limits, one per node, the 签约 limit); what each row kind is sorted by (one per
+    # kind); the page's leads, slips, notes; teams.
+    "overdue list": 20,
     # Most late first, a page at a time (one row a page here, so that every row kind
     # fills its page and reads the rest of its last due day): session, user, 2
     # permissions; the count (stage limits, one per node, the 签约 limit); the rows
