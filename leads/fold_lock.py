@@ -27,10 +27,12 @@ FOLD_LOCK_TIMEOUT = "1s"
 LOCK_NOT_AVAILABLE = "55P03"
 
 
-def fold_lock(using: str, table: str, *, wait: bool = True) -> None:
+def fold_lock(using: str, table: str, *, wait: bool = True, mode: str = "EXCLUSIVE") -> None:
     """Keep the triggers' writers out of `table` until the transaction ends.
 
-    On PostgreSQL a writer's trigger waits for the lock (readers do not);
+    On PostgreSQL a writer's trigger waits for the lock (readers do not); a
+    fold that must only keep other folds out takes a `mode` that conflicts
+    with itself and not with inserts ("SHARE UPDATE EXCLUSIVE");
     `wait=False` gives up after FOLD_LOCK_TIMEOUT (`fold_lock_missed`). On
     SQLite the transaction is IMMEDIATE (settings), which already holds the
     database's one write lock.
@@ -40,7 +42,7 @@ def fold_lock(using: str, table: str, *, wait: bool = True) -> None:
         with connection.cursor() as cursor:
             if not wait:
                 cursor.execute(f"SET LOCAL lock_timeout = '{FOLD_LOCK_TIMEOUT}'")
-            cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
+            cursor.execute(f"LOCK TABLE {table} IN {mode} MODE")
 
 
 @contextmanager

@@ -22,13 +22,13 @@ flush, and a bulk load that paused the triggers.
 
 from __future__ import annotations
 
-from django.db import connections, transaction
+from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.db.models.functions import Length, StrIndex
 from django.db.models.lookups import GreaterThan, GreaterThanOrEqual
 from django_tasks import task
 
-from leads.fold_lock import fold_asked, fold_lock_missed
+from leads.fold_lock import fold_asked, fold_lock, fold_lock_missed
 from leads.models import DuplicateKey, Lead
 
 LEADS = Lead._meta.db_table
@@ -145,14 +145,10 @@ def _shared(using: str, investor_keys=None, credit_keys=None) -> tuple[set[str],
     return investors, credits
 
 
-def _lock(using: str) -> None:
-    """Keep other folds out until the transaction ends, not the triggers' writers (PostgreSQL:
-    a mode that conflicts with itself and not with inserts; SQLite's IMMEDIATE transaction
-    holds the one write lock already)."""
-    connection = connections[using]
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"LOCK TABLE {KEYS_TABLE} IN SHARE UPDATE EXCLUSIVE MODE")
+def _lock(using: str, *, wait: bool) -> None:
+    """Keep other folds out until the transaction ends, not the triggers' writers (SQLite's
+    IMMEDIATE transaction holds the one write lock already)."""
+    fold_lock(using, KEYS_TABLE, wait=wait, mode="SHARE UPDATE EXCLUSIVE")
 
 
 def _replace(using: str, ids, investors: set[str], credits: set[str]) -> int:
@@ -176,10 +172,7 @@ def buckets_fold(*, using: str = "default", wait: bool = True) -> int:
     wait long for another fold.
     """
     with transaction.atomic(using=using):
-        if not wait and connections[using].vendor == "postgresql":
-            with connections[using].cursor() as cursor:
-                cursor.execute("SET LOCAL lock_timeout = '1s'")
-        _lock(using)
+        _lock(using, wait=wait)
         held = list(
             DuplicateKey.objects.using(using).values_list("pk", "investor_key", "credit_key")
         )
@@ -192,7 +185,7 @@ def buckets_fold(*, using: str = "default", wait: bool = True) -> int:
 def buckets_rebuild(*, using: str = "default") -> int:
     """Find the shared keys again from every live lead; return the rows written."""
     with transaction.atomic(using=using):
-        _lock(using)
+        _lock(using, wait=True)
         return _replace(using, None, *_shared(using))
 
 
