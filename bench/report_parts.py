@@ -2,13 +2,15 @@
 
 Reads the database as it is (seed it first with bench/report.py or bench/pages.py) and times,
 median of several runs, each part of `MonthlyReportBuilder.build` and the backlog's reads. Runs
-on the code before the report tally (its grouped reads of the leads and instalments) and after
-(the tally's read), so the two can be timed in the same run from two worktrees:
+on the code before the report tally (its grouped reads of the leads and instalments), after
+(the tally's read), and after the tally held the 四率's numerators (no read of their own), so
+the versions can be timed in the same run from two worktrees:
 
     DATABASE_URL=… .venv/bin/python bench/report_parts.py --month 2026-11 --runs 5
 """
 
 import argparse
+import inspect
 import os
 import statistics
 import sys
@@ -55,9 +57,16 @@ def figure_parts(builder, columns) -> dict:
             "开工/投产 (milestone_figures)": lambda: after_landing.milestone_figures(ranges),
             "paid-in totals (paid_in_totals)": lambda: after_landing.paid_in_totals(ranges),
         }
+    parts = {"figures from the report tally (report_sums)": lambda: report_sums(ranges, columns)}
+    if "sums" in inspect.signature(after_landing.rate_counts).parameters:
+        # The 四率's numerators are in the tally's sums: no read of their own.
+        return parts
+    sums = report_sums(ranges, columns)
     return {
-        "figures from the report tally (report_sums)": lambda: report_sums(ranges, columns),
+        **parts,
         "履约率/开工率 numerators (rate_counts)": lambda: after_landing.rate_counts(ytd),
+        "投产率 numerator (milestone_figures)": lambda: after_landing.milestone_figures(sums, ytd),
+        "资金到位率 numerator (paid_in_so_far)": lambda: after_landing.paid_in_so_far(ytd),
     }
 
 
@@ -75,9 +84,6 @@ def main() -> None:
     parts = {
         **figure_parts(builder, columns),
         "trend (12 months)": builder._trend,
-        "资金到位率 numerator (paid_in_so_far)": lambda: after_landing.paid_in_so_far(
-            builder.ranges["ytd"]
-        ),
         "签约后终止 (signed_then_dropped)": lambda: events.signed_then_dropped(period),
         "调整说明 (adjustments)": lambda: events.adjustments(period),
         "the whole build": builder.build,

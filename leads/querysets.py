@@ -96,15 +96,14 @@ def landed_in_q(start=None, end=None, *, prefix: str = "") -> Q:
 
 
 # Every lead column the counted-event queries of the leads read (the report's
-# trend and rates, `leads.reports.grouped` and `after_landing`; the report's
-# figures themselves read the report tally): the lead model indexes the counted
-# signing and landing dates with them, so those queries read the index alone
-# instead of the wide lead rows. The id last, for the joins by lead (the
-# 资金到位率's numerator joins the year's signed leads to their instalments:
-# PostgreSQL 0.21 -> 0.08 s at 1,000,000 leads). The breakdown columns (产业,
-# 小分队, 来源, …) are not here: only the tally's count again reads them, from the
-# table. A column added to those queries belongs here; a test holds it for the
-# trend and the rates.
+# trend, `leads.reports.grouped`; the report's figures and the 四率's numerators
+# read the report tally): the lead model indexes the counted signing and landing
+# dates with them, so those queries read the index alone instead of the wide lead
+# rows. The id last, for joins by lead (the 资金到位率's numerator joined the year's
+# signed leads to their instalments until the tally held it; migration 0025). The
+# breakdown columns (产业, 小分队, 来源, …) are not here: only the tally's count again
+# reads them, from the table. A column added to those queries belongs here; a test
+# holds it for the trend.
 REPORT_COLUMNS = (
     "first_signed_on",
     "first_landed_on",

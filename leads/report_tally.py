@@ -31,8 +31,18 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import connections, transaction
-from django.db.models import BigIntegerField, ExpressionWrapper, F, Q, QuerySet, Sum, Value
-from django.db.models.functions import Cast
+from django.db.models import (
+    BigIntegerField,
+    ExpressionWrapper,
+    F,
+    Func,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, ExtractYear, Greatest
+from django.db.models.lookups import LessThanOrEqual
 from django_tasks import task
 
 from leads.fold_lock import fold_asked, fold_lock, fold_lock_missed
@@ -53,13 +63,31 @@ FOLDED = ("kind", "whole_month", "day", "column", "value", "count", "cents", "pa
 
 @dataclass(frozen=True)
 class Event:
-    """A kind of counted event: the rows holding it, the date placing it on a day, its amounts."""
+    """A kind of counted event: the rows holding it, the date placing it on a day (a column, or
+    an expression of the row's columns), its amounts (none: counted only)."""
 
     kind: str
-    day: str
+    day: str | Func
     condition: Q
-    amount: str
+    amount: str | None = None
     paid: str | None = None
+
+
+def so_far(kind: str, first: str, then: str, condition: Q, amount: str | None = None) -> Event:
+    """Return the event of a rate's numerator: a row whose `first` date is in a year to date
+    and whose `then` date is no later than its end (NULL `then`: no later than any end).
+
+    Placed on the later of the two days, and counted only when `then` is not in a later
+    year than `first`: summed over a window [1 January, E] of one year, it is the rows
+    with `first` in the window and `then` on or before E, whatever E. (The later day is
+    at most E, so both are; it is in the year of `first`, so `first` is on or after 1
+    January.) Over another window the sum means nothing; the report reads the year to date.
+    """
+    later = Greatest(F(first), Coalesce(F(then), F(first)))
+    same_year = Q(**{f"{then}__isnull": True}) | Q(
+        LessThanOrEqual(ExtractYear(then), ExtractYear(first))
+    )
+    return Event(kind, later, condition & Q(**{f"{first}__isnull": False}) & same_year, amount)
 
 
 # The one list of what the tally counts; a lead event holds only for live (unmerged) leads,
@@ -74,9 +102,27 @@ EVENTS = (
         live_q() & Q(in_production_on__isnull=False),
         COUNTED_AMOUNT,
     ),
+    # The numerators of the 四率 (`leads.reports.after_landing`), in a year to date: of the
+    # leads signed in it, those landed by its end (履约率); of those landed, those started
+    # (开工率); of those started, those in production (投产率).
+    so_far("signed_landed", "first_signed_on", "first_landed_on", live_q() & landed_in_q()),
+    so_far(
+        "landed_started", "first_landed_on", "started_on", live_q() & Q(started_on__isnull=False)
+    ),
+    so_far(
+        "started_produced",
+        "started_on",
+        "in_production_on",
+        live_q() & Q(in_production_on__isnull=False),
+    ),
 )
 # 到位资金 by the day it arrived, whatever the lead's stage (undated amounts lie on no day).
 PAID = Event("paid", "received_on", Q(received_on__isnull=False), "amount")
+# The 资金到位率's numerator: what the leads signed in a year to date received by its end,
+# the undated amounts carried over included (`lead_signed_on`: the instalment's lead's
+# counted 签约日期, as the images and the count again carry it).
+SIGNED_PAID = so_far("signed_paid", "lead_signed_on", "received_on", Q(), "amount")
+PAID_EVENTS = (PAID, SIGNED_PAID)
 
 
 # --- events as rows ---------------------------------------------------------
@@ -99,10 +145,10 @@ def _event_query(queryset: QuerySet, event: Event, weighted: bool, columns) -> t
 
     grouped = (
         queryset.filter(event.condition)
-        .values(*columns, day=F(event.day))
+        .values(*columns, day=F(event.day) if isinstance(event.day, str) else event.day)
         .annotate(
             n=Cast(Sum(weight), output_field=BigIntegerField()),
-            c=amount(event.amount),
+            c=amount(event.amount) if event.amount else Value(0, output_field=BigIntegerField()),
             p=amount(event.paid) if event.paid else Value(0, output_field=BigIntegerField()),
         )
         .order_by()
@@ -135,9 +181,10 @@ def _exploded(
 def _sources(using: str) -> list[tuple[QuerySet, tuple[Event, ...]]]:
     """The leads' and the instalments' querysets the tally is counted from, with their events."""
     paid_ins = PaidIn.objects.using(using).annotate(
-        **{column: F(f"lead__{column}") for column in COLUMNS}
+        **{column: F(f"lead__{column}") for column in COLUMNS},
+        lead_signed_on=F("lead__first_signed_on"),
     )
-    return [(Lead.objects.using(using), EVENTS), (paid_ins, (PAID,))]
+    return [(Lead.objects.using(using), EVENTS), (paid_ins, PAID_EVENTS)]
 
 
 def _rows(queryset: QuerySet, events, *, weighted: bool, using: str) -> list[tuple]:
@@ -189,7 +236,7 @@ def tally_fold(*, using: str = "default", wait: bool = True) -> int:
     with transaction.atomic(using=using):
         fold_lock(using, IMAGES, wait=wait)
         images = ReportImage.objects.using(using)
-        rows = _rows(images, (*EVENTS, PAID), weighted=True, using=using)
+        rows = _rows(images, (*EVENTS, *PAID_EVENTS), weighted=True, using=using)
         sums = defaultdict(lambda: [0, 0, 0])
         days = sorted({row[1] for row in rows})
         tally = ReportTally.objects.using(using)
@@ -289,6 +336,10 @@ NAMES = {
     "started": ("started_count", "started_amount", None),
     "in_production": ("in_production_count", "in_production_amount", None),
     "paid": (None, "paid", None),
+    "signed_landed": ("signed_landed_count", None, None),
+    "landed_started": ("landed_started_count", None, None),
+    "started_produced": ("started_produced_count", None, None),
+    "signed_paid": (None, "signed_paid", None),
 }
 
 
@@ -335,7 +386,7 @@ def report_sums(ranges: dict[str, Period], columns, *, using: str = "default") -
     ]
     if images:
         image_ctes, image_selects, image_params = _exploded(
-            ReportImage.objects.using(using), (*EVENTS, PAID), True, columns, quote
+            ReportImage.objects.using(using), (*EVENTS, *PAID_EVENTS), True, columns, quote
         )
         ctes += image_ctes
         params += image_params

@@ -4,8 +4,9 @@ instalments written, appended in the writer's own transaction, whatever writes.
 A lead's image copies the columns the report's counted events are read from
 (`LEAD_IMAGE`); an update that changes none of them writes nothing. An
 instalment's image copies its date and amount with its lead's breakdown
-columns (`COLUMNS`); a change of a lead's breakdown column (or id) moves its
-instalments from the old values to the new. On PostgreSQL an instalment's
+columns (`COLUMNS`) and counted 签约日期 (`LEAD_OF_PAID`); a change of one of
+those lead columns (or its id) moves its instalments from the old values to
+the new. On PostgreSQL an instalment's
 trigger reads its lead FOR SHARE, so a concurrent change of the lead's columns
 waits for it, or it waits for the change and reads the lead as changed (a test
 with real threads fails without). Every writer of instalments locks their lead
@@ -31,8 +32,10 @@ IMAGES = ReportImage._meta.db_table
 # The lead columns a lead's image copies; a change to any other column moves no figure.
 LEAD_DATES = ("first_signed_on", "first_landed_on", "started_on", "in_production_on")
 LEAD_IMAGE = (*LEAD_DATES, "first_signed_amount", "paid_in", "merged_into_id", *COLUMNS)
-# An instalment's image: its own columns, its lead's breakdown columns.
+# An instalment's image: its own columns, its lead's breakdown columns and its lead's
+# counted 签约日期 (under the image's name `lead_signed_on`: the 资金到位率's numerator).
 PAID_IMAGE = ("received_on", "amount")
+LEAD_OF_PAID = {"first_signed_on": "lead_signed_on"}
 # What each kind of trigger writes, and its PostgreSQL function.
 FUNCTIONS = {"lead": "lead_report()", "move": "lead_report_move()", "paid": "paid_report()"}
 
@@ -48,20 +51,29 @@ def _lead_image(row: str, count: int) -> str:
     )
 
 
-def _paid_of_lead(row: str, count: int) -> str:
-    """The images of lead `row`'s instalments, with `row`'s breakdown columns."""
+def _paid_columns(lead_of_paid: dict) -> tuple[str, tuple]:
+    """Return an instalment image's columns (its own, then its lead's under the image's names)
+    and the lead columns copied into them, in that order."""
+    lead_columns = (*COLUMNS, *lead_of_paid)
+    return _columns("", (*PAID_IMAGE, *COLUMNS, *lead_of_paid.values())), lead_columns
+
+
+def _paid_of_lead(row: str, count: int, lead_of_paid: dict) -> str:
+    """The images of lead `row`'s instalments, with `row`'s columns."""
+    targets, lead_columns = _paid_columns(lead_of_paid)
     return (
-        f"INSERT INTO {IMAGES} (count, {_columns('', PAID_IMAGE)}, {_columns('', COLUMNS)}) "
-        f"SELECT {count}, {_columns('p.', PAID_IMAGE)}, {_columns(f'{row}.', COLUMNS)} "
+        f"INSERT INTO {IMAGES} (count, {targets}) "
+        f"SELECT {count}, {_columns('p.', PAID_IMAGE)}, {_columns(f'{row}.', lead_columns)} "
         f"FROM {PAID_INS} p WHERE p.lead_id = {row}.id"
     )
 
 
-def _paid_image(row: str, count: int, lock: str = "") -> str:
-    """The image of instalment `row`, with its lead's breakdown columns."""
+def _paid_image(row: str, count: int, lead_of_paid: dict, lock: str = "") -> str:
+    """The image of instalment `row`, with its lead's columns."""
+    targets, lead_columns = _paid_columns(lead_of_paid)
     return (
-        f"INSERT INTO {IMAGES} (count, {_columns('', PAID_IMAGE)}, {_columns('', COLUMNS)}) "
-        f"SELECT {count}, {_columns(f'{row}.', PAID_IMAGE)}, {_columns('l.', COLUMNS)} "
+        f"INSERT INTO {IMAGES} (count, {targets}) "
+        f"SELECT {count}, {_columns(f'{row}.', PAID_IMAGE)}, {_columns('l.', lead_columns)} "
         f"FROM {LEADS} l WHERE l.id = {row}.lead_id{lock}"
     )
 
@@ -74,15 +86,18 @@ def _dated(row: str) -> str:
     return " OR ".join(f"{row}.{name} IS NOT NULL" for name in LEAD_DATES)
 
 
-def _triggers(differs: str) -> list[tuple[str, str, str, str, str]]:
+def _triggers(
+    differs: str, lead_of_paid: dict = LEAD_OF_PAID
+) -> list[tuple[str, str, str, str, str]]:
     """Return the triggers as (name, event, table, condition, kind of FUNCTIONS)."""
+    moved = ("id", *_paid_columns(lead_of_paid)[1])
     return [
         ("lead_report_insert", "INSERT", LEADS, _dated("NEW"), "lead"),
         ("lead_report_update", "UPDATE", LEADS, _changed(LEAD_IMAGE, differs), "lead"),
         ("lead_report_delete", "DELETE", LEADS, _dated("OLD"), "lead"),
         # An insert counts the instalments written before their lead (a deferred key).
         ("lead_report_move_insert", "INSERT", LEADS, "", "move"),
-        ("lead_report_move_update", "UPDATE", LEADS, _changed(("id", *COLUMNS), differs), "move"),
+        ("lead_report_move_update", "UPDATE", LEADS, _changed(moved, differs), "move"),
         ("lead_report_move_delete", "DELETE", LEADS, "", "move"),
         ("paid_report_insert", "INSERT", PAID_INS, "", "paid"),
         (
@@ -97,19 +112,23 @@ def _triggers(differs: str) -> list[tuple[str, str, str, str, str]]:
 
 
 # (name, table) of every trigger, for dropping them.
-TRIGGERS = [(name, table) for name, _, table, _, _ in _triggers("IS NOT")]
+TRIGGERS = [(name, table) for name, _, table, _, _ in _triggers("IS NOT", LEAD_OF_PAID)]
 
 
-def trigger_sql(vendor: str) -> list[str]:
-    """Return the statements creating the triggers (and on PostgreSQL their functions)."""
+def trigger_sql(vendor: str, *, lead_of_paid: dict = LEAD_OF_PAID) -> list[str]:
+    """Return the statements creating the triggers (and on PostgreSQL their functions).
+
+    `lead_of_paid`: the lead columns an instalment's image copies besides the breakdown
+    columns; migration 0024, which ran before the image had `lead_signed_on`, copies none.
+    """
     if vendor == "sqlite":
         statements = {
             "lead": (_lead_image("OLD", -1), _lead_image("NEW", 1)),
-            "move": (_paid_of_lead("OLD", -1), _paid_of_lead("NEW", 1)),
-            "paid": (_paid_image("OLD", -1), _paid_image("NEW", 1)),
+            "move": (_paid_of_lead("OLD", -1, lead_of_paid), _paid_of_lead("NEW", 1, lead_of_paid)),
+            "paid": (_paid_image("OLD", -1, lead_of_paid), _paid_image("NEW", 1, lead_of_paid)),
         }
         sql = []
-        for name, event, table, condition, kind in _triggers("IS NOT"):
+        for name, event, table, condition, kind in _triggers("IS NOT", lead_of_paid):
             old, new = statements[kind]
             body = {"INSERT": [new], "UPDATE": [old, new], "DELETE": [old]}[event]
             when = f" WHEN {condition}" if condition else ""
@@ -120,8 +139,11 @@ def trigger_sql(vendor: str) -> list[str]:
     if vendor == "postgresql":
         bodies = {
             "lead": (_lead_image("OLD", -1), _lead_image("NEW", 1)),
-            "move": (_paid_of_lead("OLD", -1), _paid_of_lead("NEW", 1)),
-            "paid": (_paid_image("OLD", -1, " FOR SHARE"), _paid_image("NEW", 1, " FOR SHARE")),
+            "move": (_paid_of_lead("OLD", -1, lead_of_paid), _paid_of_lead("NEW", 1, lead_of_paid)),
+            "paid": (
+                _paid_image("OLD", -1, lead_of_paid, " FOR SHARE"),
+                _paid_image("NEW", 1, lead_of_paid, " FOR SHARE"),
+            ),
         }
         sql = [
             f"CREATE OR REPLACE FUNCTION {FUNCTIONS[kind]} RETURNS trigger LANGUAGE plpgsql AS $$ "
@@ -129,7 +151,7 @@ def trigger_sql(vendor: str) -> list[str]:
             f"IF TG_OP <> 'DELETE' THEN {new}; END IF; RETURN NULL; END $$"
             for kind, (old, new) in bodies.items()
         ]
-        for name, event, table, condition, kind in _triggers("IS DISTINCT FROM"):
+        for name, event, table, condition, kind in _triggers("IS DISTINCT FROM", lead_of_paid):
             when = f" WHEN ({condition})" if condition else ""
             sql.append(
                 f"CREATE TRIGGER {name} AFTER {event} ON {table} "
@@ -146,10 +168,10 @@ def trigger_fingerprint() -> str:
     return hashlib.sha256("\n".join(statements).encode()).hexdigest()
 
 
-def install_triggers(connection) -> None:
+def install_triggers(connection, *, lead_of_paid: dict = LEAD_OF_PAID) -> None:
     """Create the report tally's triggers on `connection` (SQLite or PostgreSQL)."""
     with connection.cursor() as cursor:
-        for sql in trigger_sql(connection.vendor):
+        for sql in trigger_sql(connection.vendor, lead_of_paid=lead_of_paid):
             cursor.execute(sql)
 
 

@@ -13,11 +13,12 @@ TRIGGER_FINGERPRINT = "785cc122d126b489e85ebded9bd01ce446e79a9cf9ddd186a0822f4ec
 
 
 def install_triggers(apps, schema_editor):
-    # The triggers as `leads.report_triggers` defines them now; the tally itself is
-    # counted after every migrate (`leads.apps`).
+    # The triggers as `leads.report_triggers` defined them then: an instalment's image
+    # copied no lead column but the breakdown columns (0030 adds its lead's 签约日期).
+    # The tally itself is counted after every migrate (`leads.apps`).
     from leads.report_triggers import install_triggers
 
-    install_triggers(schema_editor.connection)
+    install_triggers(schema_editor.connection, lead_of_paid={})
 
 
 def drop_triggers(apps, schema_editor):

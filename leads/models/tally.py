@@ -63,7 +63,8 @@ class ReportImage(models.Model):
     - a lead's image: the lead columns the report's counted events are read
       from, under the lead's names, so the report's conditions apply as they are;
     - an instalment's image: its `received_on` and `amount`, with its lead's
-      breakdown columns (what the instalment is grouped by).
+      breakdown columns (what the instalment is grouped by) and its lead's
+      counted 签约日期 (`lead_signed_on`, for the 资金到位率).
 
     `tally_fold` turns the images into `ReportTally` rows and deletes them.
     """
@@ -84,6 +85,7 @@ class ReportImage(models.Model):
     leader = models.CharField(_("分包领导"), max_length=100, null=True)
     received_on = models.DateField(_("到位日期"), null=True)
     amount = models.DecimalField(_("金额(万元)"), **AMOUNT)
+    lead_signed_on = models.DateField(_("线索计入签约日期"), null=True)
 
     class Meta:
         verbose_name = _("报表汇总待计入")

@@ -151,7 +151,7 @@ class MonthlyReportBuilder:
         sums = report_sums(self.ranges, columns)
         totals = {window: window_totals(sums.total, window) for window in self.ranges}
         breakdowns = {dim.name: self._breakdown(dim, sums) for dim in self.dimensions}
-        counts = rate_counts(self.ranges["ytd"])
+        counts = rate_counts(sums)
         sla_days = self.sla_days()
         targets = self._targets(totals["ytd"], breakdowns)
         return MonthlyReport(
@@ -175,7 +175,7 @@ class MonthlyReportBuilder:
             signed_then_dropped=signed_then_dropped(self.period),
             corrections=adjustments(self.period),
             ranking=ranking_rows(breakdowns, targets, has_previous="previous_ytd" in self.ranges),
-            after_landing=after_landing_build(self.ranges, sums, totals["ytd"], counts),
+            after_landing=after_landing_build(sums, totals["ytd"]),
         )
 
     def _breakdown(self, dim: Dimension, sums: Rollup) -> list:

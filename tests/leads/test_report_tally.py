@@ -14,7 +14,7 @@ from unittest import mock
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.test import SimpleTestCase, TestCase, TransactionTestCase
 from django.utils import timezone
 
@@ -84,7 +84,66 @@ def nonzero(sums: dict) -> dict:
     }
 
 
+def years_to_date() -> dict[str, Period]:
+    """Years to date (1 January to a day of the same year) around today, ending on several
+    days: the windows over which the 四率's numerators mean what they say."""
+    today = timezone.localdate()
+    windows = {}
+    for year in (today.year - 1, today.year, today.year + 1):
+        for month, day in ((1, 1), (3, 31), (today.month, today.day), (12, 31)):
+            end = date(year, month, min(day, 28) if month == 2 else day)
+            windows[f"ytd_{year}_{month:02d}_{day:02d}"] = Period(date(year, 1, 1), end)
+    return windows
+
+
+def numerators_counted(period: Period) -> dict[str, int]:
+    """The 四率's numerators over the year to date `period`, counted from the leads and
+    instalments by their definitions (the queries the report made before the tally held them)."""
+    start, end = period.start, period.end
+    paid = PaidIn.objects.filter(
+        signed_in_q(start, end, prefix="lead__"),
+        Q(received_on__lte=end) | Q(received_on__isnull=True),
+    ).aggregate(s=Sum("amount"))["s"]
+    return {
+        "signed_landed_count": Lead.objects.filter(
+            signed_in_q(start, end) & landed_in_q(end=end)
+        ).count(),
+        "landed_started_count": Lead.objects.filter(
+            landed_in_q(start, end), started_on__lte=end
+        ).count(),
+        "started_produced_count": Lead.objects.filter(
+            started_on__gte=start, started_on__lte=end, in_production_on__lte=end
+        ).count(),
+        "signed_paid": amount(paid),
+    }
+
+
+def numerators_read(sums: dict, window: str) -> dict:
+    names = ("signed_landed_count", "landed_started_count", "started_produced_count")
+    return {
+        **{name: sums[f"{window}_{name}"] for name in names},
+        "signed_paid": from_cents(sums[f"{window}_signed_paid"]),
+    }
+
+
 class ReportTallyAssertions:
+    def assert_numerators_right(self, windows: dict[str, Period]) -> dict:
+        """The 四率's numerators read from the tally over each year to date of `windows` equal
+        those counted from the leads and instalments, as read, folded and counted again."""
+        read = {}
+        for change in (None, tally_fold, report_tally_rebuild):
+            with transaction.atomic():
+                sid = transaction.savepoint()
+                if change:
+                    change()
+                sums = report_sums(windows, list(COLUMNS)).total
+                transaction.savepoint_rollback(sid)
+            for window, period in windows.items():
+                with self.subTest(window=window, change=change and change.__name__):
+                    self.assertEqual(numerators_read(sums, window), numerators_counted(period))
+            read = read or {window: numerators_read(sums, window) for window in windows}
+        return read
+
     def assert_tally_right(self):
         """The sums as read equal those counted again and those folded, and the totals equal
         a count of the leads and instalments themselves."""
@@ -110,6 +169,7 @@ class ReportTallyAssertions:
                     **{f"{milestone}_on__gte": period.start, f"{milestone}_on__lte": period.end}
                 )
                 self.assertEqual(read["total"][f"{window}_{milestone}_count"], dated.count())
+        self.assert_numerators_right(years_to_date())
         return read
 
 
@@ -212,6 +272,62 @@ class ReportTallyWritePathTests(ReportTallyAssertions, TestCase):
         self.assertEqual(window_totals(self.assert_tally_right()["total"], "month").landed.count, 1)
         lead_merge_undo(merge=merge, actor=self.director)
         self.assertEqual(window_totals(self.assert_tally_right()["total"], "month").landed.count, 2)
+
+    def test_the_rates_numerators_count_the_year_to_date_by_both_dates(self):
+        # Each numerator pairs two dates: one in the year to date, the other by its end.
+        # Dates across a year's end, a landing recorded before its signing, instalments
+        # before the signing, in a later year and undated; then the signing date moved.
+        crossing = self.landed(name="跨年落地")
+        early = self.landed(name="先落地后签约")
+        started = self.landed(name="开工投产")
+        Lead.objects.filter(pk=crossing.pk).update(
+            first_signed_on=date(2025, 12, 20),
+            first_landed_on=date(2026, 1, 10),
+            started_on=date(2026, 2, 1),
+            in_production_on=date(2027, 1, 2),
+        )
+        Lead.objects.filter(pk=early.pk).update(
+            first_signed_on=date(2026, 3, 1), first_landed_on=date(2026, 2, 15)
+        )
+        Lead.objects.filter(pk=started.pk).update(
+            first_landed_on=date(2025, 6, 1),
+            started_on=date(2025, 12, 31),
+            in_production_on=date(2025, 11, 30),
+        )
+        for on, value in (
+            (date(2026, 1, 5), "1.01"),
+            (date(2026, 6, 1), "20.00"),
+            (date(2027, 1, 5), "300.00"),
+            (None, "4000.00"),
+        ):
+            PaidIn.objects.create(
+                lead=early, received_on=on, amount=Decimal(value), kind=PaidInKind.OTHER
+            )
+        windows = {
+            "y2025": Period(date(2025, 1, 1), date(2025, 12, 31)),
+            "y2026_feb": Period(date(2026, 1, 1), date(2026, 2, 28)),
+            "y2026_mar": Period(date(2026, 1, 1), date(2026, 3, 31)),
+            "y2026": Period(date(2026, 1, 1), date(2026, 12, 31)),
+            "y2027": Period(date(2027, 1, 1), date(2027, 12, 31)),
+        }
+        read = self.assert_numerators_right(windows)
+        # Signed 2025-12-20, landed 2026: no year counts the landing against the signing.
+        self.assertEqual(read["y2025"]["landed_started_count"], 1)  # landed 2025-06, started
+        self.assertEqual(read["y2025"]["started_produced_count"], 1)
+        self.assertEqual(read["y2026_feb"]["landed_started_count"], 1)  # landed 01-10, started
+        self.assertEqual(read["y2026_mar"]["signed_landed_count"], 1)  # signed 03-01, landed
+        self.assertEqual(read["y2026_feb"]["signed_paid"], Decimal("0.00"))
+        self.assertEqual(read["y2026_mar"]["signed_paid"], Decimal("4001.01"))
+        self.assertEqual(read["y2026"]["signed_paid"], Decimal("4021.01"))
+        self.assertEqual(read["y2027"]["started_produced_count"], 0)
+        # The signing date moved to 2025 (a write outside the services): its instalments
+        # move with it.
+        Lead.objects.filter(pk=early.pk).update(first_signed_on=date(2025, 12, 1))
+        read = self.assert_numerators_right(windows)
+        self.assertEqual(read["y2025"]["signed_paid"], Decimal("4000.00"))
+        self.assertEqual(read["y2026"]["signed_paid"], Decimal("0.00"))
+        Lead.objects.filter(pk=early.pk).update(first_signed_on=None)
+        self.assertEqual(self.assert_numerators_right(windows)["y2025"]["signed_paid"], 0)
 
     def test_writes_outside_the_services_are_counted(self):
         lead = self.landed()
