@@ -64,13 +64,20 @@ FOLDED = ("kind", "whole_month", "day", "column", "value", "count", "cents", "pa
 @dataclass(frozen=True)
 class Event:
     """A kind of counted event: the rows holding it, the date placing it on a day (a column, or
-    an expression of the row's columns), its amounts (none: counted only)."""
+    an expression of the row's columns), its amounts (none: counted only), and whether it is
+    counted per value of each breakdown column or in all only (`grouped`: its rows' column is
+    WHOLE, their value NULL)."""
 
     kind: str
     day: str | Func
     condition: Q
     amount: str | None = None
     paid: str | None = None
+    grouped: bool = True
+
+
+# The `column` of the rows of an event counted in all only.
+WHOLE = ""
 
 
 def so_far(kind: str, first: str, then: str, condition: Q, amount: str | None = None) -> Event:
@@ -82,12 +89,14 @@ def so_far(kind: str, first: str, then: str, condition: Q, amount: str | None = 
     with `first` in the window and `then` on or before E, whatever E. (The later day is
     at most E, so both are; it is in the year of `first`, so `first` is on or after 1
     January.) Over another window the sum means nothing; the report reads the year to date.
+    Counted in all only: the report shows the rates for the district, not per row.
     """
     later = Greatest(F(first), Coalesce(F(then), F(first)))
     same_year = Q(**{f"{then}__isnull": True}) | Q(
         LessThanOrEqual(ExtractYear(then), ExtractYear(first))
     )
-    return Event(kind, later, condition & Q(**{f"{first}__isnull": False}) & same_year, amount)
+    condition &= Q(**{f"{first}__isnull": False}) & same_year
+    return Event(kind, later, condition, amount, grouped=False)
 
 
 # The one list of what the tally counts; a lead event holds only for live (unmerged) leads,
@@ -160,20 +169,29 @@ def _exploded(
     queryset: QuerySet, events, weighted: bool, columns, quote
 ) -> tuple[list, list, list]:
     """Return (CTEs, SELECTs, params): per event, its grouped rows once, and per column their
-    sums by day and value as (kind, day, column, value, count, cents, paid_cents)."""
+    sums by day and value as (kind, day, column, value, count, cents, paid_cents); an event
+    counted in all only, its sums by day (column WHOLE, value NULL)."""
     ctes, selects, params = [], [], []
+    sums = (
+        "CAST(SUM(n) AS BIGINT) AS count, CAST(SUM(COALESCE(c, 0)) AS BIGINT) AS cents, "
+        "CAST(SUM(COALESCE(p, 0)) AS BIGINT) AS paid_cents"
+    )
     for event in events:
-        sql, event_params = _event_query(queryset, event, weighted, columns)
+        grouped = columns if event.grouped else ()
+        sql, event_params = _event_query(queryset, event, weighted, grouped)
         name = f"g_{event.kind}"
         ctes.append(f"{name} AS MATERIALIZED ({sql})")
         params.extend(event_params)
-        for column in columns:
+        for column in grouped:
             key = quote(column)
             selects.append(
                 f"SELECT '{event.kind}' AS kind, day, '{column}' AS col, "
-                f"CAST({key} AS TEXT) AS value, "
-                "CAST(SUM(n) AS BIGINT) AS count, CAST(SUM(COALESCE(c, 0)) AS BIGINT) AS cents, "
-                f"CAST(SUM(COALESCE(p, 0)) AS BIGINT) AS paid_cents FROM {name} GROUP BY day, {key}"
+                f"CAST({key} AS TEXT) AS value, {sums} FROM {name} GROUP BY day, {key}"
+            )
+        if not event.grouped:
+            selects.append(
+                f"SELECT '{event.kind}' AS kind, day, '{WHOLE}' AS col, "
+                f"CAST(NULL AS TEXT) AS value, {sums} FROM {name} GROUP BY day"
             )
     return ctes, selects, params
 
@@ -346,7 +364,8 @@ NAMES = {
 def report_sums(ranges: dict[str, Period], columns, *, using: str = "default") -> Rollup:
     """Return every kind's sums in each window of `ranges` and in "span" (from the first
     window's first day to the last one's last), in all and per value of each of `columns`
-    (some of COLUMNS), named "<window>_<name>" (NAMES); whole cents.
+    (some of COLUMNS; the kinds counted in all only, in all), named "<window>_<name>"
+    (NAMES); whole cents.
 
     Two queries, whatever the number of leads: the number of images not yet
     folded, then the folded rows of the span's days and those images, each
@@ -376,7 +395,7 @@ def report_sums(ranges: dict[str, Period], columns, *, using: str = "default") -
         params += [ops.adapt_datefield_value(first), ops.adapt_datefield_value(last)]
     windows = ", ".join("(%s, %s, %s, %s)" for _ in segments)
     ctes = [f"windows (name, whole_month, first_day, last_day) AS (VALUES {windows})"]
-    listed = ", ".join(f"'{column}'" for column in columns)
+    listed = ", ".join(f"'{column}'" for column in (*columns, WHOLE))
     # Each segment reads its range of the index (whole_month, day, …) alone.
     rows = [
         f"SELECT t.kind, w.name, t.{quote('column')} AS col, t.value, t.count, t.cents, "
@@ -411,10 +430,17 @@ def report_sums(ranges: dict[str, Period], columns, *, using: str = "default") -
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for kind, window, column, value, *sums in cursor.fetchall():
-            values = by[column].setdefault(typed[column](value), dict.fromkeys(names, 0))
+            # The total: the first column's values added up, or an event counted in all only.
+            whole = column == WHOLE
+            values = (
+                None
+                if whole
+                else by[column].setdefault(typed[column](value), dict.fromkeys(names, 0))
+            )
             for name, amount in zip(NAMES[kind], sums, strict=True):
                 if name:
-                    values[f"{window}_{name}"] += amount or 0
-                    if column == columns[0]:
+                    if not whole:
+                        values[f"{window}_{name}"] += amount or 0
+                    if whole or column == columns[0]:
                         total[f"{window}_{name}"] += amount or 0
     return Rollup(total, by)

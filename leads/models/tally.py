@@ -101,7 +101,8 @@ class ReportTally(models.Model):
     its value as text).
 
     Each event is on two rows: its day's and its month's (`whole_month`, `day` the month's
-    first day), so a report of whole months reads a row a month instead of one a day.
+    first day), so a report of whole months reads a row a month instead of one a day. A kind
+    counted in all only (the 四率's numerators) has `column` "" and no value.
     """
 
     kind = models.CharField(_("事件"), max_length=20)
