@@ -65,8 +65,9 @@ class StageTransition(models.Model):
         ordering = ["at", "id"]
         indexes = [
             models.Index(fields=["lead", "at"]),
-            # (to_stage, at): the report reads the drops (签约后终止) of a period.
-            models.Index(fields=["to_stage", "at"]),
+            # The report reads the drops (签约后终止) of a period: their lead and id are
+            # here too, so the drops are read from the index alone, not the wide rows.
+            models.Index(fields=["to_stage", "at", "lead", "id"], name="transition_stage_at_idx"),
             # The 更正误录 moves, few: the report's 调整说明 reads a period's from this
             # index, not every move of the period (18,000 a month at 1,000,000 leads).
             models.Index(

@@ -419,6 +419,15 @@ class Lead(StageChoicesBase, TimeStampedModel):
                 condition=Q(is_key=True, merged_into__isnull=True) & ~Q(stage=Stage.DROPPED),
                 name="lead_key_year_idx",
             ),
+            # The report's 签约后终止 looks up each drop's lead by id for its counted signing:
+            # from this index alone, not the wide lead rows (most drops are of leads never
+            # signed, which the condition leaves out). 1,000,000 leads: SQLite 56 -> 15 ms,
+            # PostgreSQL 93 -> 21 ms with the drops' index (`transition_stage_at_idx`).
+            models.Index(
+                fields=["id", "first_signed_on", "first_signed_entered", "first_signed_amount"],
+                condition=Q(first_signed_on__isnull=False),
+                name="lead_signing_by_id_idx",
+            ),
             models.Index(fields=["next_follow_up"]),
             models.Index(fields=["started_on"]),
             models.Index(fields=["in_production_on"]),
