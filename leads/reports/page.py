@@ -153,12 +153,17 @@ def neighbour_months(period: Period) -> tuple[str, str]:
 
 
 BACKLOG_ROWS_SHOWN = 300
+# The period's drops (签约后终止) the page lists, in the order they happened; the workbook
+# lists every one. A city's month holds hundreds (758 in the first week of a month at
+# 1,000,000 leads in the benchmark's seed), which made most of the page's time.
+DROPPED_ROWS_SHOWN = 300
 
 
 def body_context(report: MonthlyReport, *, locked: bool = False) -> dict:
     """Return what the report body (`reports/_report_body.html`) shows, live or `locked`
     (a locked version's workbook lists the whole backlog; a live one its first rows, the
-    rest in the backlog's own download)."""
+    rest in the backlog's own download). The drops: the first DROPPED_ROWS_SHOWN, every one
+    in the workbook."""
     return {
         "report": report,
         "summary": summary_rows(report) + after_landing_summary_rows(report),
@@ -173,6 +178,10 @@ def body_context(report: MonthlyReport, *, locked: bool = False) -> dict:
         "backlog_list_url": ""
         if locked
         else f"{reverse('reports:monthly_backlog_xlsx')}?{report.period.query}&live=1",
+        "dropped_shown": report.signed_then_dropped.leads[:DROPPED_ROWS_SHOWN],
+        "report_xlsx_url": ""
+        if locked
+        else f"{reverse('reports:monthly_xlsx')}?{report.period.query}&live=1",
         "sections": report_sections_build(report),
     }
 

@@ -14,12 +14,14 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from audit.models import AuditEvent
+from leads.choices import Channel, Stage
 from leads.filters import LeadFilter
 from leads.models import AnnualTarget, Lead, TaskTeam
 from leads.reports.monthly import monthly_report_build
 from leads.reports.period import Period
 from leads.reports.serialise import report_data
-from tests.factories import UserFactory
+from leads.services import lead_change_stage
+from tests.factories import UserFactory, make_lead
 from tests.leads.reports.scenario import LeadMaker, load_reference
 
 URL = reverse("reports:monthly")
@@ -246,3 +248,53 @@ class MonthlyReportPageTests(TestCase):
         with self.assertNumQueries(27):
             response = self.client.get(URL, {"month": "2025-05"})
         self.assertEqual(response.status_code, 200)
+
+
+class DroppedListTests(TestCase):
+    """The page lists the period's first drops (签约后终止); the workbook lists every one."""
+
+    @classmethod
+    def setUpTestData(cls):
+        load_reference()
+        cls.user = UserFactory(groups=["只读"])
+        today = timezone.localdate()
+        cls.codes = []
+        for number in range(3):
+            lead = make_lead(
+                stage=Stage.SIGNED, signed_on=today, contract_amount=100, name=f"终止项目{number}"
+            )
+            lead_change_stage(
+                lead=lead, to_stage=Stage.DROPPED, channel=Channel.WEB, drop_reason="投资方撤回"
+            )
+            cls.codes.append(lead.code)
+
+    def test_the_page_lists_the_first_drops_and_points_to_the_workbook(self):
+        self.client.force_login(self.user)
+        current = Period.month(timezone.localdate().year, timezone.localdate().month)
+        with mock.patch("leads.reports.page.DROPPED_ROWS_SHOWN", 2):
+            page = self.client.get(URL).content.decode()
+        table = page[page.index('id="dropped"') :]
+        table = table[: table.index("</table>")]
+        listed = [code for code in self.codes if code in table]
+        self.assertEqual(listed, self.codes[:2])
+        link = f"{reverse('reports:monthly_xlsx')}?month={current.key}&live=1"
+        self.assertIn("本期签约后终止 3 个", page)
+        self.assertIn(
+            f'页面列出最早终止的 2 个，完整清单见<a href="{link.replace("&", "&amp;")}" '
+            'id="dropped-list">Excel通报</a>的“签约后终止与调整说明”表。',
+            page,
+        )
+        book = load_workbook(io.BytesIO(self.client.get(link).content), read_only=True)
+        cells = {
+            value
+            for row in book["签约后终止与调整说明"].iter_rows(values_only=True)
+            for value in row
+        }
+        self.assertLessEqual(set(self.codes), cells)
+
+    def test_a_short_list_is_listed_whole_without_the_note(self):
+        self.client.force_login(self.user)
+        page = self.client.get(URL).content.decode()
+        for code in self.codes:
+            self.assertIn(code, page)
+        self.assertNotIn("页面列出最早终止的", page)
