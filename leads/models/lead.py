@@ -318,11 +318,13 @@ class Lead(StageChoicesBase, TimeStampedModel):
                 name="lead_stage_idx",
             ),
             # 督办: the leads with a planned node date (few), by that date, with what
-            # tells whether the node is done (leads.nodes), so a node's late count reads
-            # the index alone.
+            # tells whether the node is done (leads.nodes) and the team, so a node's late
+            # count, of every team or of one, reads the index alone (the page for one team
+            # at 1,000,000 leads: SQLite 117 -> 20 ms, PostgreSQL 45 -> 21 ms; without the
+            # team each late lead's row was read to check it).
             *(
                 models.Index(
-                    fields=[f"planned_{node}_on", "stage", "merged_into", *done],
+                    fields=[f"planned_{node}_on", "stage", "merged_into", *done, "team"],
                     condition=Q(**{f"planned_{node}_on__isnull": False}),
                     name=f"lead_plan_{node}_idx",
                 )
