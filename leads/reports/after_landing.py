@@ -76,14 +76,13 @@ def paid_in_so_far(sums: Rollup) -> Decimal:
     return from_cents(sums.total["ytd_signed_paid"])
 
 
-def after_landing_build(sums: Rollup, ytd_totals) -> AfterLanding:
+def after_landing_build(sums: Rollup, ytd_totals, rates: dict[str, int]) -> AfterLanding:
     """Return the after-landing figures of the report (no query).
 
     `sums` are the report tally's (`report_sums`), `ytd_totals` the year to
-    date's signed and landed Totals.
+    date's signed and landed Totals, `rates` the numerators `rate_counts` read from them.
     """
     figures = AfterLanding()
-    rates = rate_counts(sums)
     figures.started, figures.in_production, production = milestone_figures(sums)
     figures.paid_in = {window: from_cents(sums.total[f"{window}_paid"]) for window in WINDOWS}
     figures.rates = {

@@ -175,7 +175,7 @@ class MonthlyReportBuilder:
             signed_then_dropped=signed_then_dropped(self.period),
             corrections=adjustments(self.period),
             ranking=ranking_rows(breakdowns, targets, has_previous="previous_ytd" in self.ranges),
-            after_landing=after_landing_build(sums, totals["ytd"]),
+            after_landing=after_landing_build(sums, totals["ytd"], counts),
         )
 
     def _breakdown(self, dim: Dimension, sums: Rollup) -> list:

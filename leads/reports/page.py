@@ -159,6 +159,12 @@ BACKLOG_ROWS_SHOWN = 300
 DROPPED_ROWS_SHOWN = 300
 
 
+def _live_download(name: str, report: MonthlyReport, locked: bool) -> str:
+    """Return the URL of download `name` with the report's live figures, or "" in a locked
+    version's body, which shows that version's figures (its list is in its own workbook)."""
+    return "" if locked else f"{reverse(name)}?{report.period.query}&live=1"
+
+
 def body_context(report: MonthlyReport, *, locked: bool = False) -> dict:
     """Return what the report body (`reports/_report_body.html`) shows, live or `locked`
     (a locked version's workbook lists the whole backlog; a live one its first rows, the
@@ -174,14 +180,9 @@ def body_context(report: MonthlyReport, *, locked: bool = False) -> dict:
         if report.as_of == timezone.localdate()
         else "",
         "backlog_shown": report.backlog[:BACKLOG_ROWS_SHOWN],
-        # The body shows live figures unless it is a locked version's: so does its list.
-        "backlog_list_url": ""
-        if locked
-        else f"{reverse('reports:monthly_backlog_xlsx')}?{report.period.query}&live=1",
+        "backlog_list_url": _live_download("reports:monthly_backlog_xlsx", report, locked),
         "dropped_shown": report.signed_then_dropped.leads[:DROPPED_ROWS_SHOWN],
-        "report_xlsx_url": ""
-        if locked
-        else f"{reverse('reports:monthly_xlsx')}?{report.period.query}&live=1",
+        "report_xlsx_url": _live_download("reports:monthly_xlsx", report, locked),
         "sections": report_sections_build(report),
     }
 
