@@ -28,6 +28,25 @@ def _lead_list_path(script_prefix: str, urlconf: str) -> str:
     return reverse("leads:list", urlconf=urlconf)
 
 
+def lead_detail_url(pk: int) -> str:
+    """Return the path of lead `pk`'s detail page (what `reverse("leads:detail")` gives)."""
+    before, after = _lead_detail_parts(get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    return f"{before}{int(pk)}{after}"
+
+
+_PK_MARK = 918273645
+
+
+@lru_cache(maxsize=16)
+def _lead_detail_parts(script_prefix: str, urlconf: str) -> tuple[str, str]:
+    """Return the detail path's text before and after the lead's id, reversed once.
+
+    The report page links up to 600 leads; reversing each took 13 ms of the page.
+    """
+    before, after = reverse("leads:detail", args=[_PK_MARK], urlconf=urlconf).split(str(_PK_MARK))
+    return before, after
+
+
 def figure_params(kind: str, period: Period, filters: dict | None = None) -> list[tuple]:
     """Return the LeadFilter parameters of the leads signed or landed in `period` (by event)."""
     if kind == "signed":

@@ -1,11 +1,11 @@
-"""The report's figure links: the lead list's path under the deployment's script prefix."""
+"""The report's links: the lead list's and a lead's path under the deployment's script prefix."""
 
 from datetime import date
 
 from django.test import SimpleTestCase
 from django.urls import clear_script_prefix, reverse, set_script_prefix
 
-from leads.reports.links import current_backlog_url, figure_url
+from leads.reports.links import current_backlog_url, figure_url, lead_detail_url
 from leads.reports.period import Period
 
 
@@ -26,3 +26,10 @@ class FigureLinkTests(SimpleTestCase):
         self.assertTrue(current_backlog_url(date(2026, 3, 31)).startswith("/zhaoshang/leads/?"))
         clear_script_prefix()
         self.assertEqual(figure_url("signed", month, {"industry": 3}), plain)
+
+    def test_a_leads_link_is_what_reverse_gives_under_each_prefix(self):
+        for prefix in ("/", "/zhaoshang/"):
+            set_script_prefix(prefix)
+            for pk in (1, 7, 918273645, 12345678901):
+                self.assertEqual(lead_detail_url(pk), reverse("leads:detail", args=[pk]))
+            self.assertTrue(lead_detail_url(5).startswith(prefix))
