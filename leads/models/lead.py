@@ -384,9 +384,15 @@ class Lead(StageChoicesBase, TimeStampedModel):
                 condition=Q(stage=Stage.SIGNED, first_signed_on__isnull=False),
                 name="lead_backlog_idx",
             ),
-            # 调整说明 (late entries): the events first recorded in a period.
-            models.Index(fields=["first_signed_entered"], name="lead_signed_entered_idx"),
-            models.Index(fields=["first_landed_entered"], name="lead_landed_entered_idx"),
+            # 调整说明 (late entries): the events first recorded in a period, with their
+            # dates, so only those dated before it are read from the table (a city's month
+            # records thousands of signings, and reading each took 20 ms at 1,000,000 leads).
+            models.Index(
+                fields=["first_signed_entered", "first_signed_on"], name="lead_signed_entered_idx"
+            ),
+            models.Index(
+                fields=["first_landed_entered", "first_landed_on"], name="lead_landed_entered_idx"
+            ),
             models.Index(fields=["investor", "name"]),
             # The list sorted by 签约金额 either way (ties by id the same way): the first
             # page read from the index instead of sorting every lead.

@@ -193,3 +193,46 @@ class DropIndexTests(TestCase):
             plan = query_plan(sql)
             self.assertIn("COVERING INDEX transition_stage_at_idx", plan)
             self.assertIn("COVERING INDEX lead_signing_by_id_idx", plan)
+
+
+class LateEntryIndexTests(TestCase):
+    """调整说明's late entries: a city's month records thousands of signings, few dated
+    before it. Each event's index holds its date, so the others are passed over in the index
+    and only the late ones are read from the table."""
+
+    @classmethod
+    def setUpTestData(cls):
+        load_reference()
+        today = timezone.localdate()
+        cls.month = Period.month(today.year, today.month)
+        before = cls.month.start - timedelta(days=3)
+        make_lead(stage=Stage.SIGNED, signed_on=today, contract_amount=100)
+        cls.late = make_lead(stage=Stage.SIGNED, signed_on=before, contract_amount=200)
+        # Landed in the month; its signing, dated before it, was recorded in it too.
+        cls.landed = make_lead(stage=Stage.LANDED, signed_on=before, landed_on=today)
+
+    def test_late_entries_are_found_by_the_entered_indexes_with_their_dates(self):
+        with CaptureQueriesContext(connection) as queries:
+            rows = adjustments(self.month)
+        # The late signing is listed; a signing and a landing dated in the month are not.
+        self.assertEqual(
+            [(row.code, row.event) for row in rows if row.kind == "late_entry"],
+            sorted([(self.late.code, "signed"), (self.landed.code, "signed")]),
+        )
+        with connection.cursor() as cursor:
+            held = connection.introspection.get_constraints(cursor, "leads_lead")
+        for event in ("signed", "landed"):
+            with self.subTest(event=event):
+                self.assertEqual(
+                    held[f"lead_{event}_entered_idx"]["columns"],
+                    [f"first_{event}_entered", f"first_{event}_on"],
+                )
+        if connection.vendor == "sqlite":
+            (sql,) = [
+                q["sql"]
+                for q in queries.captured_queries
+                if '"first_landed_entered" >=' in q["sql"] and "ORDER BY" in q["sql"]
+            ]
+            plan = query_plan(sql)
+            self.assertIn("USING INDEX lead_signed_entered_idx", plan)
+            self.assertIn("USING INDEX lead_landed_entered_idx", plan)
