@@ -1,4 +1,4 @@
-"""The report's sums in whole cents, and the trend's grouped queries of counted events.
+"""The report's sums in whole cents, and a window's Totals from them.
 
 Counting is by event (`leads.querysets.signed_in_q` / `landed_in_q`): a lead counts
 in the window holding its first signing (落地: first landing), with the
@@ -11,13 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import BigIntegerField, Count, F, Q, Sum, Value
+from django.db.models import BigIntegerField, F, Q, Sum, Value
 from django.db.models.functions import Cast, Round
 
 from leads.models import Lead
-from leads.querysets import landed_in_q, signed_in_q
 from leads.reports.figures import CENT, ZERO, Tally, Totals
-from leads.reports.period import Period
 
 COUNTED_AMOUNT = "first_signed_amount"
 
@@ -74,36 +72,3 @@ def text_to_python(column: str):
     """Return the function turning a value of the lead's `column`, read as text, into its type."""
     field = Lead._meta.get_field(column)
     return (field.target_field if field.is_relation else field).to_python
-
-
-def monthly_totals(months: list[Period]) -> list[Totals]:
-    """Return the Totals of each of `months` (consecutive), in two grouped queries.
-
-    The counted signings in the span grouped by their 签约日期 and the
-    counted landings by their 落地日期 (at most one row a day, read in the
-    order of the indexes on first_signed_on / first_landed_on, no function
-    per row); the days are added up by month here.
-    """
-    low, high = months[0].start, months[-1].end
-    totals = {(month.start.year, month.start.month): Totals() for month in months}
-    signed = (
-        Lead.objects.filter(signed_in_q(low, high))
-        .values("first_signed_on")
-        .annotate(count=Count("*"), amount=cents_sum(COUNTED_AMOUNT))
-        .order_by()
-    )
-    for row in signed:
-        day = row["first_signed_on"]
-        totals[(day.year, day.month)].signed.add(Tally(row["count"], from_cents(row["amount"])))
-    landed = (
-        Lead.objects.filter(landed_in_q(low, high))
-        .values("first_landed_on")
-        .annotate(count=Count("*"), amount=cents_sum(COUNTED_AMOUNT), paid_in=cents_sum("paid_in"))
-        .order_by()
-    )
-    for row in landed:
-        day = row["first_landed_on"]
-        totals[(day.year, day.month)].landed.add(
-            Tally(row["count"], from_cents(row["amount"]), from_cents(row["paid_in"]))
-        )
-    return list(totals.values())

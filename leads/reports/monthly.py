@@ -58,7 +58,7 @@ from leads.reports.figures import (
     TrendPoint,
     money,
 )
-from leads.reports.grouped import Rollup, from_cents, monthly_totals, window_totals
+from leads.reports.grouped import Rollup, from_cents, window_totals
 from leads.reports.period import Period
 from leads.reports.ranking import ranking_rows
 
@@ -225,12 +225,20 @@ class MonthlyReportBuilder:
     # --- trend, targets, backlog ----------------------------------------------
 
     def _trend(self) -> list[TrendPoint]:
-        """Return signed and landed per month for the 12 months ending with the period."""
+        """Return signed and landed per month for the 12 months ending with the period, from
+        the report tally's month rows (and the days of a month not yet whole), as the
+        report's other figures: in all, so grouped by one column (the total adds up its
+        values)."""
         months = self.period.trailing_months(12)
-        return [
-            TrendPoint(month, totals.signed, totals.landed)
-            for month, totals in zip(months, monthly_totals(months), strict=True)
-        ]
+        sums = report_sums(
+            {f"month{number}": month for number, month in enumerate(months)},
+            [self.dimensions[0].column],
+        )
+        points = []
+        for number, month in enumerate(months):
+            totals = window_totals(sums.total, f"month{number}")
+            points.append(TrendPoint(month, totals.signed, totals.landed))
+        return points
 
     def _targets(self, ytd: Totals, breakdowns: dict) -> list[TargetRow]:
         """Return the targets of the period's end year, district first, with YTD actuals."""

@@ -277,7 +277,7 @@ class MonthlyReportQueryCountTests(TestCase):
         period = Period.month(2024, 6)
         # The report tally: its images not yet folded counted, then every window's
         # sums in all and by every breakdown read, the 四率's numerators with them (two
-        # queries); the trend reads signings and landings by day (two queries); the
+        # queries); the trend the same of its twelve months (two queries); the
         # drops are summed, then the period's listed; the drops and the corrections
         # each read the transitions merges moved. The backlog is read where it is
         # listed (leads.reports.backlog.Backlog), not here.
