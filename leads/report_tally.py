@@ -389,21 +389,25 @@ def report_sums(ranges: dict[str, Period], columns, *, using: str = "default") -
         for window, period in ranges.items()
         for whole_month, first, last in _segments(period)
     ]
-    params = []
-    for window, whole_month, first, last in segments:
-        params += [window, whole_month]
-        params += [ops.adapt_datefield_value(first), ops.adapt_datefield_value(last)]
-    windows = ", ".join("(%s, %s, %s, %s)" for _ in segments)
-    ctes = [f"windows (name, whole_month, first_day, last_day) AS (VALUES {windows})"]
-    listed = ", ".join(f"'{column}'" for column in (*columns, WHOLE))
-    # Each segment reads its range of the index (whole_month, day, …) alone.
-    rows = [
-        f"SELECT t.kind, w.name, t.{quote('column')} AS col, t.value, t.count, t.cents, "
-        f"t.paid_cents FROM windows w JOIN {TALLY} t ON t.whole_month = w.whole_month "
-        f"AND t.day >= w.first_day AND t.day <= w.last_day "
-        f"WHERE t.{quote('column')} IN ({listed})"
+    bounds = [
+        [window, whole_month, ops.adapt_datefield_value(first), ops.adapt_datefield_value(last)]
+        for window, whole_month, first, last in segments
     ]
+    listed = ", ".join(f"'{column}'" for column in (*columns, WHOLE))
+    # Each segment reads its range of the index (whole_month, day, …) alone, in a SELECT of
+    # its own: each range is planned with its bounds (joined with a list of the segments,
+    # PostgreSQL read the whole tally for the trend's twelve months: 30 -> 60 ms).
+    segment = (
+        f"SELECT t.kind, %s AS name, t.{quote('column')} AS col, t.value, t.count, t.cents, "
+        f"t.paid_cents FROM {TALLY} t WHERE t.whole_month = %s AND t.day >= %s "
+        f"AND t.day <= %s AND t.{quote('column')} IN ({listed})"
+    )
+    rows = [segment for _ in segments]
+    ctes, params = [], []
     if images:
+        windows = ", ".join("(%s, %s, %s, %s)" for _ in segments)
+        ctes = [f"windows (name, whole_month, first_day, last_day) AS (VALUES {windows})"]
+        params = [value for bound in bounds for value in bound]
         image_ctes, image_selects, image_params = _exploded(
             ReportImage.objects.using(using), (*EVENTS, *PAID_EVENTS), True, columns, quote
         )
@@ -415,8 +419,9 @@ def report_sums(ranges: dict[str, Period], columns, *, using: str = "default") -
             f"FROM ({' UNION ALL '.join(image_selects)}) e "
             "JOIN windows w ON e.day >= w.first_day AND e.day <= w.last_day"
         )
+    params += [value for bound in bounds for value in bound]
     sql = (
-        f"WITH {', '.join(ctes)} "
+        f"{'WITH ' + ', '.join(ctes) + ' ' if ctes else ''}"
         "SELECT kind, name, col, value, CAST(SUM(count) AS BIGINT), "
         "CAST(SUM(cents) AS BIGINT), CAST(SUM(paid_cents) AS BIGINT) "
         f"FROM ({' UNION ALL '.join(rows)}) e GROUP BY kind, name, col, value"
