@@ -36,15 +36,50 @@ def figure(report, kind, window, row=None, measure="count"):
 
     `row` is a breakdown row (its filters narrow the list) or None for the total.
     """
-    totals = window_totals(report, window) if row is None else getattr(row, window)
-    value = getattr(getattr(totals, kind), measure)
-    text = str(value) if measure == "count" else money(value)
-    if row is not None and not row.linkable:
-        return text
-    filters = None if row is None else row.filters
-    return format_html(
-        '<a href="{}">{}</a>', figure_url(kind, window_period(report, window), filters), text
+    return mark_safe(_figures(report, kind, window, row, (measure,))[0])
+
+
+# A breakdown row's linked figures, in the table's order: (kind, window, measures).
+BREAKDOWN_FIGURES = (
+    ("signed", "month", ("count", "amount")),
+    ("landed", "month", ("count", "amount", "paid_in")),
+    ("signed", "ytd", ("count", "amount")),
+    ("landed", "ytd", ("count", "amount", "paid_in")),
+)
+
+
+@register.simple_tag
+def breakdown_figures(report, row=None):
+    """Render a breakdown row's ten linked figures as cells (`row` None: the total row).
+
+    One link per kind and window, shared by its count and amounts: a page's
+    breakdowns link about 400 figures, and writing each link took 11 of the
+    page's 23 ms of rendering at 1,000,000 leads.
+    """
+    return mark_safe(
+        "".join(
+            f'<td class="num">{text}</td>'
+            for kind, window, measures in BREAKDOWN_FIGURES
+            for text in _figures(report, kind, window, row, measures)
+        )
     )
+
+
+def _figures(report, kind, window, row, measures) -> list[str]:
+    """Return the text of each of `measures` of one figure, linked to the leads it counts
+    (a row's figures unlinked when the lead list cannot select its row)."""
+    totals = window_totals(report, window) if row is None else getattr(row, window)
+    tally = getattr(totals, kind)
+    texts = [
+        str(tally.count) if measure == "count" else money(getattr(tally, measure))
+        for measure in measures
+    ]
+    if row is not None and not row.linkable:
+        return texts
+    url = escape(
+        figure_url(kind, window_period(report, window), None if row is None else row.filters)
+    )
+    return [f'<a href="{url}">{text}</a>' for text in texts]
 
 
 @register.simple_tag

@@ -133,6 +133,29 @@ class MonthlyReportPageTests(TestCase):
                 )
                 self.assertEqual(counted[link], row.month.landed.count, row.name)
 
+    def test_each_breakdown_row_shows_its_figures_in_order(self):
+        report = monthly_report_build(Period.month(2025, 5))
+        page = self.client.get(URL, {"month": "2025-05"}).content.decode()
+        for key, _title, rows in report.breakdowns:
+            table = page[page.index(f'id="by-{key}"') :]
+            table = table[table.index("<tbody>") : table.index("</tbody>")]
+            shown = re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)
+            self.assertEqual(len(shown), len(rows) + 1, key)
+            for row, html in zip([*rows, None], shown, strict=True):
+                figures = row or report
+                month = figures.month if row else report.month_totals
+                ytd = figures.ytd if row else report.ytd_totals
+                expected = []
+                for totals in (month, ytd):
+                    expected += [str(totals.signed.count), f"{totals.signed.amount:,.2f}"]
+                    expected += [str(totals.landed.count), f"{totals.landed.amount:,.2f}"]
+                    expected.append(f"{totals.landed.paid_in:,.2f}")
+                cells = re.findall(r'<td class="num">(.*?)</td>', html, re.S)
+                texts = [re.sub(r"<[^>]+>", "", cell) for cell in cells[:10]]
+                self.assertEqual(texts, expected, (key, row and row.name))
+                linked = sum("<a href=" in cell for cell in cells[:10])
+                self.assertEqual(linked, 10 if row is None or row.linkable else 0, key)
+
     def test_chart_bars_link_to_each_months_leads(self):
         report = monthly_report_build(Period.month(2025, 5))
         html = self.client.get(URL, {"month": "2025-05"}).content.decode()
