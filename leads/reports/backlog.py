@@ -35,6 +35,7 @@ LISTED_FIELDS = (
     "cents",
 )
 LISTED_ORDER = ("first_signed_on", "code")
+CENTS, SIGNED_ON = LISTED_FIELDS.index("cents"), LISTED_FIELDS.index("first_signed_on")
 # A listed row's place in that order (`code` is unique, so the order is total).
 _listed_order = operator.itemgetter(*(LISTED_FIELDS.index(name) for name in LISTED_ORDER))
 # The stages of a lead whose signing stands (not dropped or moved back).
@@ -51,6 +52,12 @@ class Backlog(Sequence):
     reads every row in order (the JSON and the workbook) once and keeps them:
     locking a report writes the JSON, the workbook and the page from one read,
     the totals then worked out from the rows.
+
+    As of a past day, the leads moved since (the parts after the first, each
+    looked up in its history) are read whole once, and their rows serve the
+    totals, the first rows and every row: summed and listed from one read, not
+    looked up in their history again for each (at 1,000,000 leads, 30
+    November, 1,844 moved in a week: 15-20 ms a read).
     """
 
     def __init__(self, *, as_of: date, sla_days: int | None):
@@ -60,6 +67,7 @@ class Backlog(Sequence):
         self._totals: dict | None = None
         self._shown: dict[tuple, list[BacklogRow]] = {}
         self._all: list[BacklogRow] | None = None
+        self._moved: list[tuple] | None = None
 
     def _totals_read(self) -> dict:
         if self._totals is None:
@@ -71,11 +79,8 @@ class Backlog(Sequence):
                     When(first_signed_on__lt=self._overdue_before(), then=Value(1)),
                     default=Value(0),
                 )
-            listed = _union(
-                part.annotate(cents=cents(COUNTED_AMOUNT), late=overdue).values("cents", "late")
-                for part in self._parts
-            )
-            inner, params = listed.query.sql_with_params()
+            listed = self._parts[0].annotate(cents=cents(COUNTED_AMOUNT), late=overdue)
+            inner, params = listed.values("cents", "late").query.sql_with_params()
             sql = (
                 "SELECT COUNT(*), CAST(SUM(cents) AS BIGINT), CAST(SUM(late) AS BIGINT) "
                 f"FROM ({inner}) backlog"
@@ -83,7 +88,14 @@ class Backlog(Sequence):
             with connections[listed.db].cursor() as cursor:
                 cursor.execute(sql, params)
                 count, amount, late = cursor.fetchone()
-            self._totals = {"count": count, "overdue": late or 0, "amount": from_cents(amount)}
+            moved = self._moved_rows()
+            before = self._overdue_before() if self.sla_days is not None else None
+            self._totals = {
+                "count": count + len(moved),
+                "overdue": (late or 0)
+                + sum(before is not None and row[SIGNED_ON] < before for row in moved),
+                "amount": from_cents((amount or 0) + sum(row[CENTS] for row in moved)),
+            }
         return self._totals
 
     @property
@@ -121,7 +133,8 @@ class Backlog(Sequence):
             # -> 0.07 s at 1,000,000 leads), not sorted with the others in a union.
             # Plain queries, not server-side cursors (`iterator()`): PostgreSQL plans
             # a cursor for its first rows, which took the list from 0.9 to 2 s.
-            self._all = self._rows(_merged(_fetched(self._listed([part])) for part in self._parts))
+            first = _fetched(self._listed(self._parts[:1]))
+            self._all = self._rows(_merged([first, self._moved_rows()]))
             if self._totals is None:
                 self._totals = {
                     "count": len(self._all),
@@ -155,17 +168,25 @@ class Backlog(Sequence):
         return listed.order_by(*LISTED_ORDER)
 
     def _first(self, index: slice) -> list[tuple]:
-        """Return the listed rows of `index` (a slice), reading each part's first rows only.
+        """Return the listed rows of `index` (a slice), reading the first part's first rows only.
 
-        One query per part, each the first `stop` rows in the backlog's order
-        (a range of the backlog index, in order: PostgreSQL reads those rows
-        alone, not every waiting lead to sort them, 300 ms at 1,000,000 leads),
-        merged here in the same order (`code` is unique, so the order is total).
+        The first part's first `stop` rows in the backlog's order (a range of the
+        backlog index, in order: PostgreSQL reads those rows alone, not every waiting
+        lead to sort them, 300 ms at 1,000,000 leads), merged here with the moved
+        leads' rows (`_moved_rows`) in the same order (`code` is unique, so the order
+        is total).
         """
         start, stop = index.start or 0, index.stop
         if len(self._parts) == 1 or stop is None or stop < 0 or start < 0 or index.step:
             return list(self._listed()[index])
-        return _merged(self._listed([part])[:stop] for part in self._parts)[index]
+        return _merged([self._listed(self._parts[:1])[:stop], self._moved_rows()])[index]
+
+    def _moved_rows(self) -> list[tuple]:
+        """Return the listed rows of the parts after the first (the leads moved since the
+        day; none as of today), read whole once, in order."""
+        if self._moved is None:
+            self._moved = _merged(_fetched(self._listed([part])) for part in self._parts[1:])
+        return self._moved
 
     def _rows(self, listed: Iterable[tuple]) -> list[BacklogRow]:
         as_of = self.as_of
