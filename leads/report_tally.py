@@ -390,8 +390,14 @@ def report_sums(ranges: dict[str, Period], columns, *, using: str = "default") -
         for whole_month, first, last in _segments(period)
     ]
     bounds = [
-        [window, whole_month, ops.adapt_datefield_value(first), ops.adapt_datefield_value(last)]
+        value
         for window, whole_month, first, last in segments
+        for value in (
+            window,
+            whole_month,
+            ops.adapt_datefield_value(first),
+            ops.adapt_datefield_value(last),
+        )
     ]
     listed = ", ".join(f"'{column}'" for column in (*columns, WHOLE))
     # Each segment reads its range of the index (whole_month, day, …) alone, in a SELECT of
@@ -407,7 +413,7 @@ def report_sums(ranges: dict[str, Period], columns, *, using: str = "default") -
     if images:
         windows = ", ".join("(%s, %s, %s, %s)" for _ in segments)
         ctes = [f"windows (name, whole_month, first_day, last_day) AS (VALUES {windows})"]
-        params = [value for bound in bounds for value in bound]
+        params = list(bounds)
         image_ctes, image_selects, image_params = _exploded(
             ReportImage.objects.using(using), (*EVENTS, *PAID_EVENTS), True, columns, quote
         )
@@ -419,7 +425,7 @@ def report_sums(ranges: dict[str, Period], columns, *, using: str = "default") -
             f"FROM ({' UNION ALL '.join(image_selects)}) e "
             "JOIN windows w ON e.day >= w.first_day AND e.day <= w.last_day"
         )
-    params += [value for bound in bounds for value in bound]
+    params += bounds
     sql = (
         f"{'WITH ' + ', '.join(ctes) + ' ' if ctes else ''}"
         "SELECT kind, name, col, value, CAST(SUM(count) AS BIGINT), "

@@ -35,7 +35,6 @@ LISTED_FIELDS = (
     "cents",
 )
 LISTED_ORDER = ("first_signed_on", "code")
-CENTS, SIGNED_ON = LISTED_FIELDS.index("cents"), LISTED_FIELDS.index("first_signed_on")
 # A listed row's place in that order (`code` is unique, so the order is total).
 _listed_order = operator.itemgetter(*(LISTED_FIELDS.index(name) for name in LISTED_ORDER))
 # The stages of a lead whose signing stands (not dropped or moved back).
@@ -88,13 +87,11 @@ class Backlog(Sequence):
             with connections[listed.db].cursor() as cursor:
                 cursor.execute(sql, params)
                 count, amount, late = cursor.fetchone()
-            moved = self._moved_rows()
-            before = self._overdue_before() if self.sla_days is not None else None
+            moved = _summed(self._rows(self._moved_rows()))
             self._totals = {
-                "count": count + len(moved),
-                "overdue": (late or 0)
-                + sum(before is not None and row[SIGNED_ON] < before for row in moved),
-                "amount": from_cents((amount or 0) + sum(row[CENTS] for row in moved)),
+                "count": count + moved["count"],
+                "overdue": (late or 0) + moved["overdue"],
+                "amount": from_cents(amount) + moved["amount"],
             }
         return self._totals
 
@@ -136,11 +133,7 @@ class Backlog(Sequence):
             first = _fetched(self._listed(self._parts[:1]))
             self._all = self._rows(_merged([first, self._moved_rows()]))
             if self._totals is None:
-                self._totals = {
-                    "count": len(self._all),
-                    "overdue": sum(row.overdue for row in self._all),
-                    "amount": sum((row.contract_amount for row in self._all), ZERO),
-                }
+                self._totals = _summed(self._all)
         return iter(self._all)
 
     def __eq__(self, other) -> bool:
@@ -278,6 +271,15 @@ def _moved_since(as_of: date) -> QuerySet:
         .values("pk")
         .order_by()
     )
+
+
+def _summed(rows: list[BacklogRow]) -> dict:
+    """Return the totals of `rows`: 项目数, 其中超期 and 签约金额."""
+    return {
+        "count": len(rows),
+        "overdue": sum(row.overdue for row in rows),
+        "amount": sum((row.contract_amount for row in rows), ZERO),
+    }
 
 
 def _merged(parts: Iterable[Iterable[tuple]]) -> list[tuple]:

@@ -14,8 +14,13 @@ from leads.reports.period import Period
 
 
 def lead_list_url(params: list[tuple[str, object]]) -> str:
-    path = _lead_list_path(get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    path = _lead_list_path(*_reversed_under())
     return f"{path}?{urlencode([(k, str(v)) for k, v in params])}"
+
+
+def _reversed_under() -> tuple[str, str]:
+    """Return what `reverse` reads now: the script prefix and the urlconf (a cache's key)."""
+    return get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
 
 
 @lru_cache(maxsize=16)
@@ -30,7 +35,7 @@ def _lead_list_path(script_prefix: str, urlconf: str) -> str:
 
 def lead_detail_url(pk: int) -> str:
     """Return the path of lead `pk`'s detail page (what `reverse("leads:detail")` gives)."""
-    before, after = _lead_detail_parts(get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    before, after = _lead_detail_parts(*_reversed_under())
     return f"{before}{int(pk)}{after}"
 
 
