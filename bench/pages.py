@@ -199,8 +199,13 @@ def main() -> None:
         ("list sorted by amount", page("/leads/?o=-amount")),
         ("list page 200", page("/leads/?page=200")),
         ("list text search", page("/leads/?q=鼎盛")),
-        # A keyword nothing matches reads every lead (LIKE '%…%' has no index).
+        # A keyword nothing matches: the leads holding its rarest two characters
+        # (leads.keyword_index), none here.
         ("list text search, no match", page("/leads/?q=无此关键词")),
+        ("list text search, no match, two characters", page("/leads/?q=无此")),
+        # One investor's leads (about one in 100,000): each pair of its characters is
+        # held by many leads.
+        ("list text search, few matches", page("/leads/?q=鼎盛1234有限")),
         ("detail /leads/<id>/ (the worked lead)", page(f"/leads/{lead.pk}/")),
         (f"detail, {len(details)} leads of every stage", pages(details)),
         ("chambers /chambers/", page("/chambers/")),

@@ -5,6 +5,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from leads.choices import OriginType, Source, Stage
+from leads.keyword_index import keyword_narrowing
 from leads.models import Industry, Lead, TaskTeam, Unit
 
 # The referring chamber and entrepreneur models, reached through the lead's
@@ -105,14 +106,16 @@ class LeadFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        # The code of a merged lead (已合并) finds the lead it was merged into.
-        merged = Lead.all_objects.filter(code__iexact=value, merged_into__isnull=False)
-        return queryset.filter(
-            Q(code__icontains=value)
-            | Q(name__icontains=value)
-            | Q(investor__icontains=value)
-            | Q(pk__in=merged.values("merged_into"))
+        # The code of a merged lead (已合并) finds the lead it was merged into. Read first:
+        # as a subquery beside the keyword index, PostgreSQL read every lead instead.
+        merged = Lead.all_objects.using(queryset.db).filter(
+            code__iexact=value, merged_into__isnull=False
         )
+        held = Q(code__icontains=value) | Q(name__icontains=value) | Q(investor__icontains=value)
+        narrowing = keyword_narrowing(value, using=queryset.db)
+        if narrowing is not None:
+            held &= narrowing
+        return queryset.filter(held | Q(pk__in=list(merged.values_list("merged_into", flat=True))))
 
     def filter_stalled(self, queryset, name, value):
         if value is None:

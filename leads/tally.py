@@ -108,10 +108,10 @@ def drop_triggers(connection) -> None:
 
 @contextmanager
 def triggers_paused(using: str = "default"):
-    """Drop the triggers of the stage and report tallies and of the duplicate keys for a bulk
-    load of leads and instalments, then install them, count both tallies again and find the
-    shared keys again."""
-    from leads import report_triggers
+    """Drop the triggers of the stage and report tallies, of the duplicate keys and of the
+    keyword index for a bulk load of leads and instalments, then install them, count both
+    tallies again, find the shared keys again and fill the keyword index again."""
+    from leads import keyword_index, report_triggers
     from leads.dedup import buckets
     from leads.report_tally import report_tally_rebuild
 
@@ -119,15 +119,18 @@ def triggers_paused(using: str = "default"):
     drop_triggers(connection)
     report_triggers.drop_triggers(connection)
     buckets.drop_triggers(connection)
+    keyword_index.drop_triggers(connection)
     try:
         yield
     finally:
         install_triggers(connection)
         report_triggers.install_triggers(connection)
         buckets.install_triggers(connection)
+        keyword_index.install_triggers(connection)
         tally_rebuild(using=using)
         report_tally_rebuild(using=using)
         buckets.buckets_rebuild(using=using)
+        keyword_index.rebuild(connection)
 
 
 class StageTotal(NamedTuple):

@@ -27,7 +27,9 @@ EXPECTED = {
     "dashboard (队员)": 27,
     # The list's filter form offers 引进小分队 and 引进单位: two more choice lists.
     "list": 13,
-    "list filtered and sorted": 14,
+    # The keyword: the leads merged under it, then how many leads hold each of its
+    # pieces (leads.keyword_index).
+    "list filtered and sorted": 16,
     "board": 17,
     "board dropped": 12,
     # + the 督办 notes; the leads merged into it (their field history is shown) and its

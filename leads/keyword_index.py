@@ -1,0 +1,251 @@
+"""The keyword search's index: the two-character pieces ("grams") of every lead's text.
+
+The list's 关键词 keeps the leads whose 项目编号, 项目名称 or 投资方 holds the keyword
+(`LeadFilter.filter_text`, the databases' case-insensitive `icontains`). Read lead by
+lead, a keyword that few or no leads hold read the whole table: 427 ms on SQLite and
+989 ms on PostgreSQL at 1,000,000 leads. A lead can hold a keyword only if its text
+holds each of the keyword's grams, so the leads holding one of them are the only
+candidates; the search still keeps, among those, the leads the `icontains` keeps.
+The index narrows the leads read and never decides a match.
+
+A lead's text is its three fields joined by a separator no field holds, upper-cased
+as the database's `icontains` folds case (SQLite: ASCII letters only; PostgreSQL:
+`upper()`); a gram across the separator is not kept. A keyword of one character has
+no gram: it is read lead by lead, as before (and so is one holding the separator).
+
+- PostgreSQL: a GIN index on `lead_keyword_grams(code, name, investor)`, an immutable
+  SQL function; the search asks for the leads whose grams contain the keyword's, and
+  the planner weighs that against the other ways to read the list. The database keeps
+  the index as it keeps any other.
+- SQLite: a table of (gram, lead) pairs (`GRAMS`, WITHOUT ROWID), kept by triggers on
+  the lead table in the writer's own transaction, whatever writes; the triggers cut the
+  text with a table of the numbers 1 to TEXT_LIMIT (SQLite has no series function a
+  trigger may use). The search reads the leads holding the keyword's rarest gram and,
+  by the table's key, keeps those holding each of its other grams.
+
+Which way is cheaper depends on the keyword. Read from the index, a common one (鼎盛,
+one lead in ten) gives all its holders to be read and sorted (PostgreSQL: 46 -> 480 ms
+at 1,000,000 leads); read in the list's order, it finds the page's matches soon. So the
+index is read only when some gram of the keyword is held by at most RARE leads: on
+SQLite as counted from the table (one query, counting no further than RARE + 1), on
+PostgreSQL as its statistics of the index's expression say (one query of `pg_stats`).
+A keyword every gram of which is common, yet held by few leads, is read as before.
+
+Installed by migration 0034 from the definitions here; a change to them comes with
+its own migration.
+"""
+
+from __future__ import annotations
+
+from django.db import connections
+from django.db.models import BooleanField, Func, Q, Value
+from django.db.models.expressions import RawSQL
+
+from leads.models import Lead
+
+LEADS = Lead._meta.db_table
+# The fields a keyword is looked for in (`LeadFilter.filter_text`).
+FIELDS = ("code", "name", "investor")
+# SQLite's tables: the (gram, lead) pairs and the numbers the triggers cut the text with.
+GRAMS = "leads_keywordgram"
+NUMBERS = "leads_keywordnumber"
+# The longest text the numbers cut whole: the three fields' limits (32 + 200 + 200) and
+# the separators, with room to spare (SQLite does not enforce a column's length).
+TEXT_LIMIT = 2048
+TRIGGERS = ("lead_keyword_insert", "lead_keyword_update", "lead_keyword_delete")
+FUNCTION = "lead_keyword_grams"
+SIGNATURE = f"{FUNCTION}({', '.join(['text'] * len(FIELDS))})"
+INDEX = "lead_keyword_grams_idx"
+# A gram held by at most this many leads is rare enough to read the keyword's leads from
+# the index (about 50 ms of reading on SQLite at 1,000,000 leads, when no other gram of
+# the keyword is rarer); a keyword every gram of which is commoner is read in the list's order.
+RARE = 50_000
+
+
+def _text(columns, vendor: str) -> str:
+    """The SQL of a lead's text: its fields (`columns`, SQL) joined by the separator,
+    upper-cased."""
+    separator = " || char(31) || " if vendor == "sqlite" else " || chr(31) || "
+    return f"upper({separator.join(columns)})"
+
+
+def _row_text(row: str) -> str:
+    """The SQL of SQLite row `row`'s text."""
+    return _text([f"{row}.{field}" for field in FIELDS], "sqlite")
+
+
+def _sqlite_grams(text: str) -> str:
+    """A SELECT of the distinct grams of `text` (SQL), none across the separator."""
+    gram = f"substr({text}, n, 2)"
+    return (
+        f"SELECT DISTINCT {gram} AS gram FROM {NUMBERS} "
+        f"WHERE n < length({text}) AND instr({gram}, char(31)) = 0"
+    )
+
+
+def _sqlite_triggers() -> list[str]:
+    old, new = _row_text("OLD"), _row_text("NEW")
+    insert = f"INSERT INTO {GRAMS} (gram, lead_id) SELECT gram, NEW.id FROM ({_sqlite_grams(new)})"
+    delete = f"DELETE FROM {GRAMS} WHERE lead_id = OLD.id AND gram IN ({_sqlite_grams(old)})"
+    changed = " OR ".join(f"OLD.{field} IS NOT NEW.{field}" for field in ("id", *FIELDS))
+    return [
+        f"CREATE TRIGGER lead_keyword_insert AFTER INSERT ON {LEADS} BEGIN {insert}; END",
+        f"CREATE TRIGGER lead_keyword_update AFTER UPDATE ON {LEADS} WHEN {changed} "
+        f"BEGIN {delete}; {insert}; END",
+        f"CREATE TRIGGER lead_keyword_delete AFTER DELETE ON {LEADS} BEGIN {delete}; END",
+    ]
+
+
+def _postgresql_function() -> str:
+    text = _text([f"${number}" for number in range(1, len(FIELDS) + 1)], "postgresql")
+    gram = f"substr({text}, i, 2)"
+    return (
+        f"CREATE OR REPLACE FUNCTION {SIGNATURE} RETURNS text[] "
+        "LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ "
+        f"SELECT coalesce(array_agg(DISTINCT {gram}), '{{}}') "
+        f"FROM generate_series(1, length({text}) - 1) AS i WHERE strpos({gram}, chr(31)) = 0 $$"
+    )
+
+
+def install(connection) -> None:
+    """Create the index on `connection` and fill it from the leads there."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                f"CREATE TABLE {GRAMS} (gram TEXT NOT NULL, lead_id INTEGER NOT NULL, "
+                "PRIMARY KEY (gram, lead_id)) WITHOUT ROWID"
+            )
+            cursor.execute(f"CREATE TABLE {NUMBERS} (n INTEGER PRIMARY KEY)")
+            cursor.execute(
+                f"WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s "
+                f"WHERE n < {TEXT_LIMIT}) INSERT INTO {NUMBERS} SELECT n FROM s"
+            )
+            install_triggers(connection)
+            rebuild(connection)
+        elif connection.vendor == "postgresql":
+            cursor.execute(_postgresql_function())
+            cursor.execute(
+                f"CREATE INDEX {INDEX} ON {LEADS} USING gin ({FUNCTION}({', '.join(FIELDS)}))"
+            )
+        else:
+            raise NotImplementedError(f"the keyword index has no form for {connection.vendor}")
+
+
+def uninstall(connection) -> None:
+    """Drop the index (migrating back)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            drop_triggers(connection)
+            cursor.execute(f"DROP TABLE IF EXISTS {GRAMS}")
+            cursor.execute(f"DROP TABLE IF EXISTS {NUMBERS}")
+        else:
+            cursor.execute(f"DROP INDEX IF EXISTS {INDEX}")
+            cursor.execute(f"DROP FUNCTION IF EXISTS {SIGNATURE}")
+
+
+def install_triggers(connection) -> None:
+    """Create the triggers keeping SQLite's table in step (PostgreSQL's index needs none)."""
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        for sql in _sqlite_triggers():
+            cursor.execute(sql)
+
+
+def drop_triggers(connection) -> None:
+    """Drop SQLite's triggers: writes to leads then leave the table behind (a bulk load,
+    which fills it again after by `rebuild`)."""
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        for name in TRIGGERS:
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
+def rebuild(connection) -> None:
+    """Fill SQLite's table again from every lead, in the table's order (one statement)."""
+    if connection.vendor != "sqlite":
+        return
+    text = _row_text("l")
+    gram = f"substr({text}, n, 2)"
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {GRAMS}")
+        cursor.execute(
+            f"INSERT INTO {GRAMS} (gram, lead_id) SELECT DISTINCT {gram}, l.id "
+            f"FROM {LEADS} l JOIN {NUMBERS} ON n < length({text}) "
+            f"WHERE instr({gram}, char(31)) = 0 ORDER BY 1, 2"
+        )
+
+
+def keyword_narrowing(value: str, using: str = "default") -> Q | None:
+    """Return a condition keeping every lead whose text may hold `value` and few others, or
+    None when the index should not narrow the search: one character, or every gram of the
+    keyword held by more than RARE leads (then reading the list in its order finds the
+    first matches soon; read from the index, all their holders would be read). Only
+    narrows: the caller keeps the matches by `icontains`."""
+    if len(value) < 2 or "\x1f" in value:
+        # (A keyword holding the separator has pieces no lead's text is cut into.)
+        return None
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        if _fewest_holders_postgresql(connection, value) > RARE:
+            return None
+        grams = Func(*FIELDS, function=FUNCTION)
+        # The keyword's grams: its text with two empty fields.
+        wanted = Func(Value(value), Value(""), Value(""), function=FUNCTION)
+        contains = Func(
+            grams,
+            wanted,
+            template="%(expressions)s",
+            arg_joiner=" @> ",
+            output_field=BooleanField(),
+        )
+        return Q(contains)
+    held = _held_grams(connection, value)
+    if not held or held[0][1] > RARE:
+        return None
+    # The rarest gram's leads that hold every other gram too (each a look-up of the
+    # table's key): all the keyword's grams, the database's GIN intersection by hand.
+    (rarest, _), others = held[0], [gram for gram, _ in held[1:]]
+    also = "".join(
+        f" AND EXISTS (SELECT 1 FROM {GRAMS} o WHERE o.gram = %s AND o.lead_id = g.lead_id)"
+        for _ in others
+    )
+    sql = f"SELECT g.lead_id FROM {GRAMS} g WHERE g.gram = %s{also}"
+    return Q(pk__in=RawSQL(sql, [rarest, *others]))
+
+
+def _held_grams(connection, value: str) -> list[tuple[str, int]]:
+    """Return `value`'s grams with how many leads hold each, counted no further than
+    RARE + 1, the rarest first (SQLite)."""
+    grams = _sqlite_grams("upper(%s)")
+    counts = (
+        f"SELECT gram, (SELECT count(*) FROM (SELECT 1 FROM {GRAMS} g WHERE g.gram = k.gram "
+        f"LIMIT {RARE + 1})) AS held FROM ({grams}) k ORDER BY held, gram"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(counts, [value] * grams.count("%s"))
+        return cursor.fetchall()
+
+
+def _fewest_holders_postgresql(connection, value: str) -> float:
+    """Return how many leads PostgreSQL's statistics say hold `value`'s rarest gram.
+
+    ANALYZE keeps the most common grams of the index's expression with their share of
+    the leads; a gram not among them is rarer than all of them (taken as none). With no
+    statistics yet (a new database), the keyword is taken as rare.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {FUNCTION}(%s, '', ''), "
+            "(SELECT reltuples FROM pg_class WHERE oid = %s::regclass), "
+            "(SELECT most_common_elems::text::text[] FROM pg_stats "
+            " WHERE tablename = %s AND attname = %s), "
+            "(SELECT most_common_elem_freqs FROM pg_stats WHERE tablename = %s AND attname = %s)",
+            [value, LEADS, INDEX, FUNCTION, INDEX, FUNCTION],
+        )
+        grams, leads, common, shares = cursor.fetchone()
+    if not common or not shares or leads is None or leads < 0:
+        return 0
+    share = dict(zip(common, shares, strict=False))
+    return min(share.get(gram, 0) for gram in grams) * leads if grams else 0
