@@ -74,13 +74,17 @@ def _row_text(row: str) -> str:
     return _text([f"{row}.{field}" for field in FIELDS], "sqlite")
 
 
-def _sqlite_grams(text: str) -> str:
-    """A SELECT of the distinct grams of `text` (SQL), none across the separator."""
+def _sqlite_cut(text: str) -> tuple[str, str]:
+    """Return the SQL of the gram of `text` (SQL) at number `n`, and the condition on `n`
+    keeping each gram once per place, none across the separator."""
     gram = f"substr({text}, n, 2)"
-    return (
-        f"SELECT DISTINCT {gram} AS gram FROM {NUMBERS} "
-        f"WHERE n < length({text}) AND instr({gram}, char(31)) = 0"
-    )
+    return gram, f"n < length({text}) AND instr({gram}, char(31)) = 0"
+
+
+def _sqlite_grams(text: str) -> str:
+    """A SELECT of the distinct grams of `text` (SQL)."""
+    gram, kept = _sqlite_cut(text)
+    return f"SELECT DISTINCT {gram} AS gram FROM {NUMBERS} WHERE {kept}"
 
 
 def _sqlite_triggers() -> list[str]:
@@ -166,14 +170,12 @@ def rebuild(connection) -> None:
     """Fill SQLite's table again from every lead, in the table's order (one statement)."""
     if connection.vendor != "sqlite":
         return
-    text = _row_text("l")
-    gram = f"substr({text}, n, 2)"
+    gram, kept = _sqlite_cut(_row_text("l"))
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {GRAMS}")
         cursor.execute(
             f"INSERT INTO {GRAMS} (gram, lead_id) SELECT DISTINCT {gram}, l.id "
-            f"FROM {LEADS} l JOIN {NUMBERS} ON n < length({text}) "
-            f"WHERE instr({gram}, char(31)) = 0 ORDER BY 1, 2"
+            f"FROM {LEADS} l JOIN {NUMBERS} ON {kept} ORDER BY 1, 2"
         )
 
 
