@@ -170,9 +170,60 @@ class KeywordIndexTests(RolesMixin, TestCase):
         Lead.objects.filter(pk=self.leads[5].pk).update(code="XY-1", name="改名", investor="q")
         Lead.objects.bulk_create([Lead(**_copy(self.leads[6], code="DEL-2"))])[0].delete()
         Lead.objects.bulk_create([Lead(**_copy(self.leads[7], code="BULK-1", name="批量xyz"))])
+        # A field holding the separator (written by raw means): its pieces either side.
+        Lead.objects.filter(pk=self.leads[8].pk).update(name="甲\x1f乙丙", investor="")
         self.assertEqual(self.held_grams(), self.expected_grams())
         self.assertEqual(self.found("批量XYZ"), self.scanned("批量XYZ"))
         self.assertEqual(len(self.found("批量XYZ")), 1)
+
+    def test_the_grams_are_those_of_the_form_migration_0034_installed(self):
+        """0035 installed a cheaper cut over the index 0034 filled, keeping what it held:
+        0034's SQL, written out here, gives each text the same grams."""
+        texts = [
+            ("ZS-2026-0001", "Smart 智能工厂ab", "（香港）ab投资"),
+            ("c", "", "甲\x1f乙丙"),
+            ("", "", ""),
+            ("Äß鼎", "x\x1f", "\x1fy"),
+        ]
+        texts += [(lead.code, lead.name, lead.investor) for lead in self.leads]
+        with connection.cursor() as cursor:
+            for code, name, investor in texts:
+                if SQLITE:
+                    new = keyword_index._sqlite_grams(["%s", "%s", "%s"])
+                    text = "upper(%s || char(31) || %s || char(31) || %s)"
+                    gram = f"substr({text}, n, 2)"
+                    old = (
+                        f"SELECT DISTINCT {gram} FROM {keyword_index.NUMBERS} "
+                        f"WHERE n < length({text}) AND instr({gram}, char(31)) = 0"
+                    )
+                    cursor.execute(
+                        f"SELECT gram FROM ({new})", [code, code, name, name, investor, investor]
+                    )
+                    cut = {gram for (gram,) in cursor.fetchall()}
+                    cursor.execute(old, [code, name, investor] * 3)
+                    before = {gram for (gram,) in cursor.fetchall()}
+                else:
+                    text = "upper(%s || chr(31) || %s || chr(31) || %s)"
+                    gram = f"substr({text}, i, 2)"
+                    cursor.execute(
+                        f"SELECT {keyword_index.FUNCTION}(%s, %s, %s), "
+                        f"(SELECT coalesce(array_agg(DISTINCT {gram}), '{{}}') "
+                        f"FROM generate_series(1, length({text}) - 1) AS i "
+                        f"WHERE strpos({gram}, chr(31)) = 0)",
+                        [code, name, investor] + [code, name, investor] * 3,
+                    )
+                    cut, before = map(set, cursor.fetchone())
+                with self.subTest(text=(code, name, investor)):
+                    self.assertEqual(cut, before)
+                    self.assertTrue(
+                        cut or not any(len(part) > 1 for part in (code, name, investor))
+                    )
+
+    def test_reinstalling_keeps_the_index(self):
+        keyword_index.reinstall(connection)
+        Lead.objects.filter(pk=self.leads[3].pk).update(name="重装后的名称")
+        self.assertEqual(self.held_grams(), self.expected_grams())
+        self.assertEqual(self.found("重装后"), {self.leads[3].pk})
 
     def test_a_bulk_load_fills_the_index_again(self):
         with triggers_paused():
