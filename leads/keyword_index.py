@@ -14,13 +14,14 @@ as the database's `icontains` folds case (SQLite: ASCII letters only; PostgreSQL
 no gram: it is read lead by lead, as before (and so is one holding the separator).
 
 - PostgreSQL: a GIN index on `lead_keyword_grams(code, name, investor)`, an immutable
-  SQL function; the search asks for the leads whose grams contain the keyword's, and
+  PL/pgSQL function; the search asks for the leads whose grams contain the keyword's, and
   the planner weighs that against the other ways to read the list. The database keeps
   the index as it keeps any other.
 - SQLite: a table of (gram, lead) pairs (`GRAMS`, WITHOUT ROWID), kept by triggers on
   the lead table in the writer's own transaction, whatever writes; the triggers cut the
   text with a table of the numbers 1 to TEXT_LIMIT (SQLite has no series function a
-  trigger may use). The search reads the leads holding the keyword's rarest gram and,
+  trigger may use). The import writes its new leads' grams in one statement instead
+  (`new_leads_deferred`). The search reads the leads holding the keyword's rarest gram and,
   by the table's key, keeps those holding each of its other grams.
 
 Which way is cheaper depends on the keyword. Read from the index, a common one (鼎盛,
@@ -37,9 +38,12 @@ its own migration (0035: the same grams, cut more cheaply).
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from django.db import connections
 from django.db.models import BooleanField, Func, Q, Value
 from django.db.models.expressions import RawSQL
+from django.db.transaction import TransactionManagementError
 
 from leads.models import Lead
 
@@ -192,6 +196,45 @@ def rebuild(connection) -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {GRAMS}")
         cursor.execute(f"INSERT INTO {GRAMS} (gram, lead_id) {grams} ORDER BY 1, 2")
+
+
+@contextmanager
+def new_leads_deferred(connection):
+    """Write the grams of the leads inserted in the block at its end, in one statement in
+    the table's order, not lead by lead by the insert trigger (SQLite; PostgreSQL's index
+    needs nothing). For a bulk insert inside the writer's transaction (the import): the
+    trigger is dropped and created again in that transaction, so no other writer sees the
+    table without it, and a rollback restores it.
+
+    Lead by lead, each lead's pieces went into the table's B-tree in no order: for an
+    import of 100,000 leads that was several seconds more (docs/benchmarks.md). The leads
+    of the block are those past the highest id before it (SQLite gives a new lead an id
+    past every id used, and no other writer can insert while this one holds the write
+    lock). Edits and deletes in the block still go through their triggers; a lead both
+    inserted and renamed in the block gets its pieces once.
+    """
+    if connection.vendor != "sqlite":
+        yield
+        return
+    if not connection.in_atomic_block:
+        raise TransactionManagementError("new_leads_deferred needs the writer's transaction")
+    name, insert = TRIGGERS[0], _sqlite_triggers()[0]
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TRIGGER {name}")
+        cursor.execute(f"SELECT coalesce(max(id), 0) FROM {LEADS}")
+        (before,) = cursor.fetchone()
+    try:
+        yield
+        grams = _sqlite_grams(
+            [f"l.{field}" for field in FIELDS], "l.id", f"{LEADS} l, ", f" AND l.id > {int(before)}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT OR IGNORE INTO {GRAMS} (gram, lead_id) {grams} ORDER BY 1, 2")
+    finally:
+        # (After an error that marked the transaction for rollback, the rollback restores it.)
+        if not connection.needs_rollback:
+            with connection.cursor() as cursor:
+                cursor.execute(insert)
 
 
 def keyword_narrowing(value: str, using: str = "default") -> Q | None:

@@ -14,10 +14,12 @@ moved lead (`send_stage_changed`).
 from __future__ import annotations
 
 import operator
+from contextlib import nullcontext
 
 from django.db import connection, transaction
 
 from crm.spreadsheets.results import ImportFailed, RowError
+from leads import keyword_index
 from leads.choices import Channel
 from leads.excel.plan import LeadPlan
 from leads.excel.rows import ATTNAMES, CHUNK
@@ -66,7 +68,9 @@ def write_plan(plan: LeadPlan, *, actor, at, note: str, progress=None) -> None:
     """Apply `plan` inside the caller's transaction; raise ImportFailed on a concurrent edit."""
     writer = _Writer(actor_id=actor.pk if actor is not None else None, at=at, note=note)
     lock_updates(plan)
-    moved = writer.write_creations(plan.creations)
+    deferred = keyword_index.new_leads_deferred(connection) if plan.creations else nullcontext()
+    with deferred:
+        moved = writer.write_creations(plan.creations)
     if progress:
         progress("write", len(plan.creations), len(plan.report.outcomes))
     moved += writer.write_updates(plan.updates)

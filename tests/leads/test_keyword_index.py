@@ -4,17 +4,21 @@ changes what the search finds."""
 import itertools
 from unittest import mock
 
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.models import Q
+from django.db.transaction import TransactionManagementError
 from django.test import TestCase
 
 from leads import keyword_index
+from leads.excel.lead_importer import LeadImporter
 from leads.filters import LeadFilter
 from leads.models import Lead
 from leads.services import lead_update
 from leads.tally import triggers_paused
 from tests.factories import ensure_stage_owners, make_lead
 from tests.roles import RolesMixin
+from tests.workbooks import lead_workbook
 
 SQLITE = connection.vendor == "sqlite"
 
@@ -83,6 +87,27 @@ def grams_of(lead: Lead) -> set[tuple[str, int]]:
     return {(piece, lead.pk) for piece in pieces(text) if "\x1f" not in piece}
 
 
+def held_grams() -> set[tuple[str, int]]:
+    """The (gram, lead) pairs the index holds: SQLite's table, or the grams PostgreSQL's
+    index function gives each lead."""
+    with connection.cursor() as cursor:
+        if SQLITE:
+            cursor.execute(f"SELECT gram, lead_id FROM {keyword_index.GRAMS}")
+            return set(cursor.fetchall())
+        cursor.execute(f"SELECT id, {keyword_index.FUNCTION}(code, name, investor) FROM leads_lead")
+        return {(gram, pk) for pk, grams in cursor.fetchall() for gram in grams}
+
+
+def expected_grams() -> set[tuple[str, int]]:
+    return set().union(*(grams_of(lead) for lead in Lead.all_objects.all()))
+
+
+def found(keyword: str) -> set[int]:
+    return set(
+        LeadFilter({"q": keyword}, queryset=Lead.objects.all()).qs.values_list("pk", flat=True)
+    )
+
+
 class KeywordIndexTests(RolesMixin, TestCase):
     @classmethod
     def setUpTestData(cls):
@@ -94,9 +119,7 @@ class KeywordIndexTests(RolesMixin, TestCase):
         ]
 
     def found(self, keyword: str) -> set[int]:
-        return set(
-            LeadFilter({"q": keyword}, queryset=Lead.objects.all()).qs.values_list("pk", flat=True)
-        )
+        return found(keyword)
 
     def scanned(self, keyword: str) -> set[int]:
         """The leads the search kept before the index: every lead's text read."""
@@ -118,19 +141,10 @@ class KeywordIndexTests(RolesMixin, TestCase):
                 self.assertEqual(self.found(keyword), self.scanned(keyword))
 
     def held_grams(self) -> set[tuple[str, int]]:
-        """The (gram, lead) pairs the index holds: SQLite's table, or the grams PostgreSQL's
-        index function gives each lead."""
-        with connection.cursor() as cursor:
-            if SQLITE:
-                cursor.execute(f"SELECT gram, lead_id FROM {keyword_index.GRAMS}")
-                return set(cursor.fetchall())
-            cursor.execute(
-                f"SELECT id, {keyword_index.FUNCTION}(code, name, investor) FROM leads_lead"
-            )
-            return {(gram, pk) for pk, grams in cursor.fetchall() for gram in grams}
+        return held_grams()
 
     def expected_grams(self) -> set[tuple[str, int]]:
-        return set().union(*(grams_of(lead) for lead in Lead.all_objects.all()))
+        return expected_grams()
 
     def test_finds_what_a_scan_finds(self):
         self.assertTrue(self.scanned("能源"))
@@ -316,3 +330,83 @@ def _copy(lead: Lead, **fields) -> dict:
         credit_key="",
     )
     return values
+
+
+class NewLeadsDeferredTests(TestCase):
+    """`keyword_index.new_leads_deferred`: the import's new leads get their grams in one
+    statement at the end of its write, on SQLite; edits and deletes keep their triggers."""
+
+    @classmethod
+    def setUpTestData(cls):
+        call_command("loaddata", "reference", verbosity=0)
+        ensure_stage_owners()
+        cls.existing = make_lead(name="旧名称项目", investor="旧投资方集团")
+
+    def new_lead(self, code: str, name: str) -> Lead:
+        return Lead.objects.bulk_create([Lead(**_copy(self.existing, code=code, name=name))])[0]
+
+    def test_an_import_writes_its_new_leads_grams_and_its_edits(self):
+        row = {
+            "投资方": "深圳华创集团有限公司",
+            "所属产业": "工业机器人及智能装备制造",
+            "线索来源": "产业链招商",
+        }
+        data = lead_workbook(
+            {**row, "项目名称": "导入新项目甲"},
+            {**row, "项目名称": "导入新项目乙"},
+            {**row, "项目编号": self.existing.code, "项目名称": "改过的名称"},
+        )
+        report = LeadImporter().run(data, actor=None, dry_run=False, filename="台账.xlsx")
+        self.assertTrue(report.ok, report.error_lines())
+        self.assertEqual(held_grams(), expected_grams())
+        self.assertEqual(len(found("导入新项目")), 2)
+        self.assertEqual(found("改过的"), {self.existing.pk})
+        self.assertEqual(found("旧名称"), set())
+        # The insert trigger is back: a lead written after the import is found.
+        lead = self.new_lead("AFTER-1", "导入之后新增")
+        self.assertEqual(found("导入之后"), {lead.pk})
+        self.assertEqual(held_grams(), expected_grams())
+
+    def test_the_grams_are_written_at_the_end_of_the_block(self):
+        with transaction.atomic(), keyword_index.new_leads_deferred(connection):
+            first = self.new_lead("DEF-1", "推迟写入甲")
+            renamed = self.new_lead("DEF-2", "推迟写入乙")
+            Lead.objects.filter(pk=renamed.pk).update(name="块内改名")
+            Lead.objects.filter(pk=self.existing.pk).update(investor="块内改投资方")
+            self.new_lead("DEF-3", "块内删除").delete()
+            # SQLite's table lacks the new leads until the block ends.
+            self.assertEqual(held_grams() == expected_grams(), not SQLITE)
+        self.assertEqual(held_grams(), expected_grams())
+        self.assertEqual(found("推迟写入"), {first.pk})
+        self.assertEqual(found("块内改名"), {renamed.pk})
+        self.assertEqual(found("块内改投资"), {self.existing.pk})
+        self.assertEqual(found("块内删除"), set())
+
+    def test_an_error_in_the_block_leaves_the_index_and_its_trigger(self):
+        before = held_grams()
+        with (
+            self.assertRaises(ValueError),
+            transaction.atomic(),
+            keyword_index.new_leads_deferred(connection),
+        ):
+            self.new_lead("ERR-1", "出错回滚")
+            raise ValueError
+        self.assertEqual(held_grams(), before)
+        self.assertEqual(found("出错回滚"), set())
+        lead = self.new_lead("ERR-2", "出错之后新增")
+        self.assertEqual(found("出错之后"), {lead.pk})
+        self.assertEqual(held_grams(), expected_grams())
+
+    def test_it_needs_the_writer_s_transaction(self):
+        if not SQLITE:
+            # PostgreSQL's index needs nothing deferred, in a transaction or not.
+            with keyword_index.new_leads_deferred(connection):
+                pass
+            return
+        with (
+            mock.patch.object(connection, "in_atomic_block", False),
+            self.assertRaises(TransactionManagementError),
+            keyword_index.new_leads_deferred(connection),
+        ):
+            pass
+        self.assertEqual(held_grams(), expected_grams())
