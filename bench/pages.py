@@ -211,7 +211,13 @@ def main() -> None:
         ("chambers /chambers/", page("/chambers/")),
         ("overdue list /leads/overdue-nodes/", page("/leads/overdue-nodes/")),
         ("overdue list, one team", page(f"/leads/overdue-nodes/?team={team}")),
-        ("overdue list sorted by team (reads all)", page("/leads/overdue-nodes/?o=team")),
+        ("overdue list sorted by team", page("/leads/overdue-nodes/?o=team")),
+        ("overdue list sorted by team, page 20", page("/leads/overdue-nodes/?o=-team&page=20")),
+        ("overdue list sorted by node", page("/leads/overdue-nodes/?o=-node")),
+        ("overdue list sorted by code", page("/leads/overdue-nodes/?o=code")),
+        ("overdue list sorted by days, least first", page("/leads/overdue-nodes/?o=days")),
+        # 分包领导 is in no index: every late row is read and sorted.
+        ("overdue list sorted by leader (reads all)", page("/leads/overdue-nodes/?o=leader")),
         ("key projects /leads/key-projects/", page("/leads/key-projects/")),
         # Compares every lead's keys: not flat in the table (docs/benchmarks.md).
         ("duplicates /leads/duplicates/", page("/leads/duplicates/")),

@@ -16,7 +16,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from leads.choices import Node, Stage
-from leads.models import Lead, NodePlan, SupervisionNote
+from leads.models import Lead, NodePlan, SupervisionNote, TaskTeam
 from leads.nodes import (
     NODE_RULES,
     RULES,
@@ -179,22 +179,41 @@ def overdue_first_rows(
     """Return the first `limit` rows of `overdue_nodes(team_id=…)`, most late first.
 
     For a list cut short (the monthly workbook's 督办清单, the 督办 page), without reading
-    every late lead: per row kind, its late leads in the order of their due day
-    (a range of the node's plan index, or of the stage index for the 签约 time
-    limit), the first `limit` and the rest of the last due day read; those
-    rows sorted as `overdue_nodes` sorts; then the slips and notes of the rows
+    every late lead (`_first_rows`).
+    """
+    today, now = _moment(today, now)
+    return _first_rows(limit, today=today, now=now, leads=_leads(team_id))
+
+
+def _first_rows(
+    limit: int,
+    *,
+    today: date,
+    now: datetime,
+    leads,
+    kinds=None,
+    least_late: bool = False,
+) -> list[OverdueRow]:
+    """Return the first `limit` rows of `leads` late on `kinds` (default: every kind),
+    most late first, or least late first (`overdue_sorted`'s "days") if `least_late`.
+
+    Per row kind, its late leads in the order of their due day (a range of the
+    node's plan index, or of the stage index for the 签约 time limit, read from
+    either end), the first `limit` and the rest of the last due day read; those
+    rows sorted as `overdue_sorted` sorts; then the slips and notes of the rows
     kept.
     """
     limit = max(limit, 0)
-    today, now = _moment(today, now)
     sla_days = stage_sla_days()
     zone = timezone.get_current_timezone()
     unnoted = Found(today, sla_days, zone, {}, {})
     read = {}
     for kind, condition in late_conditions(today=today, now=now, sla_days=sla_days).items():
-        late = _leads(team_id).filter(condition)
+        if kinds is not None and kind not in kinds:
+            continue
+        late = leads.filter(condition)
         due = "stage_entered_at" if kind == SLA else RULES[kind].planned
-        first = list(late.order_by(due).values(*ROW_FIELDS)[:limit])
+        first = list(late.order_by(f"-{due}" if least_late else due).values(*ROW_FIELDS)[:limit])
         if first and len(first) == limit:
             last = first[-1]
             if kind == SLA:
@@ -208,7 +227,7 @@ def overdue_first_rows(
         for lead in first:
             read[(lead["id"], kind)] = lead
     unsorted = [unnoted.row(lead, kind) for (_, kind), lead in read.items()]
-    ordered = overdue_sorted(unsorted, DEFAULT_SORT)[1]
+    ordered = overdue_sorted(unsorted, "days" if least_late else DEFAULT_SORT)[1]
     kept = ordered[:limit]
     ids = {row.lead_id for row in kept}
     found = Found(today, sla_days, zone, _slips(ids), _latest_notes(ids))
@@ -243,26 +262,132 @@ class _Key(NamedTuple):
     kind_order: int
 
 
-class SortedByColumn:
-    """The 督办 rows in another order than most late first (`overdue_sorted`), for a Paginator.
+class _Group(NamedTuple):
+    """Rows that come together in an order (a node's, a team's): their leads, row kinds and
+    count. Within a group, rows come most late first."""
 
-    Every late row must be ordered, so all are read, but only what a row is sorted by
-    (its lead's code, team, 分包领导 and due day), one query per row kind over the
-    kind's late range; the rows of the page asked for are then made as `overdue_nodes`
-    makes them, with their slips and notes. Making every row, with its flags, slips and
-    notes, took 2.1 s at 1,000,000 leads (103,650 late rows).
+    leads: object
+    kinds: tuple[str, ...] | None
+    count: int
+
+
+class SortedByColumn:
+    """The 督办 rows in another order than most late first (`overdue_sorted`), for a Paginator,
+    a page at a time where an index gives the order:
+
+    - least late first (天数): each kind's late leads read from the other end of its due
+      range (`_first_rows`);
+    - by 节点 or 小分队: the rows come in groups, each most late first; the groups are
+      counted (a node's late range of its index, per team), and the page's groups read
+      as the most late first page is read;
+    - by 编号: the late leads in the order of the code index, as far as the page;
+    - by 分包领导, which no index orders: every late row read, only what it is sorted by
+      (its lead's code, team, 分包领导 and due day), one query per row kind; the page's
+      rows then made with their slips and notes.
+
+    Reading every late row, made in full, took 2.1 s at 1,000,000 leads (103,650 late
+    rows); only their sort columns, about 1 s (docs/benchmarks.md).
     """
 
     def __init__(self, team_id: int | None, sort: str):
         self.team_id = team_id
-        self.sort = sort
+        self.sort = sort_applied(sort)
+        self.key = self.sort.lstrip("-")
+        self.reverse = self.sort.startswith("-")
         self.now = timezone.now()
         self.today = timezone.localdate(self.now)
         self.sla_days = stage_sla_days()
         self._ordered: list[_Key] | None = None
+        self._groups: list[_Group] | None = None
 
     def count(self) -> int:
         return overdue_counts(today=self.today, now=self.now, team_id=self.team_id)["total"]
+
+    def __getitem__(self, index: slice) -> list[OverdueRow]:
+        start, stop = index.start or 0, index.stop
+        leads = _leads(self.team_id)
+        if self.key == "days":
+            return self._first(stop, leads, least_late=not self.reverse)[start:stop]
+        if self.key in ("node", "team"):
+            return self._grouped(start, stop)
+        if self.key == "code":
+            return self._by_code(start, stop)
+        return self._made(self._keys()[index])
+
+    def _first(self, stop: int, leads, kinds=None, least_late: bool = False) -> list[OverdueRow]:
+        return _first_rows(
+            stop, today=self.today, now=self.now, leads=leads, kinds=kinds, least_late=least_late
+        )
+
+    def _grouped(self, start: int, stop: int) -> list[OverdueRow]:
+        """The rows `start` to `stop` of the groups in order, each group's read from its
+        own most late first rows."""
+        rows, offset = [], 0
+        for group in self.groups():
+            begin, end = max(start - offset, 0), min(stop - offset, group.count)
+            if begin < end:
+                rows += self._first(end, group.leads, group.kinds)[begin:end]
+            offset += group.count
+            if offset >= stop:
+                break
+        return rows
+
+    def groups(self) -> list[_Group]:
+        """Return the groups of rows in the order asked: per row kind (节点) or per
+        responsible team by name (小分队, no team first), reversed for "-"."""
+        if self._groups is None:
+            leads = _leads(self.team_id)
+            if self.key == "node":
+                counts = overdue_counts(today=self.today, now=self.now, team_id=self.team_id)
+                groups = [_Group(leads, (kind,), counts[kind]) for kind in KIND_LABELS]
+            else:
+                groups = self._team_groups(leads)
+            self._groups = groups[::-1] if self.reverse else groups
+        return self._groups
+
+    def _team_groups(self, leads) -> list[_Group]:
+        """Per responsible team, its late rows: one count per row kind, grouped by team
+        (each read from the kind's late range of its index, which ends with the team)."""
+        conditions = late_conditions(today=self.today, now=self.now, sla_days=self.sla_days)
+        counts: dict[int | None, int] = {}
+        for condition in conditions.values():
+            grouped = leads.filter(condition).order_by().values("team_id").annotate(n=Count("pk"))
+            for row in grouped:
+                counts[row["team_id"]] = counts.get(row["team_id"], 0) + row["n"]
+        names = dict(
+            TaskTeam.objects.filter(pk__in=[t for t in counts if t]).values_list("pk", "name")
+        )
+        order = sorted(counts, key=lambda team: names.get(team, "") if team else "")
+        return [
+            _Group(
+                leads.filter(team_id=team) if team else leads.filter(team__isnull=True),
+                None,
+                counts[team],
+            )
+            for team in order
+        ]
+
+    def _by_code(self, start: int, stop: int) -> list[OverdueRow]:
+        """The late leads in the code index's order, as many as the page needs (each has a
+        row at least), cut into their rows; then the page's rows, with their slips and notes."""
+        zone = timezone.get_current_timezone()
+        conditions = late_conditions(today=self.today, now=self.now, sla_days=self.sla_days)
+        late = _leads(self.team_id).filter(late_any_q(conditions))
+        order = "-code" if self.reverse else "code"
+        values = late.annotate(**late_flags(conditions)).order_by(order)
+        leads = list(values.values(*ROW_FIELDS, *_flag_names())[:stop])
+        unnoted = Found(self.today, self.sla_days, zone, {}, {})
+        rows = [
+            unnoted.row(lead, kind)
+            for lead in leads
+            for kind in KIND_LABELS
+            if lead[f"late_{kind}"]
+        ]
+        kept = overdue_sorted(rows, self.sort)[1][start:stop]
+        ids = {row.lead_id for row in kept}
+        by_id = {lead["id"]: lead for lead in leads}
+        found = Found(self.today, self.sla_days, zone, _slips(ids), _latest_notes(ids))
+        return [found.row(by_id[row.lead_id], row.kind) for row in kept]
 
     def _keys(self) -> list[_Key]:
         if self._ordered is None:
@@ -281,8 +406,7 @@ class SortedByColumn:
             self._ordered = overdue_sorted(keys, self.sort)[1]
         return self._ordered
 
-    def __getitem__(self, index: slice) -> list[OverdueRow]:
-        kept = self._keys()[index]
+    def _made(self, kept: list[_Key]) -> list[OverdueRow]:
         ids = {key.lead_id for key in kept}
         leads = {lead["id"]: lead for lead in Lead.objects.filter(pk__in=ids).values(*ROW_FIELDS)}
         zone = timezone.get_current_timezone()

@@ -1,6 +1,7 @@
 """The 督办 rule: which nodes are late, days late, slips, the latest note, the 签约 time limit."""
 
 from datetime import UTC, datetime, time, timedelta
+from unittest import mock
 from zoneinfo import ZoneInfo
 
 from django.test import TestCase
@@ -296,3 +297,18 @@ class OverdueFirstTests(OverdueTestCase):
                             for start in range(0, len(expected), size)
                         ]
                         self.assertEqual([row for page in pages for row in page], expected)
+
+    def test_only_the_leader_order_reads_every_late_row(self):
+        """Orders an index gives (天数, 节点, 小分队, 编号) read a page at a time; 分包领导 reads
+        every late row's sort columns (`SortedByColumn._keys`)."""
+        expected_all = overdue_nodes()
+        every_row = SortedByColumn._keys
+        for sort in [*SORTS, *(f"-{key}" for key in SORTS)]:
+            sorted_by = SortedByColumn(None, sort)
+            with mock.patch.object(
+                SortedByColumn, "_keys", autospec=True, side_effect=every_row
+            ) as keys:
+                first = sorted_by[0:3]
+            with self.subTest(sort=sort):
+                self.assertEqual(first, overdue_sorted(expected_all, sort)[1][:3])
+                self.assertEqual(keys.called, sort.lstrip("-") == "leader")

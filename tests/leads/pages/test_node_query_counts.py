@@ -21,9 +21,11 @@ TODAY = timezone.localdate
 # Queries per page, session and user included.
 EXPECTED = {
     # Sorted by team: session, user, 2 permission queries; stage limits; the count (stage
-    # limits, one per node, the 签约 limit); what each row kind is sorted by (one per
-    # kind); the page's leads, slips, notes; teams.
-    "overdue list": 20,
+    # limits, one per node, the 签约 limit); each row kind's late rows counted per team
+    # (one per kind) and the teams' names; the page's team read as most late first
+    # (stage limits, one per row kind and one more per kind filled, slips, notes); teams.
+    # A page across two teams reads each of them.
+    "overdue list": 29,
     # Most late first, a page at a time (one row a page here, so that every row kind
     # fills its page and reads the rest of its last due day): session, user, 2
     # permissions; the count (stage limits, one per node, the 签约 limit); the rows
