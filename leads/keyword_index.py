@@ -64,6 +64,10 @@ INDEX = "lead_keyword_grams_idx"
 # the index (about 50 ms of reading on SQLite at 1,000,000 leads, when no other gram of
 # the keyword is rarer); a keyword every gram of which is commoner is read in the list's order.
 RARE = 50_000
+# The new leads `new_leads_deferred` cuts per statement: each statement sorts its pieces
+# (about 25 a lead) in memory, up to SQLite's page cache (64 MiB while the import writes);
+# all 100,000 of an import at once raised its peak memory from 487 to 562 MB.
+DEFERRED_CHUNK = 10_000
 
 
 def _sqlite_grams(fields, lead_id: str = "NULL", source: str = "", where: str = "") -> str:
@@ -200,18 +204,19 @@ def rebuild(connection) -> None:
 
 @contextmanager
 def new_leads_deferred(connection):
-    """Write the grams of the leads inserted in the block at its end, in one statement in
-    the table's order, not lead by lead by the insert trigger (SQLite; PostgreSQL's index
-    needs nothing). For a bulk insert inside the writer's transaction (the import): the
-    trigger is dropped and created again in that transaction, so no other writer sees the
-    table without it, and a rollback restores it.
+    """Write the grams of the leads inserted in the block at its end, a statement per
+    DEFERRED_CHUNK leads in the table's order, not lead by lead by the insert trigger
+    (SQLite; PostgreSQL's index needs nothing). For a bulk insert inside the writer's
+    transaction (the import): the trigger is dropped and created again in that
+    transaction, so no other writer sees the table without it, and a rollback restores it.
 
     Lead by lead, each lead's pieces went into the table's B-tree in no order: for an
     import of 100,000 leads that was several seconds more (docs/benchmarks.md). The leads
-    of the block are those past the highest id before it (SQLite gives a new lead an id
-    past every id used, and no other writer can insert while this one holds the write
-    lock). Edits and deletes in the block still go through their triggers; a lead both
-    inserted and renamed in the block gets its pieces once.
+    of the block are those past the highest id before it, cut DEFERRED_CHUNK ids a
+    statement (SQLite gives a new lead an id past every id used, and no other writer can
+    insert while this one holds the write lock). Edits and deletes in the block still go
+    through their triggers; a lead both inserted and renamed in the block gets its pieces
+    once.
     """
     if connection.vendor != "sqlite":
         yield
@@ -225,11 +230,17 @@ def new_leads_deferred(connection):
         (before,) = cursor.fetchone()
     try:
         yield
-        grams = _sqlite_grams(
-            [f"l.{field}" for field in FIELDS], "l.id", f"{LEADS} l, ", f" AND l.id > {int(before)}"
-        )
         with connection.cursor() as cursor:
-            cursor.execute(f"INSERT OR IGNORE INTO {GRAMS} (gram, lead_id) {grams} ORDER BY 1, 2")
+            cursor.execute(f"SELECT coalesce(max(id), 0) FROM {LEADS}")
+            (last,) = cursor.fetchone()
+            for low in range(int(before), int(last), DEFERRED_CHUNK):
+                new_leads = f" AND l.id > {low} AND l.id <= {low + DEFERRED_CHUNK}"
+                grams = _sqlite_grams(
+                    [f"l.{field}" for field in FIELDS], "l.id", f"{LEADS} l, ", new_leads
+                )
+                cursor.execute(
+                    f"INSERT OR IGNORE INTO {GRAMS} (gram, lead_id) {grams} ORDER BY 1, 2"
+                )
     finally:
         # (After an error that marked the transaction for rollback, the rollback restores it.)
         if not connection.needs_rollback:

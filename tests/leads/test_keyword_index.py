@@ -368,16 +368,22 @@ class NewLeadsDeferredTests(TestCase):
         self.assertEqual(held_grams(), expected_grams())
 
     def test_the_grams_are_written_at_the_end_of_the_block(self):
-        with transaction.atomic(), keyword_index.new_leads_deferred(connection):
+        with (
+            # Two ids a statement: the new leads' grams in more than one.
+            mock.patch.object(keyword_index, "DEFERRED_CHUNK", 2),
+            transaction.atomic(),
+            keyword_index.new_leads_deferred(connection),
+        ):
             first = self.new_lead("DEF-1", "推迟写入甲")
             renamed = self.new_lead("DEF-2", "推迟写入乙")
             Lead.objects.filter(pk=renamed.pk).update(name="块内改名")
             Lead.objects.filter(pk=self.existing.pk).update(investor="块内改投资方")
             self.new_lead("DEF-3", "块内删除").delete()
+            fourth = self.new_lead("DEF-4", "推迟写入丁")
             # SQLite's table lacks the new leads until the block ends.
             self.assertEqual(held_grams() == expected_grams(), not SQLITE)
         self.assertEqual(held_grams(), expected_grams())
-        self.assertEqual(found("推迟写入"), {first.pk})
+        self.assertEqual(found("推迟写入"), {first.pk, fourth.pk})
         self.assertEqual(found("块内改名"), {renamed.pk})
         self.assertEqual(found("块内改投资"), {self.existing.pk})
         self.assertEqual(found("块内删除"), set())
