@@ -20,9 +20,9 @@ no gram: it is read lead by lead, as before (and so is one holding the separator
 - SQLite: a table of (gram, lead) pairs (`GRAMS`, WITHOUT ROWID), kept by triggers on
   the lead table in the writer's own transaction, whatever writes; the triggers cut the
   text with a table of the numbers 1 to TEXT_LIMIT (SQLite has no series function a
-  trigger may use). The import writes its new leads' grams in one statement instead
-  (`new_leads_deferred`). The search reads the leads holding the keyword's rarest gram and,
-  by the table's key, keeps those holding each of its other grams.
+  trigger may use). The import writes its new leads' grams in a few ordered statements
+  instead (`new_leads_deferred`). The search reads the leads holding the keyword's
+  rarest gram and, by the table's key, keeps those holding each of its other grams.
 
 Which way is cheaper depends on the keyword. Read from the index, a common one (鼎盛,
 one lead in ten) gives all its holders to be read and sorted (PostgreSQL: 46 -> 480 ms
@@ -97,11 +97,12 @@ def _sqlite_triggers() -> list[str]:
         f"AND gram IN (SELECT gram FROM ({grams('OLD')}))"
     )
     changed = " OR ".join(f"OLD.{field} IS NOT NEW.{field}" for field in ("id", *FIELDS))
+    on_insert, on_update, on_delete = TRIGGERS
     return [
-        f"CREATE TRIGGER lead_keyword_insert AFTER INSERT ON {LEADS} BEGIN {insert}; END",
-        f"CREATE TRIGGER lead_keyword_update AFTER UPDATE ON {LEADS} WHEN {changed} "
+        f"CREATE TRIGGER {on_insert} AFTER INSERT ON {LEADS} BEGIN {insert}; END",
+        f"CREATE TRIGGER {on_update} AFTER UPDATE ON {LEADS} WHEN {changed} "
         f"BEGIN {delete}; {insert}; END",
-        f"CREATE TRIGGER lead_keyword_delete AFTER DELETE ON {LEADS} BEGIN {delete}; END",
+        f"CREATE TRIGGER {on_delete} AFTER DELETE ON {LEADS} BEGIN {delete}; END",
     ]
 
 
@@ -196,10 +197,16 @@ def rebuild(connection) -> None:
     """Fill SQLite's table again from every lead, in the table's order (one statement)."""
     if connection.vendor != "sqlite":
         return
-    grams = _sqlite_grams([f"l.{field}" for field in FIELDS], "l.id", f"{LEADS} l, ")
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {GRAMS}")
-        cursor.execute(f"INSERT INTO {GRAMS} (gram, lead_id) {grams} ORDER BY 1, 2")
+        _fill(cursor)
+
+
+def _fill(cursor, leads: str = "") -> None:
+    """Write the grams of the leads kept by condition `leads` (SQL on lead `l`; default:
+    every lead) in one statement, in the table's order (SQLite)."""
+    grams = _sqlite_grams([f"l.{field}" for field in FIELDS], "l.id", f"{LEADS} l, ", leads)
+    cursor.execute(f"INSERT OR IGNORE INTO {GRAMS} (gram, lead_id) {grams} ORDER BY 1, 2")
 
 
 @contextmanager
@@ -223,6 +230,7 @@ def new_leads_deferred(connection):
         return
     if not connection.in_atomic_block:
         raise TransactionManagementError("new_leads_deferred needs the writer's transaction")
+    # (The insert trigger: the first of TRIGGERS, as _sqlite_triggers creates them.)
     name, insert = TRIGGERS[0], _sqlite_triggers()[0]
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TRIGGER {name}")
@@ -234,13 +242,7 @@ def new_leads_deferred(connection):
             cursor.execute(f"SELECT coalesce(max(id), 0) FROM {LEADS}")
             (last,) = cursor.fetchone()
             for low in range(int(before), int(last), DEFERRED_CHUNK):
-                new_leads = f" AND l.id > {low} AND l.id <= {low + DEFERRED_CHUNK}"
-                grams = _sqlite_grams(
-                    [f"l.{field}" for field in FIELDS], "l.id", f"{LEADS} l, ", new_leads
-                )
-                cursor.execute(
-                    f"INSERT OR IGNORE INTO {GRAMS} (gram, lead_id) {grams} ORDER BY 1, 2"
-                )
+                _fill(cursor, f" AND l.id > {low} AND l.id <= {low + DEFERRED_CHUNK}")
     finally:
         # (After an error that marked the transaction for rollback, the rollback restores it.)
         if not connection.needs_rollback:

@@ -227,10 +227,8 @@ def _first_rows(
             read[(lead["id"], kind)] = lead
     unsorted = [unnoted.row(lead, kind) for (_, kind), lead in read.items()]
     ordered = overdue_sorted(unsorted, "days" if least_late else DEFAULT_SORT)[1]
-    kept = ordered[:limit]
-    ids = {row.lead_id for row in kept}
-    found = Found(today, sla_days, zone, _slips(ids), _latest_notes(ids))
-    return [found.row(read[(row.lead_id, row.kind)], row.kind) for row in kept]
+    by_id = {lead_id: lead for (lead_id, _), lead in read.items()}
+    return _noted(ordered[:limit], by_id, today, sla_days, zone)
 
 
 class MostLateFirst:
@@ -304,8 +302,8 @@ class SortedByColumn:
 
     def __getitem__(self, index: slice) -> list[OverdueRow]:
         start, stop = index.start or 0, index.stop
-        leads = _leads(self.team_id)
         if self.key == "days":
+            leads = _leads(self.team_id)
             return self._first(stop, leads, least_late=not self.reverse)[start:stop]
         if self.key in ("node", "team"):
             return self._grouped(start, stop)
@@ -384,10 +382,8 @@ class SortedByColumn:
         unnoted = Found(self.today, self.sla_days, zone, {}, {})
         rows = unnoted.late_rows(leads)
         kept = overdue_sorted(rows, self.sort)[1][start:stop]
-        ids = {row.lead_id for row in kept}
         by_id = {lead["id"]: lead for lead in leads}
-        found = Found(self.today, self.sla_days, zone, _slips(ids), _latest_notes(ids))
-        return [found.row(by_id[row.lead_id], row.kind) for row in kept]
+        return _noted(kept, by_id, self.today, self.sla_days, zone)
 
     def _keys(self) -> list[_Key]:
         if self._ordered is None:
@@ -410,8 +406,7 @@ class SortedByColumn:
         ids = {key.lead_id for key in kept}
         leads = {lead["id"]: lead for lead in Lead.objects.filter(pk__in=ids).values(*ROW_FIELDS)}
         zone = timezone.get_current_timezone()
-        found = Found(self.today, self.sla_days, zone, _slips(ids), _latest_notes(ids))
-        return [found.row(leads[key.lead_id], key.kind) for key in kept]
+        return _noted(kept, leads, self.today, self.sla_days, zone)
 
 
 @dataclass(frozen=True)
@@ -451,6 +446,16 @@ class Found:
             note_deadline=note.deadline if note else None,
             note_at=note.at if note else None,
         )
+
+
+def _noted(
+    kept, leads: dict, today: date, sla_days: dict[str, int], zone: tzinfo
+) -> list[OverdueRow]:
+    """Return the rows `kept` (each naming its lead id and row kind) made from `leads`
+    ({id: ROW_FIELDS}) with their plans' slips and latest notes (two queries)."""
+    ids = {row.lead_id for row in kept}
+    found = Found(today, sla_days, zone, _slips(ids), _latest_notes(ids))
+    return [found.row(leads[row.lead_id], row.kind) for row in kept]
 
 
 def _due(kind: str) -> str:
